@@ -1,0 +1,93 @@
+"""The Celery application: reliable delivery first.
+
+Late acks with reject-on-worker-lost and a prefetch of one mean a task whose worker dies is
+delivered again rather than lost, so every task must be safe to run twice (tasks check what is
+already done). Tasks are enqueued only after the surrounding transaction commits
+(``delay_on_commit``, Celery's Django task class). JSON only; soft and hard time limits.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from celery import Celery, signals
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "worker-heartbeat": {
+        "task": "portal.tasks.record_heartbeat",
+        "schedule": 60.0,
+        "args": ("beat",),
+    },
+    "clear-expired-sessions": {
+        "task": "portal.tasks.clear_expired_sessions",
+        "schedule": crontab(hour="3", minute="17"),
+    },
+}
+
+
+def broker_transport_options(broker_url: str, broker_folder: Path) -> dict[str, Any]:
+    if broker_url.startswith("filesystem://"):
+        queue = broker_folder / "queue"
+        processed = broker_folder / "processed"
+        for folder in (queue, processed):
+            folder.mkdir(parents=True, exist_ok=True)
+        return {
+            "data_folder_in": str(queue),
+            "data_folder_out": str(queue),
+            "processed_folder": str(processed),
+            "store_processed": False,
+        }
+    # Redis: a task held unacknowledged (acks_late, countdowns of retries) must not be
+    # redelivered while a worker still holds it.
+    return {"visibility_timeout": 3600}
+
+
+def configure(celery_app: Celery) -> None:
+    from django.conf import settings
+
+    celery_app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,
+        task_soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+        task_time_limit=settings.CELERY_TASK_TIME_LIMIT,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options=broker_transport_options(
+            settings.CELERY_BROKER_URL, settings.CELERY_BROKER_FOLDER
+        ),
+        worker_hijack_root_logger=False,
+        beat_schedule=BEAT_SCHEDULE,
+        timezone=settings.TIME_ZONE,
+    )
+
+
+configure(app)
+app.autodiscover_tasks()
+
+
+@signals.before_task_publish.connect
+def _carry_request_id(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    from portal.logging import request_id_var
+
+    if headers is not None and request_id_var.get():
+        headers["request_id"] = request_id_var.get()
+
+
+@signals.task_prerun.connect
+def _restore_request_id(task: Any = None, **kwargs: Any) -> None:
+    from portal.logging import request_id_var
+
+    request_id_var.set(getattr(task.request, "request_id", None) if task else None)

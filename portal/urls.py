@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.views import LogoutView
+from django.urls import include, path
+
+from portal import views
+
+shell = [
+    path("", views.home, name="home"),
+    path("entrar/", views.StaffSignInView.as_view(), name="sign_in"),
+    path("entrar/demo/", views.demo_sign_in, name="demo_sign_in"),
+    path("salir/", LogoutView.as_view(), name="sign_out"),
+]
+
+urlpatterns = [
+    path("", include((shell, "portal"))),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

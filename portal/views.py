@@ -1,0 +1,88 @@
+"""The shell of the portal: home, sign-in, health and readiness."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.views import LoginView
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal import roles
+from portal.celery import app as celery_app
+from portal.models import WorkerHeartbeat
+
+log = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html")
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _check_database(), "broker": _check_broker()}
+    ready = all(value == "ok" for value in checks.values())
+    body = {"status": "ok" if ready else "unavailable", "checks": checks, "worker": _worker_age()}
+    return JsonResponse(body, status=200 if ready else 503)
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # any driver error means "not ready"; it is logged, not hidden
+        log.warning("readiness: database unreachable", extra={"error": repr(exc)})
+        return "unreachable"
+    return "ok"
+
+
+def _check_broker() -> str:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:  # kombu raises transport-specific errors
+        log.warning("readiness: broker unreachable", extra={"error": repr(exc)})
+        return "unreachable"
+    return "ok"
+
+
+def _worker_age() -> dict[str, float | None]:
+    heartbeat = WorkerHeartbeat.objects.filter(source="beat").first()
+    if heartbeat is None:
+        return {"last_heartbeat_seconds_ago": None}
+    age = (timezone.now() - heartbeat.seen_at).total_seconds()
+    return {"last_heartbeat_seconds_ago": round(age, 1)}
+
+
+class StaffSignInView(LoginView):
+    template_name = "portal/sign_in.html"
+    redirect_authenticated_user = True
+
+
+@require_http_methods(["GET", "POST"])
+def demo_sign_in(request: HttpRequest) -> HttpResponse:
+    """Sandbox only: pick a demo entrepreneur and sign in as them, no password."""
+    if not settings.SANDBOX:
+        raise Http404(_("This page does not exist."))
+    people = get_user_model().objects.filter(groups__name=roles.ENTREPRENEURS).order_by("last_name")
+    if request.method == "POST":
+        person = get_object_or_404(people, pk=request.POST.get("user"))
+        login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "portal/demo_sign_in.html", {"people": people})

@@ -1,0 +1,61 @@
+"""Start-up as an operator sees it: a separate process reading the real environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "PORTAL_ENV": "production",
+    "SECRET_KEY": "k3$-" + "x7Qp9vLm2Zr8Tb4Nc6Wd1Ys5Hf3Ju0Ga" * 2,
+    "ALLOWED_HOSTS": "empresa24.queretaro.gob.mx",
+    "SANDBOX": "",
+    "DEBUG": "",
+}
+
+
+def _manage(*args: str, **overrides: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    environment.update(overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"DEBUG": "perhaps"}, "DEBUG='perhaps' is not valid"),
+        ({"DATABASE_URL": "mysql://db/e24"}, "DATABASE_URL='mysql://db/e24' is not valid"),
+        ({"CELERY_BROKER_URL": "sqs://"}, "CELERY_BROKER_URL='sqs://' is not valid"),
+        (
+            {"PORTAL_ENV": "staging"},
+            "PORTAL_ENV='staging' is not valid: expected one of development, production",
+        ),
+        ({**PRODUCTION, "SECRET_KEY": ""}, "SECRET_KEY (or SECRET_KEY_FILE) is required"),
+        ({**PRODUCTION, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is required"),
+        ({**PRODUCTION, "SANDBOX": "true"}, "SANDBOX=true is not allowed"),
+        ({"XROAD_TLS_CERT": "/etc/cert.pem"}, "XROAD_TLS_CERT and XROAD_TLS_KEY go together"),
+        ({"STORAGE_BACKEND": "s3"}, "STORAGE_S3_BUCKET is required"),
+    ],
+)
+def test_bad_configuration_stops_start_up_with_a_named_reason(overrides, message):
+    result = _manage("check", **overrides)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist_without_warnings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout

@@ -1,0 +1,120 @@
+import logging
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+
+from portal import roles
+from portal.logging import RequestIdFilter
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_is_spanish_by_default(client: Client):
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="es-mx">' in html
+    assert "Abre tu empresa en 24 horas" in html
+    assert 'href="#main"' in html and 'id="main"' in html
+
+
+def test_language_switch_turns_the_portal_english_and_back(client: Client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    assert '<html lang="en">' in response.content.decode()
+    assert "Open your company in 24 hours" in response.content.decode()
+    response = client.post("/i18n/setlang/", {"language": "es-mx", "next": "/"}, follow=True)
+    assert "Abre tu empresa en 24 horas" in response.content.decode()
+
+
+def test_unknown_url_gives_the_404_page_in_the_users_language(client: Client):
+    response = client.get("/no-existe/")
+    assert response.status_code == 404
+    assert "No encontramos esta página" in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en"})
+    response = client.get("/no-existe/")
+    assert "We could not find this page" in response.content.decode()
+
+
+def test_post_without_csrf_token_gets_403_page_not_a_crash():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("portal:sign_in"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "Tu formulario caducó" in response.content.decode()
+
+
+def test_csp_forbids_inline_scripts_and_pages_have_none(client: Client):
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    script_src = re.search(r"script-src ([^;]*)", policy)
+    assert script_src is not None
+    assert "'unsafe-inline'" not in script_src.group(1)
+    assert "'unsafe-eval'" not in policy
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", response.content.decode(), re.S)
+    assert scripts, "htmx must be loaded"
+    assert all("src=" in attributes and body.strip() == "" for attributes, body in scripts)
+
+
+def test_htmx_sends_the_csrf_token_from_body(client: Client):
+    html = client.get("/").content.decode()
+    assert re.search(r"<body hx-headers='\{\"X-CSRFToken\": \"[^\"]+\"\}'>", html)
+
+
+def test_every_response_carries_a_request_id_and_logs_it(client: Client, caplog):
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.INFO, logger="portal.access"):
+        response = client.get("/", headers={"X-Request-ID": "proxy-given-id-123"})
+    assert response.headers["X-Request-ID"] == "proxy-given-id-123"
+    access = [r for r in caplog.records if r.name == "portal.access"]
+    assert access and access[-1].request_id == "proxy-given-id-123"
+    assert access[-1].status == 200
+
+
+def test_unsafe_request_id_is_replaced_with_a_fresh_one(client: Client):
+    response = client.get("/healthz", headers={"X-Request-ID": "bad id\nwith newline"})
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
+
+
+def test_roles_exist_with_their_permissions():
+    clerks = Group.objects.get(name=roles.CLERKS)
+    supervisors = Group.objects.get(name=roles.SUPERVISORS)
+    entrepreneurs = Group.objects.get(name=roles.ENTREPRENEURS)
+    assert set(clerks.permissions.values_list("codename", flat=True)) == {"review_applications"}
+    assert "supervise_review" in supervisors.permissions.values_list("codename", flat=True)
+    assert list(entrepreneurs.permissions.values_list("codename", flat=True)) == [
+        "file_applications"
+    ]
+    assert Group.objects.filter(name=roles.ADMINS).exists()
+
+
+def test_staff_sign_in_with_username_and_password(
+    client: Client, django_user_model, staff_password
+):
+    django_user_model.objects.create_user("clerk1", password=staff_password, first_name="Rosa")
+    response = client.post(reverse("portal:sign_in"), {"username": "clerk1", "password": "wrong"})
+    assert response.status_code == 200
+    assert "nombre de usuario" in response.content.decode().lower()
+    response = client.post(
+        reverse("portal:sign_in"), {"username": "clerk1", "password": staff_password}, follow=True
+    )
+    assert response.context["user"].username == "clerk1"
+
+
+def test_demo_sign_in_exists_only_with_the_sandbox(client: Client, django_user_model, settings):
+    person = django_user_model.objects.create_user("MAHJ900101HQTRRN09", curp="MAHJ900101HQTRRN09")
+    person.groups.add(Group.objects.get(name=roles.ENTREPRENEURS))
+    settings.SANDBOX = True
+    assert "entorno de prueba" in client.get(reverse("portal:demo_sign_in")).content.decode()
+    client.post(reverse("portal:demo_sign_in"), {"user": person.pk})
+    assert client.get("/").context["user"] == person
+    settings.SANDBOX = False
+    assert client.get(reverse("portal:demo_sign_in")).status_code == 404
+
+
+def test_sign_out_ends_the_session(client: Client, django_user_model):
+    user = django_user_model.objects.create_user("ana")
+    client.force_login(user)
+    client.post(reverse("portal:sign_out"))
+    assert client.get("/").context["user"].is_anonymous
