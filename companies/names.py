@@ -1,0 +1,159 @@
+"""Company names: normalisation and the availability verdict, explained.
+
+Pure functions: the caller passes the names to compare with (registered companies and active
+reservations, see ``selectors.name_candidates``). Names are compared after normalisation with
+rapidfuzz's token-sort ratio, so word order and spacing do not hide a copy.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+RULES_FILE = Path(__file__).resolve().parent / "data" / "name_rules.json"
+TOO_SIMILAR = 92.0  # at or above: the name is refused
+NEEDS_REVIEW = 80.0  # at or above: allowed, but a clerk looks at it
+MAX_RESEMBLANCES = 5
+MAX_LENGTH = 150
+
+
+class Outcome(enum.StrEnum):
+    CLEAR = "clear"
+    REVIEW = "review"
+    TAKEN = "taken"
+    REFUSED = "refused"
+
+
+class Source(enum.StrEnum):
+    REGISTERED = "registered"
+    RESERVED = "reserved"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    normalised: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Resemblance:
+    name: str
+    source: Source
+    score: float
+
+
+@dataclass(frozen=True)
+class WordProblem:
+    word: str
+    kind: str  # restricted, official, protected
+
+
+@dataclass(frozen=True)
+class NameRules:
+    suffixes: tuple[str, ...]
+    stop_words: frozenset[str]
+    forbidden: tuple[tuple[str, WordProblem], ...]  # (normalised key, the rule as written)
+
+
+@dataclass(frozen=True)
+class NameVerdict:
+    proposed: str
+    normalised: str
+    outcome: Outcome
+    resemblances: tuple[Resemblance, ...] = ()
+    word_problems: tuple[WordProblem, ...] = ()
+    too_short: bool = False
+
+    @property
+    def allowed(self) -> bool:
+        return self.outcome in {Outcome.CLEAR, Outcome.REVIEW}
+
+
+@cache
+def load_rules(path: Path = RULES_FILE) -> NameRules:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    suffixes = sorted((_fold(s) for s in raw["legal_form_suffixes"]), key=len, reverse=True)
+    stop_words = frozenset(_fold(w) for w in raw["stop_words"])
+    return NameRules(
+        suffixes=tuple(suffixes),
+        stop_words=stop_words,
+        forbidden=tuple(
+            (_drop_stop_words(_fold(f["word"]), stop_words), WordProblem(f["word"], f["kind"]))
+            for f in raw["forbidden"]
+        ),
+    )
+
+
+def _drop_stop_words(folded: str, stop_words: frozenset[str]) -> str:
+    return " ".join(w for w in folded.split() if w not in stop_words)
+
+
+def _fold(text: str) -> str:
+    """Upper case, no accents (Ñ becomes N), '&' read as 'Y', punctuation as spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.upper().replace("&", " Y "))
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^A-Z0-9]+", " ", letters).split())
+
+
+def normalise_name(name: str, rules: NameRules | None = None) -> str:
+    """The form two names are compared in: folded, legal-form suffix and stop words removed."""
+    rules = rules or load_rules()
+    folded = f" {_fold(name)} "
+    for suffix in rules.suffixes:
+        if folded.endswith(f" {suffix} "):
+            folded = folded[: -len(suffix) - 1]
+            break
+    return _drop_stop_words(folded, rules.stop_words)
+
+
+def judge_name(
+    proposed: str, candidates: Iterable[Candidate], rules: NameRules | None = None
+) -> NameVerdict:
+    rules = rules or load_rules()
+    normalised = normalise_name(proposed, rules)
+    if len(normalised.replace(" ", "")) < 3:
+        return NameVerdict(proposed, normalised, Outcome.REFUSED, too_short=True)
+    problems = _word_problems(normalised, rules)
+    resemblances = _resemblances(normalised, list(candidates))
+    return NameVerdict(
+        proposed, normalised, _outcome(problems, resemblances), resemblances, problems
+    )
+
+
+def _word_problems(normalised: str, rules: NameRules) -> tuple[WordProblem, ...]:
+    padded = f" {normalised} "
+    return tuple(problem for key, problem in rules.forbidden if f" {key} " in padded)
+
+
+def _resemblances(normalised: str, candidates: list[Candidate]) -> tuple[Resemblance, ...]:
+    matches = process.extract(
+        normalised,
+        [c.normalised for c in candidates],
+        scorer=fuzz.token_sort_ratio,
+        score_cutoff=NEEDS_REVIEW,
+        limit=MAX_RESEMBLANCES,
+    )
+    return tuple(
+        Resemblance(candidates[index].name, candidates[index].source, round(score, 1))
+        for _choice, score, index in matches
+    )
+
+
+def _outcome(problems: tuple[WordProblem, ...], resemblances: tuple[Resemblance, ...]) -> Outcome:
+    top = max((r.score for r in resemblances), default=0.0)
+    if top >= 100.0:
+        return Outcome.TAKEN
+    if problems or top >= TOO_SIMILAR:
+        return Outcome.REFUSED
+    if resemblances:
+        return Outcome.REVIEW
+    return Outcome.CLEAR
