@@ -1,1 +1,263 @@
-# The domain models arrive with the filing issue; registry exchanges with the X-Road issue.
+"""The domain's tables. Invariants the database can hold (one active reservation per name, one
+founder per CURP in an application) are constraints here; rules that change with the law are
+rows (``LegalForm``), not code."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
+
+
+def new_reference() -> str:
+    return "E24-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+class Municipality(models.TextChoices):
+    """Querétaro's 18 municipalities, by INEGI code."""
+
+    AMEALCO = "001", "Amealco de Bonfil"
+    PINAL_DE_AMOLES = "002", "Pinal de Amoles"
+    ARROYO_SECO = "003", "Arroyo Seco"
+    CADEREYTA = "004", "Cadereyta de Montes"
+    COLON = "005", "Colón"
+    CORREGIDORA = "006", "Corregidora"
+    EZEQUIEL_MONTES = "007", "Ezequiel Montes"
+    HUIMILPAN = "008", "Huimilpan"
+    JALPAN = "009", "Jalpan de Serra"
+    LANDA = "010", "Landa de Matamoros"
+    EL_MARQUES = "011", "El Marqués"
+    PEDRO_ESCOBEDO = "012", "Pedro Escobedo"
+    PENAMILLER = "013", "Peñamiller"
+    QUERETARO = "014", "Querétaro"
+    SAN_JOAQUIN = "015", "San Joaquín"
+    SAN_JUAN_DEL_RIO = "016", "San Juan del Río"
+    TEQUISQUIAPAN = "017", "Tequisquiapan"
+    TOLIMAN = "018", "Tolimán"
+
+
+class LegalForm(models.Model):
+    """A legal form and its rules, as data a lawyer can correct in the admin."""
+
+    class CapitalUnit(models.TextChoices):
+        SHARES = "shares", _("shares")
+        PARTS = "parts", _("partnership parts")
+
+    code = models.SlugField(unique=True)
+    abbreviation = models.CharField(max_length=30)
+    name = models.CharField(max_length=120)
+    min_founders = models.PositiveSmallIntegerField()
+    max_founders = models.PositiveSmallIntegerField(null=True, blank=True)
+    natural_persons_only = models.BooleanField()
+    notary_required = models.BooleanField()
+    administrator_must_be_founder = models.BooleanField()
+    board_allowed = models.BooleanField()
+    requires_comisario = models.BooleanField()
+    capital_unit = models.CharField(max_length=10, choices=CapitalUnit.choices)
+    minimum_capital = models.DecimalField(max_digits=14, decimal_places=2)
+    fee = models.DecimalField(_("registration fee"), max_digits=12, decimal_places=2)
+    expected_hours = models.PositiveSmallIntegerField()
+    revenue_cap = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    source = models.CharField(_("legal source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("legal form")
+        verbose_name_plural = _("legal forms")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_founders__isnull=True)
+                | Q(max_founders__gte=models.F("min_founders")),
+                name="legal_form_founder_range",
+            ),
+            models.CheckConstraint(condition=Q(fee__gte=0), name="legal_form_fee_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.abbreviation
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    AWAITING_SIGNATURES = "awaiting_signatures", _("Awaiting signatures")
+    SUBMITTED = "submitted", _("Submitted")
+    CHECKING = "checking", _("Checking with the registries")
+    IN_REVIEW = "in_review", _("In review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    REGISTERED = "registered", _("Registered")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Application(models.Model):
+    """One company being filed. Its status changes only through ``companies.workflow``."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(max_length=12, unique=True, default=new_reference, editable=False)
+    filer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="filed_applications"
+    )
+    legal_form = models.ForeignKey(LegalForm, on_delete=models.PROTECT, null=True, blank=True)
+    status = models.CharField(
+        max_length=24, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    proposed_name = models.CharField(_("company name"), max_length=150, blank=True)
+    normalised_name = models.CharField(max_length=150, blank=True)
+    name_verdict = models.JSONField(default=dict, blank=True)
+    municipality = models.CharField(max_length=3, choices=Municipality.choices, blank=True)
+    street = models.CharField(_("street"), max_length=120, blank=True)
+    exterior_number = models.CharField(_("number"), max_length=20, blank=True)
+    interior_number = models.CharField(_("interior"), max_length=20, blank=True)
+    neighbourhood = models.CharField(_("neighbourhood"), max_length=120, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    purpose = models.TextField(_("corporate purpose"), blank=True)
+    activity_codes = models.JSONField(default=list, blank=True)
+    capital = models.DecimalField(
+        _("share capital"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    articles = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.proposed_name}".strip()
+
+
+class PersonStatus(models.TextChoices):
+    UNCHECKED = "unchecked", _("Not checked yet")
+    ACTIVE = "active", _("Verified")
+    NOT_FOUND = "not_found", _("Not found in the population registry")
+    DECEASED = "deceased", _("Deceased")
+    WITHDRAWN = "withdrawn", _("CURP withdrawn")
+    UNAVAILABLE = "unavailable", _("Could not be checked yet")
+
+
+class Founder(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="founders")
+    curp = models.CharField(_("CURP"), max_length=18)
+    rfc = models.CharField(_("RFC"), max_length=13, blank=True)
+    given_names = models.CharField(max_length=120, blank=True)
+    first_surname = models.CharField(max_length=80, blank=True)
+    second_surname = models.CharField(max_length=80, blank=True)
+    nationality = models.CharField(_("nationality"), max_length=3, default="MEX")
+    email = models.EmailField(_("email"))
+    contribution = models.DecimalField(_("contribution"), max_digits=16, decimal_places=2)
+    is_administrator = models.BooleanField(default=False)
+    person_status = models.CharField(
+        max_length=12, choices=PersonStatus.choices, default=PersonStatus.UNCHECKED
+    )
+    tax_status = models.CharField(max_length=20, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "curp"], name="one_founder_per_curp"),
+            models.CheckConstraint(
+                condition=Q(contribution__gte=0), name="contribution_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            " ".join(p for p in (self.given_names, self.first_surname, self.second_surname) if p)
+            or self.curp
+        )
+
+
+class NameReservation(models.Model):
+    """A name held for one applicant for 180 days; the database allows one active holder."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        RELEASED = "released", _("Released")
+        EXPIRED = "expired", _("Expired")
+        USED = "used", _("Used by a registered company")
+
+    name = models.CharField(max_length=150)
+    normalised_name = models.CharField(max_length=150)
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="name_reservations"
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.SET_NULL, null=True, blank=True, related_name="reservations"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["normalised_name"],
+                condition=Q(status="active"),
+                name="one_active_reservation_per_name",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"
+
+
+class RegistryExchange(models.Model):
+    """One X-Road call the portal made, success or fault: the trail a registry check rests on."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    service = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    x_road_id = models.CharField(max_length=100, db_index=True)
+    request_id = models.CharField(max_length=100, blank=True)
+    request_hash = models.CharField(max_length=200, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    fault_code = models.CharField(max_length=200, blank=True)
+    duration_ms = models.FloatField()
+    application = models.ForeignKey(
+        Application, on_delete=models.SET_NULL, null=True, blank=True, related_name="exchanges"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.x_road_id} {self.http_status or self.fault_code}"
+
+
+class Company(models.Model):
+    """An entry of the business register. Written once, at registration."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        DISSOLVED = "dissolved", _("Dissolved")
+
+    registration_number = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    normalised_name = models.CharField(max_length=150, db_index=True)
+    legal_form = models.ForeignKey(LegalForm, on_delete=models.PROTECT)
+    rfc = models.CharField(max_length=12, blank=True, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="company"
+    )
+    registered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["registration_number"]
+        verbose_name_plural = _("companies")
+
+    def __str__(self) -> str:
+        return f"{self.registration_number} {self.name}"
