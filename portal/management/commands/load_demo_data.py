@@ -1,0 +1,95 @@
+"""Demo people for `make run`: staff with generated passwords, entrepreneurs from the sandbox.
+
+Idempotent: existing accounts are kept, and the passwords made on the first run are read back
+from var/demo-credentials.json, so running it again prints the same sign-ins.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+
+from portal import roles
+from portal.models import User
+
+SANDBOX_DATA = settings.BASE_DIR / "sandbox" / "data"
+STAFF = [
+    ("registradora", "Rosa", "Jiménez Luna", roles.CLERKS),
+    ("supervisor", "Héctor", "Salinas Ugalde", roles.SUPERVISORS),
+    ("admin", "Admin", "Empresa24", roles.ADMINS),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo staff and entrepreneurs (sandbox only) and print their sign-ins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.SANDBOX:
+            raise CommandError("Demo data exists only with the sandbox (SANDBOX=true).")
+        credentials_file = settings.VAR_DIR / "demo-credentials.json"
+        credentials = _read(credentials_file)
+        for username, first, last, role in STAFF:
+            password = credentials.setdefault(username, secrets.token_urlsafe(12))
+            _staff(username, first, last, role, password)
+        credentials_file.parent.mkdir(parents=True, exist_ok=True)
+        credentials_file.write_text(json.dumps(credentials, indent=2), encoding="utf-8")
+        credentials_file.chmod(0o600)
+        people = _entrepreneurs()
+        self.stdout.write("Demo sign-ins (sandbox only):")
+        for username, _first, _last, role in STAFF:
+            self.stdout.write(f"  {role:<14} /entrar/       {username} / {credentials[username]}")
+        for person in people:
+            self.stdout.write(f"  entrepreneur   /entrar/demo/  {person} ({person.curp})")
+
+
+def _read(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    loaded: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _staff(username: str, first: str, last: str, role: str, password: str) -> None:
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": first, "last_name": last, "is_staff": True}
+    )
+    if created or not user.check_password(password):
+        user.set_password(password)
+        user.is_superuser = role == roles.ADMINS
+        user.save()
+    user.groups.add(Group.objects.get(name=role))
+
+
+def _entrepreneurs() -> list[User]:
+    demo = json.loads((SANDBOX_DATA / "demo.json").read_text(encoding="utf-8"))["people"]
+    population = {
+        p["curp"]: p for p in json.loads((SANDBOX_DATA / "people.json").read_text(encoding="utf-8"))
+    }
+    group = Group.objects.get(name=roles.ENTREPRENEURS)
+    people = []
+    for entry in demo:
+        person = population[entry["curp"]]
+        if person["status"] != "active":
+            continue
+        user, _created = User.objects.get_or_create(
+            curp=person["curp"],
+            defaults={
+                "username": person["curp"],
+                "first_name": person["given_names"],
+                "last_name": " ".join(
+                    filter(None, [person["first_surname"], person["second_surname"]])
+                ),
+            },
+        )
+        if _created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        user.groups.add(group)
+        people.append(user)
+    return people
