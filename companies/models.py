@@ -124,6 +124,12 @@ class Application(models.Model):
         _("share capital"), max_digits=16, decimal_places=2, null=True, blank=True
     )
     articles = models.JSONField(default=dict, blank=True)
+    comisario_name = models.CharField(_("comisario's full name"), max_length=200, blank=True)
+    comisario_curp = models.CharField(_("comisario's CURP"), max_length=18, blank=True)
+    notary_state = models.CharField(_("notary's state"), max_length=2, blank=True, default="22")
+    notary_number = models.PositiveIntegerField(_("notary number"), null=True, blank=True)
+    deed_number = models.PositiveIntegerField(_("deed number"), null=True, blank=True)
+    deed_date = models.DateField(_("deed date"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -134,6 +140,19 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.proposed_name}".strip()
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {ApplicationStatus.DRAFT, ApplicationStatus.CHANGES_REQUESTED}
+
+    @property
+    def full_name(self) -> str:
+        suffix = self.legal_form.abbreviation if self.legal_form else ""
+        return (
+            f"{self.proposed_name}, {suffix}"
+            if self.proposed_name and suffix
+            else self.proposed_name
+        )
 
 
 class PersonStatus(models.TextChoices):

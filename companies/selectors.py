@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from companies.models import Company, NameReservation
+from companies.models import Application, Company, NameReservation
 from companies.names import Candidate, Source
 from portal.models import User
 
@@ -28,3 +31,31 @@ def name_candidates(
         Candidate(name, normalised, Source.RESERVED)
         for name, normalised in reserved.values_list("name", "normalised_name")
     ]
+
+
+def visible_applications(user: User) -> QuerySet[Application]:
+    """Applications a person may see: those they filed and those they are a founder of."""
+    if not user.curp:
+        return Application.objects.filter(filer=user)
+    return Application.objects.filter(Q(filer=user) | Q(founders__curp=user.curp)).distinct()
+
+
+def application_for(user: User, public_id: UUID) -> Application:
+    """The application if this person may see it; 404 for everybody else (no hint it exists)."""
+    queryset = visible_applications(user).select_related("legal_form", "filer")
+    return get_object_or_404(queryset, public_id=public_id)
+
+
+def application_for_filer(user: User, public_id: UUID) -> Application:
+    return get_object_or_404(
+        Application.objects.select_related("legal_form", "filer"), public_id=public_id, filer=user
+    )
+
+
+def dashboard(user: User) -> dict[str, list[Application]]:
+    mine = list(visible_applications(user).select_related("legal_form").order_by("-updated_at"))
+    return {
+        "drafts": [a for a in mine if a.is_editable],
+        "in_progress": [a for a in mine if not a.is_editable and a.status != "registered"],
+        "registered": [a for a in mine if a.status == "registered"],
+    }

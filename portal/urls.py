@@ -14,6 +14,7 @@ shell = [
 
 urlpatterns = [
     path("", include((shell, "portal"))),
+    path("", include("companies.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -17,3 +17,27 @@ def skip_or_fail(reason: str) -> None:
 @pytest.fixture
 def staff_password() -> str:
     return "correct-horse-battery-staple-42"
+
+
+@pytest.fixture
+def applicant(db):
+    from tests.factories import EntrepreneurFactory
+
+    return EntrepreneurFactory()
+
+
+@pytest.fixture
+def other_applicant(db):
+    from tests.factories import EntrepreneurFactory
+
+    return EntrepreneurFactory(
+        curp="MERC851102HQTNSR00", first_name="Carlos Eduardo", last_name="Mendoza Reséndiz"
+    )
+
+
+@pytest.fixture
+def clerk(db):
+    from portal import roles
+    from tests.factories import UserFactory
+
+    return UserFactory(username="registradora", role=roles.CLERKS, is_staff=True)

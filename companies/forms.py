@@ -1,0 +1,317 @@
+"""Forms of the filing wizard. They parse and check what a person typed; the rules of the legal
+form are applied by ``companies.rules`` and the writes happen in ``companies.services``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.mx import curp as curp_number
+from stdnum.mx import rfc as rfc_number
+
+from companies.models import Application, Founder, LegalForm, Municipality
+
+QUERETARO_POSTAL_CODE = re.compile(r"^76\d{3}$")
+
+
+class LegalFormForm(forms.Form):
+    legal_form = forms.ModelChoiceField(
+        queryset=LegalForm.objects.all(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label=_("Legal form"),
+        error_messages={"required": _("Choose the kind of company you want to open.")},
+    )
+
+
+class NameForm(forms.Form):
+    name = forms.CharField(
+        label=_("Company name"),
+        max_length=150,
+        help_text=_("Without the legal form: we add “S.A.S.” or “S.A. de C.V.” for you."),
+        error_messages={
+            "required": _("Write the name you want for your company."),
+            "max_length": _("Use at most 150 characters."),
+        },
+    )
+
+
+class OfficeForm(forms.ModelForm):
+    class Meta:
+        model = Application
+        fields = [
+            "municipality",
+            "street",
+            "exterior_number",
+            "interior_number",
+            "neighbourhood",
+            "postal_code",
+        ]
+        labels = {"municipality": _("Municipality")}
+        error_messages = {
+            "municipality": {
+                "required": _("Choose the municipality of Querétaro where the office is.")
+            },
+            "street": {"required": _("Write the street of the registered office.")},
+            "exterior_number": {
+                "required": _("Write the street number; use “S/N” if it has none.")
+            },
+            "neighbourhood": {"required": _("Write the neighbourhood (colonia).")},
+            "postal_code": {"required": _("Write the five-digit postal code.")},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("municipality", "street", "exterior_number", "neighbourhood", "postal_code"):
+            self.fields[name].required = True
+        municipality = self.fields["municipality"]
+        assert isinstance(municipality, forms.ChoiceField)
+        municipality.choices = [("", _("Choose a municipality")), *Municipality.choices]
+
+    def clean_postal_code(self) -> str:
+        code: str = self.cleaned_data["postal_code"].strip()
+        if not QUERETARO_POSTAL_CODE.match(code):
+            raise forms.ValidationError(
+                _("Querétaro's postal codes have five digits and start with 76, e.g. 76000.")
+            )
+        return code
+
+
+class PurposeForm(forms.Form):
+    purpose = forms.CharField(
+        label=_("What will the company do?"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        min_length=20,
+        max_length=4000,
+        error_messages={
+            "required": _("Describe in your own words what the company will do."),
+            "min_length": _("Describe the activity in at least 20 characters."),
+        },
+    )
+    activity_codes = forms.CharField(
+        label=_("SCIAN activity codes"),
+        help_text=_("Six-digit codes separated by commas, e.g. 722514, 541510."),
+        error_messages={"required": _("Add at least one SCIAN activity code.")},
+    )
+
+    def clean_activity_codes(self) -> list[str]:
+        codes = [
+            c.strip() for c in re.split(r"[,\s]+", self.cleaned_data["activity_codes"]) if c.strip()
+        ]
+        wrong = [c for c in codes if not re.fullmatch(r"\d{6}", c)]
+        if wrong:
+            raise forms.ValidationError(
+                _("These are not six-digit SCIAN codes: %(codes)s.") % {"codes": ", ".join(wrong)}
+            )
+        return list(dict.fromkeys(codes))
+
+
+def clean_curp(value: str) -> str:
+    try:
+        return str(curp_number.validate(value))
+    except stdnum_errors.InvalidChecksum:
+        raise forms.ValidationError(
+            _(
+                "The last digit of this CURP does not match the rest. Copy it again from the person's CURP."
+            )
+        ) from None
+    except stdnum_errors.ValidationError:
+        raise forms.ValidationError(
+            _("A CURP has 18 letters and digits, e.g. RAOA900514MQTMLN01. Check what you typed.")
+        ) from None
+
+
+def clean_rfc(value: str) -> str:
+    if not value.strip():
+        return ""
+    try:
+        return str(rfc_number.validate(value, validate_check_digits=True))
+    except stdnum_errors.InvalidChecksum:
+        raise forms.ValidationError(
+            _(
+                "The last character of this RFC does not match the rest. Copy it again from the tax certificate."
+            )
+        ) from None
+    except stdnum_errors.ValidationError:
+        raise forms.ValidationError(
+            _(
+                "A person's RFC has 13 characters, e.g. RAOA9005149F8. Leave it empty if they have none."
+            )
+        ) from None
+
+
+class FounderForm(forms.ModelForm):
+    class Meta:
+        model = Founder
+        fields = ["curp", "rfc", "nationality", "email", "contribution"]
+        labels = {"nationality": _("Nationality (three-letter code)")}
+        error_messages = {
+            "curp": {"required": _("Write the founder's CURP.")},
+            "email": {
+                "required": _(
+                    "Write the founder's email: we send them the invitation to sign there."
+                ),
+                "invalid": _("Write an email address like nombre@ejemplo.mx."),
+            },
+            "contribution": {
+                "required": _("Write how much this founder contributes, in pesos."),
+                "invalid": _("Write the contribution as a number of pesos, e.g. 5000."),
+            },
+        }
+
+    def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.application = application
+
+    def clean_curp(self) -> str:
+        curp = clean_curp(self.cleaned_data["curp"])
+        others = self.application.founders.exclude(pk=self.instance.pk)
+        if others.filter(curp=curp).exists():
+            raise forms.ValidationError(_("This person is already a founder of this company."))
+        return curp
+
+    def clean_rfc(self) -> str:
+        return clean_rfc(self.cleaned_data.get("rfc", ""))
+
+    def clean_nationality(self) -> str:
+        value: str = self.cleaned_data["nationality"].strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", value):
+            raise forms.ValidationError(_("Use the three-letter country code, e.g. MEX or USA."))
+        return value
+
+
+class CapitalForm(forms.Form):
+    capital = forms.DecimalField(
+        label=_("Share capital (MXN)"),
+        max_digits=16,
+        decimal_places=2,
+        min_value=0,
+        error_messages={
+            "required": _("Write the company's share capital in pesos."),
+            "invalid": _("Write the capital as a number of pesos, e.g. 10000."),
+        },
+    )
+
+
+class AdministrationForm(forms.Form):
+    administrators = forms.ModelMultipleChoiceField(
+        queryset=Founder.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Who will administer the company?"),
+        error_messages={"required": _("Choose who will administer the company.")},
+    )
+    comisario_name = forms.CharField(
+        label=_("Comisario's full name"), max_length=200, required=False
+    )
+    comisario_curp = forms.CharField(label=_("Comisario's CURP"), max_length=18, required=False)
+
+    def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.application = application
+        administrators = self.fields["administrators"]
+        assert isinstance(administrators, forms.ModelMultipleChoiceField)
+        administrators.queryset = application.founders.all()
+        self.needs_comisario = bool(
+            application.legal_form and application.legal_form.requires_comisario
+        )
+        if not self.needs_comisario:
+            del self.fields["comisario_name"], self.fields["comisario_curp"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.needs_comisario:
+            return data
+        if not data.get("comisario_name"):
+            self.add_error(
+                "comisario_name", _("An S.A. de C.V. needs a comisario: write their full name.")
+            )
+        curp = data.get("comisario_curp", "")
+        if not curp:
+            self.add_error("comisario_curp", _("Write the comisario's CURP."))
+            return data
+        try:
+            data["comisario_curp"] = clean_curp(curp)
+        except forms.ValidationError as error:
+            self.add_error("comisario_curp", error)
+            return data
+        administrators = data.get("administrators") or []
+        if any(f.curp == data["comisario_curp"] for f in administrators):
+            self.add_error(
+                "comisario_curp",
+                _("The comisario cannot also administer the company. Choose another person."),
+            )
+        return data
+
+
+class ArticlesForm(forms.Form):
+    DURATION = [("indefinite", _("Indefinite")), ("fixed", _("A fixed number of years"))]
+    FOREIGNERS = [
+        ("admission", _("Admit foreign shareholders (cláusula de admisión de extranjeros)")),
+        ("exclusion", _("Exclude foreign shareholders (cláusula de exclusión de extranjeros)")),
+    ]
+    TRANSFER = [
+        ("free", _("Shares can be transferred freely")),
+        ("preference", _("Other shareholders have the first right to buy")),
+        ("consent", _("Transfers need the shareholders' meeting's consent")),
+    ]
+    duration = forms.ChoiceField(
+        label=_("Duration"), choices=DURATION, widget=forms.RadioSelect, initial="indefinite"
+    )
+    duration_years = forms.IntegerField(label=_("Years"), min_value=1, max_value=99, required=False)
+    foreigners = forms.ChoiceField(
+        label=_("Foreign shareholders"),
+        choices=FOREIGNERS,
+        widget=forms.RadioSelect,
+        initial="admission",
+    )
+    share_transfer = forms.ChoiceField(
+        label=_("Transfer of shares"),
+        choices=TRANSFER,
+        widget=forms.RadioSelect,
+        initial="preference",
+    )
+    fiscal_year = forms.ChoiceField(
+        label=_("Fiscal year"),
+        choices=[("calendar", _("January to December (the law's fiscal year)"))],
+        initial="calendar",
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("duration") == "fixed" and not data.get("duration_years"):
+            self.add_error(
+                "duration_years", _("Write for how many years the company will exist (1 to 99).")
+            )
+        if data.get("duration") == "indefinite":
+            data["duration_years"] = None
+        return data
+
+
+class NotaryForm(forms.Form):
+    notary_number = forms.IntegerField(
+        label=_("Notary number"),
+        min_value=1,
+        max_value=999,
+        error_messages={
+            "required": _("Write the number of the notary's office (notaría) in Querétaro.")
+        },
+    )
+    deed_number = forms.IntegerField(
+        label=_("Deed number"),
+        min_value=1,
+        error_messages={
+            "required": _("Write the number of the deed (escritura) the notary gave you.")
+        },
+    )
+    deed_date = forms.DateField(
+        label=_("Deed date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Write the date the deed was signed."),
+            "invalid": _("Write the date as year-month-day, e.g. 2026-11-20."),
+        },
+    )

@@ -1,0 +1,124 @@
+"""The legal form's rules applied to an application's founders, capital and administration.
+
+The rules themselves are rows (``LegalForm``); this module only reads them and explains, in the
+applicant's language, what to change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from stdnum.mx import curp as curp_number
+
+from companies.models import Founder, LegalForm
+
+ADULT_AGE = 18
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+
+
+def founder_problems(
+    form: LegalForm, founders: Sequence[Founder], capital: Decimal | None, *, today: date
+) -> list[Problem]:
+    return [
+        *_count_problems(form, founders),
+        *_age_problems(founders, today),
+        *_capital_problems(form, founders, capital),
+        *_administration_problems(form, founders),
+    ]
+
+
+def _count_problems(form: LegalForm, founders: Sequence[Founder]) -> list[Problem]:
+    count = len(founders)
+    if count < form.min_founders:
+        message = ngettext(
+            "A %(form)s needs at least %(n)d founder. Add founders.",
+            "A %(form)s needs at least %(n)d founders. Add founders.",
+            form.min_founders,
+        ) % {"form": form.abbreviation, "n": form.min_founders}
+        return [Problem("too_few_founders", message)]
+    if form.max_founders is not None and count > form.max_founders:
+        message = _("A %(form)s can have at most %(n)d partners. Remove %(extra)d.") % {
+            "form": form.abbreviation,
+            "n": form.max_founders,
+            "extra": count - form.max_founders,
+        }
+        return [Problem("too_many_founders", message)]
+    return []
+
+
+def _age_problems(founders: Sequence[Founder], today: date) -> list[Problem]:
+    problems = []
+    for founder in founders:
+        born = curp_number.get_birth_date(founder.curp)
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        if age < ADULT_AGE:
+            problems.append(
+                Problem(
+                    "founder_minor",
+                    _("%(person)s is under 18 and cannot found a company.") % {"person": founder},
+                )
+            )
+    return problems
+
+
+def _capital_problems(
+    form: LegalForm, founders: Sequence[Founder], capital: Decimal | None
+) -> list[Problem]:
+    if capital is None:
+        return [Problem("capital_missing", _("Enter the company's share capital."))]
+    problems = []
+    if capital < form.minimum_capital:
+        problems.append(
+            Problem(
+                "capital_too_low",
+                _("The share capital must be at least MXN %(minimum)s.")
+                % {"minimum": form.minimum_capital},
+            )
+        )
+    total = sum((f.contribution for f in founders), Decimal("0"))
+    if founders and total != capital:
+        problems.append(
+            Problem(
+                "capital_mismatch",
+                _(
+                    "The founders' contributions add up to MXN %(total)s but the share capital is "
+                    "MXN %(capital)s. Change the contributions or the capital so they match."
+                )
+                % {"total": total, "capital": capital},
+            )
+        )
+    for founder in founders:
+        if founder.contribution <= 0:
+            problems.append(
+                Problem(
+                    "contribution_missing",
+                    _("Enter %(person)s's contribution; it must be more than zero.")
+                    % {"person": founder},
+                )
+            )
+    return problems
+
+
+def _administration_problems(form: LegalForm, founders: Sequence[Founder]) -> list[Problem]:
+    administrators = [f for f in founders if f.is_administrator]
+    if founders and not administrators:
+        return [Problem("no_administrator", _("Choose who will administer the company."))]
+    if len(administrators) > 1 and not form.board_allowed:
+        return [
+            Problem(
+                "single_administrator",
+                _("A %(form)s has a single administrator. Choose only one.")
+                % {"form": form.abbreviation},
+            )
+        ]
+    return []

@@ -1,0 +1,191 @@
+"""The entrepreneur's pages: dashboard and the filing wizard (each step a page, htmx optional)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from companies import forms, selectors, services, wizard
+from companies.models import Application, LegalForm
+from companies.names import NameVerdict
+from portal.requests import SignedInRequest
+
+View = Callable[..., HttpResponse]
+entrepreneur_only = permission_required("portal.file_applications", raise_exception=True)
+
+
+def filer_view(handler: View) -> View:
+    """Signed-in entrepreneur, filer of this application, application still editable."""
+
+    @login_required
+    @entrepreneur_only
+    @wraps(handler)
+    def wrapped(request: SignedInRequest, public_id: UUID, *args: Any, **kwargs: Any) -> HttpResponse:
+        application = selectors.application_for_filer(request.user, public_id)
+        if not application.is_editable:
+            messages.info(request, _("This application can no longer be edited."))
+            return redirect("companies:dashboard")
+        return handler(request, application, *args, **kwargs)
+
+    return wrapped
+
+
+@login_required
+@entrepreneur_only
+@require_GET
+def dashboard(request: SignedInRequest) -> HttpResponse:
+    context = selectors.dashboard(request.user)
+    return render(request, "companies/dashboard.html", context)
+
+
+@login_required
+@entrepreneur_only
+@require_POST
+def new_application(request: SignedInRequest) -> HttpResponse:
+    application = services.create_application(filer=request.user)
+    return redirect("companies:step", application.public_id, "forma")
+
+
+@filer_view
+@require_GET
+def resume(request: SignedInRequest, application: Application) -> HttpResponse:
+    return redirect(
+        "companies:step", application.public_id, wizard.first_incomplete(application).slug
+    )
+
+
+@filer_view
+@require_http_methods(["GET", "POST"])
+def step(request: SignedInRequest, application: Application, slug: str) -> HttpResponse:
+    current = wizard.BY_SLUG.get(slug)
+    if current is None or not current.applies(application):
+        raise Http404
+    return STEP_HANDLERS[slug](request, application)
+
+
+def _render_step(
+    request: SignedInRequest, application: Application, slug: str, **context: Any
+) -> HttpResponse:
+    step_states = [(s, s.is_complete(application)) for s in wizard.steps_for(application)]
+    return render(
+        request,
+        f"companies/wizard/{slug}.html",
+        {
+            "application": application,
+            "step_states": step_states,
+            "current": wizard.BY_SLUG[slug],
+            **context,
+        },
+    )
+
+
+def _continue(request: SignedInRequest, application: Application, slug: str) -> HttpResponse:
+    messages.success(request, _("Saved."))
+    target = wizard.next_step(application, slug)
+    return redirect("companies:step", application.public_id, target.slug)
+
+
+def legal_form_step(request: SignedInRequest, application: Application) -> HttpResponse:
+    form = forms.LegalFormForm(request.POST or None, initial={"legal_form": application.legal_form})
+    if request.method == "POST" and form.is_valid():
+        services.choose_legal_form(
+            application=application, legal_form=form.cleaned_data["legal_form"]
+        )
+        return _continue(request, application, "forma")
+    return _render_step(
+        request, application, "forma", form=form, legal_forms=LegalForm.objects.all()
+    )
+
+
+def name_step(request: SignedInRequest, application: Application) -> HttpResponse:
+    form = forms.NameForm(request.POST or None, initial={"name": application.proposed_name})
+    if request.method == "POST" and form.is_valid():
+        verdict = services.name_application(application=application, name=form.cleaned_data["name"])
+        if verdict.allowed:
+            return _continue(request, application, "nombre")
+        form.add_error("name", _("Choose another name: see why below."))
+    return _render_step(
+        request, application, "nombre", form=form, verdict=application.name_verdict or None
+    )
+
+
+@filer_view
+@require_GET
+def name_check(request: SignedInRequest, application: Application) -> HttpResponse:
+    """Availability as the applicant types (htmx), or as a page without JavaScript."""
+    form = forms.NameForm(request.GET)
+    verdict: NameVerdict | None = None
+    if form.is_valid():
+        verdict = services.check_name(name=form.cleaned_data["name"], holder=application.filer)
+    context = {"verdict": services.verdict_as_data(verdict) if verdict else None, "checked": True}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "companies/wizard/nombre.html#verdict", context)
+    return _render_step(request, application, "nombre", form=form, **context)
+
+
+def office_step(request: SignedInRequest, application: Application) -> HttpResponse:
+    form = forms.OfficeForm(request.POST or None, instance=application)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return _continue(request, application, "domicilio")
+    return _render_step(request, application, "domicilio", form=form)
+
+
+def purpose_step(request: SignedInRequest, application: Application) -> HttpResponse:
+    initial = {
+        "purpose": application.purpose,
+        "activity_codes": ", ".join(application.activity_codes),
+    }
+    form = forms.PurposeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.save_fields(application=application, **form.cleaned_data)
+        return _continue(request, application, "objeto")
+    return _render_step(request, application, "objeto", form=form)
+
+
+def articles_step(request: SignedInRequest, application: Application) -> HttpResponse:
+    form = forms.ArticlesForm(request.POST or None, initial=application.articles or None)
+    if request.method == "POST" and form.is_valid():
+        services.save_fields(application=application, articles=form.cleaned_data)
+        return _continue(request, application, "estatutos")
+    return _render_step(request, application, "estatutos", form=form)
+
+
+def notary_step(request: SignedInRequest, application: Application) -> HttpResponse:
+    initial = {f: getattr(application, f) for f in ("notary_number", "deed_number", "deed_date")}
+    form = forms.NotaryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.save_fields(application=application, **form.cleaned_data)
+        return _continue(request, application, "notaria")
+    return _render_step(request, application, "notaria", form=form)
+
+
+def review_step(request: SignedInRequest, application: Application) -> HttpResponse:
+    return _render_step(
+        request, application, "revision", ready=wizard.ready_for_review(application)
+    )
+
+
+STEP_HANDLERS: dict[str, Callable[[SignedInRequest, Application], HttpResponse]] = {
+    "forma": legal_form_step,
+    "nombre": name_step,
+    "domicilio": office_step,
+    "objeto": purpose_step,
+    "estatutos": articles_step,
+    "notaria": notary_step,
+    "revision": review_step,
+}
+
+
+def step_url(application: Application, slug: str) -> str:
+    return reverse("companies:step", args=[application.public_id, slug])

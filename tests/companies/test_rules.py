@@ -1,0 +1,82 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from companies.models import Founder, LegalForm
+from companies.rules import founder_problems
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 26)
+ADULT_CURPS = ["RAOA900514MQTMLN01", "MERC851102HQTNSR00", "HETL780223MQTRRZ05"]
+MINOR_CURP = "RUSD120618HQTZNGA7"
+
+
+def founders(*contributions: str, admins: int = 1, curps=ADULT_CURPS) -> list[Founder]:
+    return [
+        Founder(
+            curp=curp,
+            contribution=Decimal(amount),
+            is_administrator=index < admins,
+            given_names=f"Socio {index}",
+        )
+        for index, (curp, amount) in enumerate(zip(curps, contributions, strict=False))
+    ]
+
+
+def codes(form_code: str, people: list[Founder], capital: str | None) -> list[str]:
+    form = LegalForm.objects.get(code=form_code)
+    amount = Decimal(capital) if capital is not None else None
+    return [p.code for p in founder_problems(form, people, amount, today=TODAY)]
+
+
+def test_sas_with_one_founder_who_administers_is_fine():
+    assert codes("sas", founders("1000"), "1000") == []
+
+
+def test_sas_allows_only_one_administrator():
+    assert codes("sas", founders("500", "500", admins=2), "1000") == ["single_administrator"]
+
+
+@pytest.mark.parametrize("form_code", ["sa-de-cv", "s-de-rl-de-cv"])
+def test_notarised_forms_need_two_founders(form_code):
+    assert codes(form_code, founders("1000"), "1000") == ["too_few_founders"]
+    assert codes(form_code, founders("500", "500", admins=2), "1000") == []
+
+
+def test_srl_has_at_most_fifty_partners():
+    many = [
+        Founder(curp=ADULT_CURPS[0], contribution=Decimal(1), is_administrator=i == 0)
+        for i in range(51)
+    ]
+    assert codes("s-de-rl-de-cv", many, "51") == ["too_many_founders"]
+
+
+def test_capital_must_add_up_and_say_by_how_much():
+    form = LegalForm.objects.get(code="sas")
+    problems = founder_problems(form, founders("600", "300"), Decimal("1000"), today=TODAY)
+    assert [p.code for p in problems] == ["capital_mismatch"]
+    assert "900" in problems[0].message and "1000" in problems[0].message
+
+
+def test_capital_is_required_and_at_least_the_minimum():
+    assert codes("sas", founders("0"), None) == ["capital_missing"]
+    assert codes("sas", founders("0.50"), "0.50") == ["capital_too_low"]
+
+
+def test_zero_contribution_is_refused():
+    assert codes("sa-de-cv", founders("1000", "0", admins=1), "1000") == ["contribution_missing"]
+
+
+def test_someone_must_administer():
+    assert codes("sas", founders("1000", admins=0), "1000") == ["no_administrator"]
+
+
+def test_a_minor_cannot_found_a_company():
+    assert codes("sas", founders("1000", curps=[MINOR_CURP]), "1000") == ["founder_minor"]
+
+
+def test_messages_are_in_spanish_by_default():
+    form = LegalForm.objects.get(code="sa-de-cv")
+    problem = founder_problems(form, founders("1000"), Decimal("1000"), today=TODAY)[0]
+    assert problem.message == "Una S.A. de C.V. necesita al menos 2 socios. Agrega socios."
