@@ -98,7 +98,9 @@ class Catalogue:
             if sector is None:
                 raise ValueError(f"SCIAN class {code} names unknown sector {item['sector']!r}")
             activity = Activity(code, item["title"], sector.code, sector.title)
-            self._entries[code] = _Entry(activity, fold(activity.title), tuple(words(item["title"])))
+            self._entries[code] = _Entry(
+                activity, fold(activity.title), tuple(words(item["title"]))
+            )
         self._entries = dict(sorted(self._entries.items()))
 
     @classmethod
