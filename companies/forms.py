@@ -12,6 +12,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.mx import curp as curp_number
 from stdnum.mx import rfc as rfc_number
 
+from companies import scian
 from companies.models import Application, Founder, LegalForm, Municipality
 
 QUERETARO_POSTAL_CODE = re.compile(r"^76\d{3}$")
@@ -105,6 +106,13 @@ class PurposeForm(forms.Form):
         if wrong:
             raise forms.ValidationError(
                 _("These are not six-digit SCIAN codes: %(codes)s.") % {"codes": ", ".join(wrong)}
+            )
+        catalogue = scian.load_catalogue()
+        unknown = [c for c in codes if catalogue.get(c) is None]
+        if unknown:
+            raise forms.ValidationError(
+                _("These codes are not in SCIAN 2023: %(codes)s. Search the catalogue below.")
+                % {"codes": ", ".join(unknown)}
             )
         return list(dict.fromkeys(codes))
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import forms, selectors, services, wizard
+from companies import forms, scian, selectors, services, wizard
 from companies.models import Application, LegalForm
 from companies.names import NameVerdict
 from portal.requests import SignedInRequest
@@ -30,7 +30,9 @@ def filer_view(handler: View) -> View:
     @login_required
     @entrepreneur_only
     @wraps(handler)
-    def wrapped(request: SignedInRequest, public_id: UUID, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(
+        request: SignedInRequest, public_id: UUID, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
         application = selectors.application_for_filer(request.user, public_id)
         if not application.is_editable:
             messages.info(request, _("This application can no longer be edited."))
@@ -150,7 +152,17 @@ def purpose_step(request: SignedInRequest, application: Application) -> HttpResp
     if request.method == "POST" and form.is_valid():
         services.save_fields(application=application, **form.cleaned_data)
         return _continue(request, application, "objeto")
-    return _render_step(request, application, "objeto", form=form)
+    catalogue = scian.load_catalogue()
+    query = request.GET.get("q", "").strip()[:100]
+    context = {
+        "form": form,
+        "query": query,
+        "results": catalogue.search(query) if query else [],
+        "chosen": [a for c in application.activity_codes if (a := catalogue.get(c))],
+    }
+    if request.htmx and not request.htmx.boosted and "q" in request.GET:
+        return render(request, "companies/wizard/objeto.html#results", context)
+    return _render_step(request, application, "objeto", **context)
 
 
 def articles_step(request: SignedInRequest, application: Application) -> HttpResponse:

@@ -139,3 +139,24 @@ def test_dashboard_lists_my_drafts_only(signed_in, applicant, other_applicant):
     ApplicationFactory(filer=other_applicant, proposed_name="Ajena")
     page = signed_in.get(reverse("companies:dashboard")).content.decode()
     assert "Mi Empresa" in page and "Ajena" not in page
+
+
+def test_purpose_accepts_only_scian_2023_codes(signed_in, applicant):
+    application = ApplicationFactory(filer=applicant)
+    data = {
+        "purpose": "Preparación y venta de tacos y tortas al público.",
+        "activity_codes": "722514, 999999",
+    }
+    response = signed_in.post(step_url(application, "objeto"), data)
+    assert "no están en el SCIAN 2023: 999999" in response.content.decode()
+    signed_in.post(step_url(application, "objeto"), {**data, "activity_codes": "722514 722514"})
+    application.refresh_from_db()
+    assert application.activity_codes == ["722514"]
+
+
+def test_scian_search_answers_htmx_with_results_only(signed_in, applicant):
+    application = ApplicationFactory(filer=applicant)
+    url = step_url(application, "objeto") + "?q=restaurantes+tacos"
+    fragment = signed_in.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.strip().startswith('<div id="scian-results"') and "722514" in fragment
+    assert "722514" in signed_in.get(url).content.decode()
