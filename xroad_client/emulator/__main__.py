@@ -1,0 +1,46 @@
+"""``python -m xroad_client.emulator package.module:factory [--host H] [--port P] [--tls ...]``
+
+``factory`` is a callable returning a :class:`Topology` or an :class:`Emulator`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+from xroad_client.emulator.app import Emulator
+from xroad_client.emulator.server import ServerTLS, serve
+from xroad_client.emulator.topology import Topology
+
+
+def _load(spec: str) -> Emulator:
+    module_name, _, attribute = spec.partition(":")
+    if not attribute:
+        raise SystemExit(f"expected module:factory, got {spec!r}")
+    built = getattr(importlib.import_module(module_name), attribute)()
+    if isinstance(built, Topology):
+        return Emulator(built)
+    if isinstance(built, Emulator):
+        return built
+    raise SystemExit(f"{spec} returned {type(built).__name__}, not a Topology or Emulator")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve the X-Road Security Server emulator.")
+    parser.add_argument("factory", help="module:callable returning a Topology or Emulator")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--certfile", help="server certificate (PEM) to serve HTTPS")
+    parser.add_argument("--keyfile", help="server private key (PEM)")
+    parser.add_argument(
+        "--client-ca", help="CA bundle; when given, client certificates are required"
+    )
+    args = parser.parse_args()
+    tls = None
+    if args.certfile:
+        tls = ServerTLS(args.certfile, args.keyfile, args.client_ca)
+    serve(_load(args.factory), host=args.host, port=args.port, tls=tls)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""How the emulated Security Server says no: REST error bodies and SOAP faults."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Final
+from xml.sax.saxutils import escape
+
+from xroad_client import headers as h
+from xroad_client._xml import NS_SOAP_ENV
+from xroad_client.codes import ErrorSpelling, FaultCode
+from xroad_client.emulator._asgi import Response
+
+__all__ = ["Refusal", "rest_error_response", "soap_fault_response", "wants_xml"]
+
+_XML_ACCEPTS: Final = ("application/xml", "text/xml", "text/*")
+
+
+class Refusal(Exception):
+    """A Security Server error: ``code`` in 7.7 spelling, rendered in the configured one."""
+
+    def __init__(self, code: FaultCode | str, message: str) -> None:
+        self.code = code if isinstance(code, FaultCode) else FaultCode(code)
+        self.message = message
+        self.detail = str(uuid.uuid4())
+        super().__init__(f"{self.code}: {message}")
+
+    def spelled(self, spelling: ErrorSpelling) -> str:
+        return self.code.spelled(spelling)
+
+    @property
+    def http_status(self) -> int:
+        """500 for ``Server.*`` codes, 400 otherwise (as ClientRestMessageHandler does)."""
+        return 500 if self.code.startswith("Server") else 400
+
+
+def wants_xml(accept: str | None) -> bool:
+    """JSON unless the first recognised Accept type is XML (or ``text/*``)."""
+    for item in (accept or "").split(","):
+        kind = item.split(";", 1)[0].strip().lower()
+        if kind in _XML_ACCEPTS or kind.endswith("+xml"):
+            return True
+        if kind in ("application/json", "*/*") or kind.endswith("+json"):
+            return False
+    return False
+
+
+def rest_error_response(refusal: Refusal, spelling: ErrorSpelling, accept: str | None) -> Response:
+    code = refusal.spelled(spelling)
+    if wants_xml(accept):
+        body = (
+            f"<error><type>{escape(code)}</type><message>{escape(refusal.message)}</message>"
+            f"<detail>{refusal.detail}</detail></error>"
+        ).encode()
+        content_type = "text/xml; charset=UTF-8"
+    else:
+        data = {"type": code, "message": refusal.message, "detail": refusal.detail}
+        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        content_type = "application/json; charset=UTF-8"
+    headers = [("content-type", content_type), (h.X_ROAD_ERROR.lower(), code)]
+    return Response(refusal.http_status, headers, body)
+
+
+def soap_fault_response(refusal: Refusal, spelling: ErrorSpelling) -> Response:
+    """A SOAP 1.1 Fault sent with HTTP 200, as Security Servers do."""
+    envelope = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="{NS_SOAP_ENV}"><SOAP-ENV:Body><SOAP-ENV:Fault>'
+        f"<faultcode>{escape(refusal.spelled(spelling))}</faultcode>"
+        f"<faultstring>{escape(refusal.message)}</faultstring><faultactor></faultactor>"
+        f'<detail><faultDetail xmlns="">{refusal.detail}</faultDetail></detail>'
+        "</SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>"
+    )
+    return Response(200, [("content-type", "text/xml; charset=UTF-8")], envelope.encode())

@@ -1,0 +1,184 @@
+"""Typed errors raised by :mod:`xroad_client`.
+
+Everything the library raises derives from :class:`XRoadError`:
+
+- :class:`IdentifierError` - a malformed identifier, raised before any request is sent;
+- :class:`InvalidRequestError` - other call arguments that cannot make a valid request;
+- :class:`XRoadFault` and its category subclasses - a Security Server refused or failed the
+  call (``X-Road-Error`` header on REST, a SOAP Fault on SOAP);
+- :class:`XRoadTransportError` / :class:`XRoadTimeout` - we could not talk to our Security
+  Server (connection, TLS, read timeout);
+- :class:`InvalidResponseError` and subclasses - something answered, but not like a Security
+  Server (HTML from a proxy, truncated JSON, an XML bomb, inconsistent ids or hashes).
+
+A provider's own HTTP error (for example 404 from the register) is *not* an error: it is a
+normal response with that status.
+"""
+
+from __future__ import annotations
+
+from xroad_client.codes import FaultCode
+
+__all__ = [
+    "ClientFault",
+    "ClientProxyFault",
+    "ClientProxyServiceFailed",
+    "IdentifierError",
+    "InconsistentResponseError",
+    "InvalidRequestError",
+    "InvalidResponseError",
+    "RequestHashMismatchError",
+    "ResponseTooLargeError",
+    "ServerProxyFault",
+    "ServerProxyServiceFailed",
+    "ServiceFailedFault",
+    "XRoadError",
+    "XRoadFault",
+    "XRoadTimeout",
+    "XRoadTransportError",
+    "fault_from_code",
+]
+
+
+class XRoadError(Exception):
+    """Base class of every error raised by xroad_client."""
+
+
+class IdentifierError(XRoadError, ValueError):
+    """An X-Road identifier or path is malformed (or breaks the strict character set)."""
+
+
+class InvalidRequestError(XRoadError, ValueError):
+    """The arguments of a call cannot make a valid X-Road request (raised before sending)."""
+
+
+class XRoadFault(XRoadError):
+    """A Security Server fault: ``X-Road-Error`` on REST, a SOAP Fault on SOAP.
+
+    ``code`` compares equal across spellings:
+    ``fault.code == "server.serverproxy.access_denied"`` holds for a 7.7 server too.
+    """
+
+    def __init__(
+        self,
+        code: FaultCode | str,
+        message: str = "",
+        detail: str | None = None,
+        *,
+        x_road_id: str | None = None,
+        http_status: int | None = None,
+        actor: str | None = None,
+    ) -> None:
+        self.code = code if isinstance(code, FaultCode) else FaultCode(code)
+        self.message = message
+        self.detail = detail
+        self.x_road_id = x_road_id
+        self.http_status = http_status
+        self.actor = actor
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        text = f"{self.code}: {self.message}" if self.message else str(self.code)
+        if self.detail:
+            text += f" (detail {self.detail})"
+        if self.x_road_id:
+            text += f" [X-Road-Id {self.x_road_id}]"
+        return text
+
+
+class ClientFault(XRoadFault):
+    """``Client.*``: the request we sent was invalid."""
+
+
+class ClientProxyFault(XRoadFault):
+    """``Server.ClientProxy.*``: our (consumer) Security Server refused or failed."""
+
+
+class ServerProxyFault(XRoadFault):
+    """``Server.ServerProxy.*``: the provider's Security Server refused or failed."""
+
+
+class ServiceFailedFault(XRoadFault):
+    """``*.ServiceFailed.*``: the provider information system failed or answered badly."""
+
+
+class ClientProxyServiceFailed(ClientProxyFault, ServiceFailedFault):
+    """``Server.ClientProxy.ServiceFailed.*``."""
+
+
+class ServerProxyServiceFailed(ServerProxyFault, ServiceFailedFault):
+    """``Server.ServerProxy.ServiceFailed.*``."""
+
+
+class XRoadTransportError(XRoadError):
+    """We could not exchange HTTP with our Security Server (connection, TLS, protocol)."""
+
+    def __init__(self, message: str, *, x_road_id: str | None = None) -> None:
+        self.x_road_id = x_road_id
+        super().__init__(message)
+
+
+class XRoadTimeout(XRoadTransportError):
+    """A connect, read, write or pool timeout, or the retry deadline, ran out."""
+
+
+class InvalidResponseError(XRoadError):
+    """The answer is not shaped like a Security Server answer."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int | None = None,
+        content_type: str | None = None,
+        x_road_id: str | None = None,
+    ) -> None:
+        self.http_status = http_status
+        self.content_type = content_type
+        self.x_road_id = x_road_id
+        super().__init__(message)
+
+
+class ResponseTooLargeError(InvalidResponseError):
+    """The response body exceeded the client's ``max_response_bytes``."""
+
+
+class InconsistentResponseError(InvalidResponseError):
+    """The response's ids do not match the request (X-Road-Id, client or service)."""
+
+
+class RequestHashMismatchError(InconsistentResponseError):
+    """A SOAP response's ``requestHash`` is not the SHA-512 of the bytes we sent."""
+
+
+def _category(code: FaultCode) -> type[XRoadFault]:
+    failed = code.contains_segment("ServiceFailed")
+    if code.startswith("Server.ClientProxy"):
+        return ClientProxyServiceFailed if failed else ClientProxyFault
+    if code.startswith("Server.ServerProxy"):
+        return ServerProxyServiceFailed if failed else ServerProxyFault
+    if code.startswith("Client"):
+        return ClientFault
+    return ServiceFailedFault if failed else XRoadFault
+
+
+def fault_from_code(
+    code: FaultCode | str,
+    message: str = "",
+    detail: str | None = None,
+    *,
+    x_road_id: str | None = None,
+    http_status: int | None = None,
+    actor: str | None = None,
+) -> XRoadFault:
+    """Build the :class:`XRoadFault` subclass matching the code's origin and category."""
+    fault_code = code if isinstance(code, FaultCode) else FaultCode(code)
+    cls = _category(fault_code)
+    return cls(
+        fault_code,
+        message,
+        detail,
+        x_road_id=x_road_id,
+        http_status=http_status,
+        actor=actor,
+    )
