@@ -4,6 +4,7 @@ form are applied by ``companies.rules`` and the writes happen in ``companies.ser
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -183,6 +184,12 @@ class FounderForm(forms.ModelForm):
 
     def clean_rfc(self) -> str:
         return clean_rfc(self.cleaned_data.get("rfc", ""))
+
+    def clean_contribution(self) -> Decimal:
+        amount: Decimal = self.cleaned_data["contribution"]
+        if amount <= 0:
+            raise forms.ValidationError(_("The contribution must be more than zero pesos."))
+        return amount
 
     def clean_nationality(self) -> str:
         value: str = self.cleaned_data["nationality"].strip().upper()

@@ -133,6 +133,7 @@ class Application(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -236,14 +237,16 @@ class RegistryExchange(models.Model):
     """One X-Road call the portal made, success or fault: the trail a registry check rests on."""
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    operation = models.CharField(max_length=40)
     service = models.CharField(max_length=255)
     method = models.CharField(max_length=8)
-    path = models.CharField(max_length=500)
+    attempt = models.PositiveSmallIntegerField(default=1)
     x_road_id = models.CharField(max_length=100, db_index=True)
     request_id = models.CharField(max_length=100, blank=True)
     request_hash = models.CharField(max_length=200, blank=True)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     fault_code = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=500, blank=True)
     duration_ms = models.FloatField()
     application = models.ForeignKey(
         Application, on_delete=models.SET_NULL, null=True, blank=True, related_name="exchanges"
@@ -280,3 +283,98 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_number} {self.name}"
+
+
+class ApplicationVersion(models.Model):
+    """A frozen copy of what the founders sign: canonical JSON and its SHA-256."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="one_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference} v{self.number}"
+
+
+class Signature(models.Model):
+    """A founder's approval (or refusal, with a reason) of exactly one version."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Signed")
+        DECLINED = "declined", _("Declined")
+
+    version = models.ForeignKey(
+        ApplicationVersion, on_delete=models.CASCADE, related_name="signatures"
+    )
+    founder = models.ForeignKey(Founder, on_delete=models.CASCADE, related_name="signatures")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    reason = models.TextField(blank=True)
+    signed_at = models.DateTimeField(auto_now_add=True)
+    authenticated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "founder"], name="one_signature_per_founder")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.founder} {self.decision} {self.version}"
+
+
+class Payment(models.Model):
+    """The registration fee: a reference from the payments registry, confirmed over X-Road."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for payment")
+        PAID = "paid", _("Paid")
+        EXPIRED = "expired", _("Expired")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="payments")
+    reference = models.CharField(max_length=40, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    confirmed_x_road_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount} {self.status}"
+
+
+class ApplicationEvent(models.Model):
+    """Append-only history: every transition and staff action, chained by hashes.
+
+    Each event carries the hash of the event before it (across all applications), so that a
+    changed or deleted row breaks the chain (``manage.py verify_audit``)."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
+    verb = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference} {self.verb} {self.from_status}->{self.to_status}"

@@ -29,11 +29,21 @@ class Problem:
 def founder_problems(
     form: LegalForm, founders: Sequence[Founder], capital: Decimal | None, *, today: date
 ) -> list[Problem]:
+    """Everything the legal form says about founders, capital and administration."""
+    return [
+        *membership_problems(form, founders, capital, today=today),
+        *administration_problems(form, founders),
+    ]
+
+
+def membership_problems(
+    form: LegalForm, founders: Sequence[Founder], capital: Decimal | None, *, today: date
+) -> list[Problem]:
+    """Who the founders are and what they contribute (the founders step)."""
     return [
         *_count_problems(form, founders),
         *_age_problems(founders, today),
         *_capital_problems(form, founders, capital),
-        *_administration_problems(form, founders),
     ]
 
 
@@ -109,7 +119,7 @@ def _capital_problems(
     return problems
 
 
-def _administration_problems(form: LegalForm, founders: Sequence[Founder]) -> list[Problem]:
+def administration_problems(form: LegalForm, founders: Sequence[Founder]) -> list[Problem]:
     administrators = [f for f in founders if f.is_administrator]
     if founders and not administrators:
         return [Problem("no_administrator", _("Choose who will administer the company."))]

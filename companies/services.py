@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from companies import selectors
-from companies.models import Application, Founder, LegalForm, NameReservation
+from companies import registries, selectors
+from companies.models import Application, Founder, LegalForm, NameReservation, PersonStatus
 from companies.names import NameVerdict, Outcome, judge_name
 from portal.models import User
 
@@ -143,3 +144,92 @@ def set_administration(
 
 def remove_founder(*, application: Application, founder_id: int) -> None:
     application.founders.filter(pk=founder_id).delete()
+
+
+class FounderRefused(Exception):
+    """The population or tax registry gave a definite answer that rules this founder out."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def add_founder(*, application: Application, founder: Founder, user_id: str = "") -> Founder:
+    """Check the person with the population registry (and their RFC with the tax registry) and
+    add them. A definite negative refuses them; a registry that cannot answer keeps them, marked
+    to be checked again, so nothing typed is lost."""
+    founder.application = application
+    person = registries.check_person(founder.curp, application=application, user_id=user_id)
+    if person.available and person.outcome != registries.Outcome.ACTIVE:
+        raise FounderRefused("curp", _person_refusal(founder.curp, person.outcome))
+    _apply_person(founder, person)
+    if founder.rfc:
+        _apply_taxpayer(
+            founder,
+            registries.check_taxpayer(founder.rfc, application=application, user_id=user_id),
+        )
+    founder.save()
+    return founder
+
+
+def recheck_founder(*, founder: Founder, user_id: str = "") -> Founder:
+    person = registries.check_person(founder.curp, application=founder.application, user_id=user_id)
+    _apply_person(founder, person)
+    if person.available and person.outcome != registries.Outcome.ACTIVE:
+        founder.person_status = {
+            registries.Outcome.DECEASED: PersonStatus.DECEASED,
+            registries.Outcome.WITHDRAWN: PersonStatus.WITHDRAWN,
+        }.get(person.outcome, PersonStatus.NOT_FOUND)
+    if founder.rfc and founder.tax_status in ("", "unavailable"):
+        _apply_taxpayer(
+            founder, registries.check_taxpayer(founder.rfc, application=founder.application)
+        )
+    founder.save()
+    return founder
+
+
+def _apply_person(founder: Founder, answer: registries.Answer) -> None:
+    founder.checked_at = timezone.now()
+    if not answer.available:
+        founder.person_status = PersonStatus.UNAVAILABLE
+        return
+    person = registries.person_from(answer)
+    founder.person_status = PersonStatus.ACTIVE
+    founder.given_names = person.given_names
+    founder.first_surname = person.first_surname
+    founder.second_surname = person.second_surname
+
+
+def _apply_taxpayer(founder: Founder, answer: registries.Answer) -> None:
+    if not answer.available:
+        founder.tax_status = "unavailable"
+        return
+    if answer.outcome == registries.Outcome.NOT_FOUND:
+        raise FounderRefused(
+            "rfc",
+            _("The tax registry does not know RFC %(rfc)s. Check it, or leave it empty.")
+            % {"rfc": founder.rfc},
+        )
+    owner = answer.record.get("curp")
+    if owner and owner != founder.curp:
+        raise FounderRefused(
+            "rfc",
+            _("RFC %(rfc)s belongs to someone else. Check it, or leave it empty.")
+            % {"rfc": founder.rfc},
+        )
+    founder.tax_status = answer.outcome.value
+
+
+def _person_refusal(curp: str, outcome: registries.Outcome) -> str:
+    if outcome == registries.Outcome.DECEASED:
+        return _(
+            "The population registry lists CURP %(curp)s as belonging to a deceased person. Check the CURP you typed."
+        ) % {"curp": curp}
+    if outcome == registries.Outcome.WITHDRAWN:
+        return _(
+            "CURP %(curp)s was withdrawn by the population registry. Ask this person for their current CURP."
+        ) % {"curp": curp}
+    return _(
+        "The population registry does not know CURP %(curp)s. Compare it with the person's CURP document; if it is right, they should ask RENAPO."
+    ) % {"curp": curp}

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from companies import rules
 from companies.models import Application, PersonStatus
 
 
@@ -33,11 +35,14 @@ def _name_done(application: Application) -> bool:
 
 def _founders_done(application: Application) -> bool:
     founders = list(application.founders.all())
-    return (
-        bool(founders)
-        and application.capital is not None
-        and all(f.person_status == PersonStatus.ACTIVE for f in founders)
+    if not founders or application.legal_form is None:
+        return False
+    if any(f.person_status != PersonStatus.ACTIVE for f in founders):
+        return False
+    problems = rules.membership_problems(
+        application.legal_form, founders, application.capital, today=timezone.localdate()
     )
+    return not problems
 
 
 def _administration_done(application: Application) -> bool:

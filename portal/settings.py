@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "mozilla_django_oidc",
 ]
 
 MIDDLEWARE = [
@@ -77,7 +78,7 @@ ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 AUTH_USER_MODEL = "portal.User"
 LOGIN_URL = "portal:sign_in"
-LOGIN_REDIRECT_URL = "portal:home"
+LOGIN_REDIRECT_URL = "companies:dashboard"
 LOGOUT_REDIRECT_URL = "portal:home"
 
 TEMPLATES = [
@@ -190,8 +191,43 @@ XROAD_TLS_CERT = env.env_str("XROAD_TLS_CERT", "")
 XROAD_TLS_KEY = env.env_str("XROAD_TLS_KEY", "")
 XROAD_CA_BUNDLE = env.env_str("XROAD_CA_BUNDLE", "")
 XROAD_TIMEOUT = env.env_float("XROAD_TIMEOUT", 10.0, minimum=0.1)
+XROAD_SERVICES = {
+    "population": env.env_str("XROAD_SERVICE_POPULATION", "MX-DEV/GOV/RENAPO/poblacion/personas"),
+    "tax": env.env_str("XROAD_SERVICE_TAX", "MX-DEV/GOV/SAT/padron/contribuyentes"),
+    "notaries": env.env_str("XROAD_SERVICE_NOTARIES", "MX-DEV/GOV/QRO-NOTARIAS/notarias/notarios"),
+    "payments": env.env_str("XROAD_SERVICE_PAYMENTS", "MX-DEV/GOV/QRO-FINANZAS/pagos/referencias"),
+}
 if bool(XROAD_TLS_CERT) != bool(XROAD_TLS_KEY):
     raise ImproperlyConfigured("XROAD_TLS_CERT and XROAD_TLS_KEY go together: set both or neither.")
+
+# Sign-in: entrepreneurs with the state e-identity (OpenID Connect + PKCE), staff with a password.
+AUTHENTICATION_BACKENDS = [
+    "portal.auth.EIdentityBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+OIDC_ISSUER = env.env_str("OIDC_ISSUER", "http://127.0.0.1:8701").rstrip("/")
+OIDC_RP_CLIENT_ID = env.env_str("OIDC_CLIENT_ID", "empresa24-portal")
+_oidc_secret = env.env_secret("OIDC_CLIENT_SECRET")
+if _oidc_secret is None and PRODUCTION:
+    raise ImproperlyConfigured(
+        "OIDC_CLIENT_SECRET (or OIDC_CLIENT_SECRET_FILE) is required when PORTAL_ENV=production."
+    )
+# The sandbox identity provider's development client secret; production must set its own.
+OIDC_RP_CLIENT_SECRET = _oidc_secret or "DEVELOPMENT-ONLY-empresa24-sandbox-secret"
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.env_str(
+    "OIDC_AUTHORIZATION_ENDPOINT", f"{OIDC_ISSUER}/authorize"
+)
+OIDC_OP_TOKEN_ENDPOINT = env.env_str("OIDC_TOKEN_ENDPOINT", f"{OIDC_ISSUER}/token")
+OIDC_OP_USER_ENDPOINT = env.env_str("OIDC_USERINFO_ENDPOINT", f"{OIDC_ISSUER}/userinfo")
+OIDC_OP_JWKS_ENDPOINT = env.env_str("OIDC_JWKS_ENDPOINT", f"{OIDC_ISSUER}/jwks")
+OIDC_RP_SCOPES = env.env_str("OIDC_SCOPES", "openid profile email")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/entrar/"
 
 # Security headers. django-csp: nothing inline, scripts and styles from our own origin only.
 CONTENT_SECURITY_POLICY = {
@@ -251,6 +287,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django.utils.autoreload": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
     },
 }
 

@@ -8,7 +8,6 @@ from portal import views
 shell = [
     path("", views.home, name="home"),
     path("entrar/", views.StaffSignInView.as_view(), name="sign_in"),
-    path("entrar/demo/", views.demo_sign_in, name="demo_sign_in"),
     path("salir/", LogoutView.as_view(), name="sign_out"),
 ]
 
@@ -18,6 +17,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
-from django.contrib.auth import get_user_model, login
 from django.contrib.auth.views import LoginView
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from portal import roles
 from portal.celery import app as celery_app
 from portal.models import WorkerHeartbeat
 
@@ -73,16 +69,3 @@ def _worker_age() -> dict[str, float | None]:
 class StaffSignInView(LoginView):
     template_name = "portal/sign_in.html"
     redirect_authenticated_user = True
-
-
-@require_http_methods(["GET", "POST"])
-def demo_sign_in(request: HttpRequest) -> HttpResponse:
-    """Sandbox only: pick a demo entrepreneur and sign in as them, no password."""
-    if not settings.SANDBOX:
-        raise Http404(_("This page does not exist."))
-    people = get_user_model().objects.filter(groups__name=roles.ENTREPRENEURS).order_by("last_name")
-    if request.method == "POST":
-        person = get_object_or_404(people, pk=request.POST.get("user"))
-        login(request, person, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(settings.LOGIN_REDIRECT_URL)
-    return render(request, "portal/demo_sign_in.html", {"people": people})

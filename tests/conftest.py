@@ -41,3 +41,68 @@ def clerk(db):
     from tests.factories import UserFactory
 
     return UserFactory(username="registradora", role=roles.CLERKS, is_staff=True)
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    """The sandbox registries behind the X-Road emulator, served over real HTTP for the session."""
+    from sandbox.world import build_emulator
+    from xroad_client.emulator import serve_in_thread
+
+    emulator = build_emulator()
+    with serve_in_thread(emulator) as url:
+        yield emulator, url
+
+
+@pytest.fixture
+def xroad_sandbox(sandbox_server, settings):
+    """Point the portal's X-Road client at the sandbox; faults are cleared after each test."""
+    from companies import registries as adapter
+
+    emulator, url = sandbox_server
+    emulator.clear_exchanges()
+    settings.XROAD_SECURITY_SERVER_URL = url
+    settings.XROAD_TIMEOUT = 2.0
+    adapter.client.cache_clear()
+    yield emulator
+    emulator.clear_faults()
+    adapter.client.cache_clear()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def identity_provider_server():
+    """The sandbox e-identity provider on a loopback port; any loopback callback is accepted."""
+    from sandbox.identity import ClientRegistration, create_app
+    from xroad_client.emulator import serve_in_thread
+
+    port = free_port()
+    issuer = f"http://127.0.0.1:{port}"
+    portal = ClientRegistration(
+        client_id="empresa24-test",
+        client_secret="test-only-secret",
+        redirect_uris=("http://testserver/oidc/callback/", "http://127.0.0.1:8000/oidc/callback/"),
+        post_logout_redirect_uris=("http://testserver/",),
+        allow_loopback_redirects=True,
+    )
+    with serve_in_thread(create_app(issuer=issuer, clients=[portal]), port=port) as url:
+        yield url
+
+
+@pytest.fixture
+def identity_provider(identity_provider_server, settings):
+    issuer = identity_provider_server
+    settings.OIDC_RP_CLIENT_ID = "empresa24-test"
+    settings.OIDC_RP_CLIENT_SECRET = "test-only-secret"
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{issuer}/authorize"
+    settings.OIDC_OP_TOKEN_ENDPOINT = f"{issuer}/token"
+    settings.OIDC_OP_USER_ENDPOINT = f"{issuer}/userinfo"
+    settings.OIDC_OP_JWKS_ENDPOINT = f"{issuer}/jwks"
+    return issuer

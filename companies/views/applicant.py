@@ -10,13 +10,14 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import forms, scian, selectors, services, wizard
-from companies.models import Application, LegalForm
+from companies import forms, rules, scian, selectors, services, wizard
+from companies.models import Application, LegalForm, PersonStatus
 from companies.names import NameVerdict
 from portal.requests import SignedInRequest
 
@@ -165,6 +166,112 @@ def purpose_step(request: SignedInRequest, application: Application) -> HttpResp
     return _render_step(request, application, "objeto", **context)
 
 
+def founders_step(request: SignedInRequest, application: Application) -> HttpResponse:
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    founder_form = forms.FounderForm(
+        request.POST if action == "add" else None, application=application, prefix="founder"
+    )
+    capital_form = forms.CapitalForm(
+        request.POST if action == "capital" else None,
+        initial={"capital": application.capital},
+        prefix="capital",
+    )
+    if action == "add" and founder_form.is_valid():
+        if _add_founder(request, application, founder_form):
+            return redirect("companies:step", application.public_id, "socios")
+    elif action == "capital" and capital_form.is_valid():
+        services.set_capital(application=application, capital=capital_form.cleaned_data["capital"])
+        return redirect("companies:step", application.public_id, "socios")
+    elif action in ("remove", "recheck"):
+        return _change_founder(request, application, action)
+    elif action == "continue" and wizard.BY_SLUG["socios"].is_complete(application):
+        return _continue(request, application, "socios")
+    founders = list(application.founders.all())
+    problems = (
+        rules.membership_problems(
+            application.legal_form, founders, application.capital, today=timezone.localdate()
+        )
+        if application.legal_form
+        else []
+    )
+    return _render_step(
+        request,
+        application,
+        "socios",
+        form=founder_form,
+        founder_form=founder_form,
+        capital_form=capital_form,
+        founders=founders,
+        problems=problems,
+    )
+
+
+def _add_founder(
+    request: SignedInRequest, application: Application, form: forms.FounderForm
+) -> bool:
+    try:
+        founder = services.add_founder(
+            application=application,
+            founder=form.save(commit=False),
+            user_id=request.user.curp or "",
+        )
+    except services.FounderRefused as refused:
+        form.add_error(refused.field, refused.message)
+        return False
+    if founder.person_status == PersonStatus.UNAVAILABLE:
+        messages.warning(
+            request,
+            _(
+                "We could not check %(curp)s with the population registry right now. Your draft is saved; we will try again."
+            )
+            % {"curp": founder.curp},
+        )
+    else:
+        messages.success(
+            request,
+            _("%(person)s was checked with the population registry and added.")
+            % {"person": founder},
+        )
+    return True
+
+
+def _change_founder(
+    request: SignedInRequest, application: Application, action: str
+) -> HttpResponse:
+    founder = get_object_or_404(application.founders, pk=request.POST.get("founder"))
+    if action == "remove":
+        services.remove_founder(application=application, founder_id=founder.pk)
+        messages.success(request, _("%(person)s was removed.") % {"person": founder})
+    else:
+        services.recheck_founder(founder=founder, user_id=request.user.curp or "")
+    return redirect("companies:step", application.public_id, "socios")
+
+
+def administration_step(request: SignedInRequest, application: Application) -> HttpResponse:
+    initial = {
+        "administrators": application.founders.filter(is_administrator=True),
+        "comisario_name": application.comisario_name,
+        "comisario_curp": application.comisario_curp,
+    }
+    form = forms.AdministrationForm(request.POST or None, application=application, initial=initial)
+    if request.method == "POST" and form.is_valid() and application.legal_form:
+        chosen = list(form.cleaned_data["administrators"])
+        founders = [f for f in application.founders.all()]
+        for founder in founders:
+            founder.is_administrator = founder in chosen
+        for problem in rules.administration_problems(application.legal_form, founders):
+            form.add_error("administrators", problem.message)
+        if not form.errors:
+            services.set_administration(
+                application=application,
+                administrators=chosen,
+                comisario_name=form.cleaned_data.get("comisario_name", ""),
+                comisario_curp=form.cleaned_data.get("comisario_curp", ""),
+            )
+            return _continue(request, application, "administracion")
+    return _render_step(request, application, "administracion", form=form)
+
+
 def articles_step(request: SignedInRequest, application: Application) -> HttpResponse:
     form = forms.ArticlesForm(request.POST or None, initial=application.articles or None)
     if request.method == "POST" and form.is_valid():
@@ -193,6 +300,8 @@ STEP_HANDLERS: dict[str, Callable[[SignedInRequest, Application], HttpResponse]]
     "nombre": name_step,
     "domicilio": office_step,
     "objeto": purpose_step,
+    "socios": founders_step,
+    "administracion": administration_step,
     "estatutos": articles_step,
     "notaria": notary_step,
     "revision": review_step,

@@ -25,8 +25,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Per module: Playwright's sync API keeps an event loop running in this thread while it
+    lives, which would break the asyncio-based tests collected after it."""
     if not CHROMIUM.exists():
         skip_or_fail("browser tests need Debian's chromium at /usr/bin/chromium")
     from playwright.sync_api import sync_playwright

@@ -12,13 +12,17 @@ PRODUCTION = {
     "PORTAL_ENV": "production",
     "SECRET_KEY": "k3$-" + "x7Qp9vLm2Zr8Tb4Nc6Wd1Ys5Hf3Ju0Ga" * 2,
     "ALLOWED_HOSTS": "empresa24.queretaro.gob.mx",
+    "OIDC_CLIENT_SECRET": "a-real-client-secret-from-the-identity-provider",
     "SANDBOX": "",
     "DEBUG": "",
 }
 
 
 def _manage(*args: str, **overrides: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    # A clean operator's environment: nothing the test run itself set (browser tests allow
+    # synchronous ORM calls from Playwright's thread, which check --deploy rightly refuses).
+    ignored = ("PYTEST", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(ignored)}
     environment.update(overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -44,6 +48,10 @@ def _manage(*args: str, **overrides: str) -> subprocess.CompletedProcess[str]:
         ({**PRODUCTION, "SECRET_KEY": ""}, "SECRET_KEY (or SECRET_KEY_FILE) is required"),
         ({**PRODUCTION, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is required"),
         ({**PRODUCTION, "SANDBOX": "true"}, "SANDBOX=true is not allowed"),
+        (
+            {**PRODUCTION, "OIDC_CLIENT_SECRET": ""},
+            "OIDC_CLIENT_SECRET (or OIDC_CLIENT_SECRET_FILE) is required",
+        ),
         ({"XROAD_TLS_CERT": "/etc/cert.pem"}, "XROAD_TLS_CERT and XROAD_TLS_KEY go together"),
         ({"STORAGE_BACKEND": "s3"}, "STORAGE_S3_BUCKET is required"),
     ],

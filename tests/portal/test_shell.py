@@ -102,17 +102,6 @@ def test_staff_sign_in_with_username_and_password(
     assert response.context["user"].username == "clerk1"
 
 
-def test_demo_sign_in_exists_only_with_the_sandbox(client: Client, django_user_model, settings):
-    person = django_user_model.objects.create_user("MAHJ900101HQTRRN09", curp="MAHJ900101HQTRRN09")
-    person.groups.add(Group.objects.get(name=roles.ENTREPRENEURS))
-    settings.SANDBOX = True
-    assert "entorno de prueba" in client.get(reverse("portal:demo_sign_in")).content.decode()
-    client.post(reverse("portal:demo_sign_in"), {"user": person.pk})
-    assert client.get("/").context["user"] == person
-    settings.SANDBOX = False
-    assert client.get(reverse("portal:demo_sign_in")).status_code == 404
-
-
 def test_sign_out_ends_the_session(client: Client, django_user_model):
     user = django_user_model.objects.create_user("ana")
     client.force_login(user)

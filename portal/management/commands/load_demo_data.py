@@ -1,4 +1,5 @@
-"""Demo people for `make run`: staff with generated passwords, entrepreneurs from the sandbox.
+"""Demo people for `make run`: staff with generated passwords; entrepreneurs sign in through the
+sandbox e-identity provider, whose demo identities are listed.
 
 Idempotent: existing accounts are kept, and the passwords made on the first run are read back
 from var/demo-credentials.json, so running it again prints the same sign-ins.
@@ -40,12 +41,14 @@ class Command(BaseCommand):
         credentials_file.parent.mkdir(parents=True, exist_ok=True)
         credentials_file.write_text(json.dumps(credentials, indent=2), encoding="utf-8")
         credentials_file.chmod(0o600)
-        people = _entrepreneurs()
         self.stdout.write("Demo sign-ins (sandbox only):")
         for username, _first, _last, role in STAFF:
             self.stdout.write(f"  {role:<14} /entrar/       {username} / {credentials[username]}")
-        for person in people:
-            self.stdout.write(f"  entrepreneur   /entrar/demo/  {person} ({person.curp})")
+        self.stdout.write("  entrepreneurs  /entrar/ -> e-identity (sandbox): pick one of")
+        for person in _demo_identities():
+            self.stdout.write(
+                f"                 {person['name']} ({person['curp']}, {person['role']})"
+            )
 
 
 def _read(path: Path) -> dict[str, str]:
@@ -66,30 +69,6 @@ def _staff(username: str, first: str, last: str, role: str, password: str) -> No
     user.groups.add(Group.objects.get(name=role))
 
 
-def _entrepreneurs() -> list[User]:
+def _demo_identities() -> list[dict[str, str]]:
     demo = json.loads((SANDBOX_DATA / "demo.json").read_text(encoding="utf-8"))["people"]
-    population = {
-        p["curp"]: p for p in json.loads((SANDBOX_DATA / "people.json").read_text(encoding="utf-8"))
-    }
-    group = Group.objects.get(name=roles.ENTREPRENEURS)
-    people = []
-    for entry in demo:
-        person = population[entry["curp"]]
-        if person["status"] != "active":
-            continue
-        user, _created = User.objects.get_or_create(
-            curp=person["curp"],
-            defaults={
-                "username": person["curp"],
-                "first_name": person["given_names"],
-                "last_name": " ".join(
-                    filter(None, [person["first_surname"], person["second_surname"]])
-                ),
-            },
-        )
-        if _created:
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-        user.groups.add(group)
-        people.append(user)
-    return people
+    return [p for p in demo if p["status"] == "active"]

@@ -1,0 +1,314 @@
+"""The registries as the domain sees them: answers, not HTTP.
+
+Every call goes through ``xroad_client`` to the portal's Security Server and is stored as a
+``RegistryExchange`` row by the client's exchange hook, linked to the application it served.
+A registry that cannot be reached gives ``UNAVAILABLE`` ("try again later"), never a negative
+answer: only a registry's definite reply counts against an applicant.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+
+from companies.models import Application, RegistryExchange
+from xroad_client import Exchange, RestResponse, Timeouts, TLSConfig, XRoadClient, XRoadError
+from xroad_client.retry import RetryPolicy
+
+log = logging.getLogger(__name__)
+_serving: ContextVar[tuple[str, int | None]] = ContextVar("registry_call", default=("", None))
+
+
+class Outcome(enum.StrEnum):
+    ACTIVE = "active"
+    NOT_FOUND = "not_found"
+    DECEASED = "deceased"
+    WITHDRAWN = "withdrawn"
+    SUSPENDED = "suspended"
+    CANCELLED = "cancelled"
+    FOUND = "found"
+    CREATED = "created"
+    CONFLICT = "conflict"
+    PENDING = "pending"
+    PAID = "paid"
+    EXPIRED = "expired"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A registry's answer: the outcome, the record when there is one, and the X-Road-Id."""
+
+    outcome: Outcome
+    record: dict[str, Any]
+    x_road_id: str = ""
+
+    @property
+    def available(self) -> bool:
+        return self.outcome != Outcome.UNAVAILABLE
+
+
+UNAVAILABLE = Answer(Outcome.UNAVAILABLE, {})
+
+
+@dataclass(frozen=True)
+class Person:
+    curp: str
+    given_names: str
+    first_surname: str
+    second_surname: str
+    birth_date: date | None
+    nationality: str
+
+
+def person_from(answer: Answer) -> Person:
+    r = answer.record
+    born = r.get("birth_date")
+    return Person(
+        curp=r.get("curp", ""),
+        given_names=r.get("given_names", ""),
+        first_surname=r.get("first_surname", ""),
+        second_surname=r.get("second_surname") or "",
+        birth_date=date.fromisoformat(born) if born else None,
+        nationality=r.get("nationality", ""),
+    )
+
+
+# -- the calls ------------------------------------------------------------------------------
+
+
+def check_person(curp: str, *, application: Application | None = None, user_id: str = "") -> Answer:
+    """Population registry: does this CURP exist, and is the person alive and the CURP valid?"""
+    response = _call(
+        "check_person", "GET", "population", f"/v1/personas/{curp}", application, user_id
+    )
+    if response is None:
+        return UNAVAILABLE
+    if response.status in (400, 404):
+        return Answer(Outcome.NOT_FOUND, {}, _id(response))
+    record = _json(response)
+    if record is None:
+        return UNAVAILABLE
+    status = {
+        "active": Outcome.ACTIVE,
+        "deceased": Outcome.DECEASED,
+        "withdrawn": Outcome.WITHDRAWN,
+    }
+    return Answer(status.get(record.get("status", ""), Outcome.UNAVAILABLE), record, _id(response))
+
+
+def check_taxpayer(
+    rfc: str, *, application: Application | None = None, user_id: str = ""
+) -> Answer:
+    """Tax registry: the taxpayer's status and compliance opinion."""
+    response = _call(
+        "check_taxpayer", "GET", "tax", f"/v1/contribuyentes/{rfc}", application, user_id
+    )
+    if response is None:
+        return UNAVAILABLE
+    if response.status in (400, 404):
+        return Answer(Outcome.NOT_FOUND, {}, _id(response))
+    record = _json(response)
+    if record is None:
+        return UNAVAILABLE
+    status = {
+        "active": Outcome.ACTIVE,
+        "suspended": Outcome.SUSPENDED,
+        "cancelled": Outcome.CANCELLED,
+    }
+    return Answer(status.get(record.get("status", ""), Outcome.UNAVAILABLE), record, _id(response))
+
+
+def verify_notary_deed(
+    *, state: str, notary: int, deed: int, application: Application | None = None
+) -> tuple[Answer, Answer]:
+    """Notary registry: the notary's licence, then the deed. Both answers are returned."""
+    notary_response = _call(
+        "check_notary", "GET", "notaries", f"/v1/notarios/{state}/{notary}", application, ""
+    )
+    notary_answer = _lookup(notary_response, licence=True)
+    if notary_answer.outcome != Outcome.ACTIVE:
+        return notary_answer, UNAVAILABLE if not notary_answer.available else Answer(
+            Outcome.NOT_FOUND, {}
+        )
+    path = f"/v1/notarios/{state}/{notary}/escrituras/{deed}"
+    return notary_answer, _lookup(_call("check_deed", "GET", "notaries", path, application, ""))
+
+
+def register_company_rfc(
+    *,
+    company_name: str,
+    legal_form: str,
+    registration_number: str,
+    incorporated_on: date,
+    office: dict[str, str],
+    application: Application | None = None,
+) -> Answer:
+    """Tax registry: a new RFC for the company. Idempotent per registration number."""
+    body = {
+        "company_name": company_name,
+        "legal_form": legal_form,
+        "registration_number": registration_number,
+        "incorporated_on": incorporated_on.isoformat(),
+        "registered_office": office,
+    }
+    response = _call(
+        "register_rfc",
+        "POST",
+        "tax",
+        "/v1/contribuyentes/personas-morales",
+        application,
+        "",
+        json=body,
+        idempotent=True,
+    )
+    if response is None:
+        return UNAVAILABLE
+    if response.status == 409:
+        return Answer(Outcome.CONFLICT, _json(response) or {}, _id(response))
+    record = _json(response) if response.is_success else None
+    return Answer(Outcome.CREATED, record, _id(response)) if record else UNAVAILABLE
+
+
+def create_payment(
+    *, amount: Decimal, concept: str, client_key: str, application: Application | None = None
+) -> Answer:
+    """Payments registry: a payment reference. ``client_key`` makes a retry return the same one."""
+    body = {"amount": f"{amount:.2f}", "concept": concept, "client_key": client_key}
+    response = _call(
+        "create_payment",
+        "POST",
+        "payments",
+        "/v1/referencias",
+        application,
+        "",
+        json=body,
+        idempotent=True,
+    )
+    record = _json(response) if response is not None and response.is_success else None
+    return Answer(Outcome.CREATED, record, _id(response)) if record and response else UNAVAILABLE
+
+
+def payment_status(reference: str, *, application: Application | None = None) -> Answer:
+    response = _call(
+        "payment_status", "GET", "payments", f"/v1/referencias/{reference}", application, ""
+    )
+    if response is None:
+        return UNAVAILABLE
+    if response.status in (400, 404):
+        return Answer(Outcome.NOT_FOUND, {}, _id(response))
+    record = _json(response)
+    if record is None:
+        return UNAVAILABLE
+    status = {"pending": Outcome.PENDING, "paid": Outcome.PAID, "expired": Outcome.EXPIRED}
+    return Answer(status.get(record.get("status", ""), Outcome.UNAVAILABLE), record, _id(response))
+
+
+# -- plumbing -------------------------------------------------------------------------------
+
+
+def _lookup(response: RestResponse | None, *, licence: bool = False) -> Answer:
+    if response is None:
+        return UNAVAILABLE
+    if response.status in (400, 404):
+        return Answer(Outcome.NOT_FOUND, {}, _id(response))
+    record = _json(response)
+    if record is None:
+        return UNAVAILABLE
+    if not licence:
+        return Answer(Outcome.FOUND, record, _id(response))
+    status = {
+        "active": Outcome.ACTIVE,
+        "suspended": Outcome.SUSPENDED,
+        "revoked": Outcome.CANCELLED,
+    }
+    return Answer(
+        status.get(record.get("licence_status", ""), Outcome.UNAVAILABLE), record, _id(response)
+    )
+
+
+def _call(
+    operation: str,
+    method: str,
+    service: str,
+    path: str,
+    application: Application | None,
+    user_id: str,
+    **options: Any,
+) -> RestResponse | None:
+    """One registry call; None when the registry could not answer (X-Road fault, transport)."""
+    if user_id:
+        options["user_id"] = user_id
+    token = _serving.set((operation, application.pk if application else None))
+    try:
+        response = client().request(method, settings.XROAD_SERVICES[service], path, **options)
+    except XRoadError as error:
+        log.warning("registry unavailable", extra={"operation": operation, "error": repr(error)})
+        return None
+    finally:
+        _serving.reset(token)
+    if response.status >= 500:
+        return None
+    return response
+
+
+def _json(response: RestResponse) -> dict[str, Any] | None:
+    try:
+        body = response.json()
+    except XRoadError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _id(response: RestResponse | None) -> str:
+    return (response.x_road.id or "") if response is not None else ""
+
+
+def record_exchange(exchange: Exchange) -> None:
+    """The exchange hook: every attempt of every call becomes a RegistryExchange row."""
+    operation, application_id = _serving.get()
+    RegistryExchange.objects.create(
+        operation=operation or exchange.protocol,
+        service=str(exchange.service or ""),
+        method=exchange.method,
+        attempt=exchange.attempt,
+        x_road_id=exchange.x_road_id or "",
+        request_id=exchange.request_id or "",
+        request_hash=exchange.request_hash or "",
+        http_status=exchange.status,
+        fault_code=str(exchange.fault_code or ""),
+        error=(exchange.error or "")[:500],
+        duration_ms=round(exchange.duration * 1000, 1),
+        application_id=application_id,
+    )
+
+
+@cache
+def client() -> XRoadClient:
+    """One long-lived client per process (connection pooling); ``client.cache_clear()`` resets."""
+    tls = None
+    if settings.XROAD_TLS_CERT or settings.XROAD_CA_BUNDLE:
+        tls = TLSConfig(
+            ca_bundle=settings.XROAD_CA_BUNDLE or None,
+            client_cert=settings.XROAD_TLS_CERT or None,
+            client_key=settings.XROAD_TLS_KEY or None,
+        )
+    timeout = settings.XROAD_TIMEOUT
+    return XRoadClient(
+        settings.XROAD_SECURITY_SERVER_URL,
+        settings.XROAD_CLIENT,
+        timeouts=Timeouts(
+            connect=min(timeout, 5.0), read=timeout, write=timeout, pool=min(timeout, 5.0)
+        ),
+        tls=tls,
+        retry=RetryPolicy(max_attempts=2, deadline=timeout * 2),
+        on_exchange=record_exchange,
+    )
