@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -133,7 +134,10 @@ class Application(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    needs_attention = models.BooleanField(
+        default=False, help_text="a registry stayed unavailable: a person should look"
+    )
+    review_reasons = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -354,6 +358,14 @@ class Payment(models.Model):
         return f"{self.reference} {self.amount} {self.status}"
 
 
+class AppendOnlyQuerySet(models.QuerySet["ApplicationEvent"]):
+    def update(self, **kwargs: object) -> int:
+        raise PermissionError("Application events are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Application events are append-only.")
+
+
 class ApplicationEvent(models.Model):
     """Append-only history: every transition and staff action, chained by hashes.
 
@@ -373,8 +385,86 @@ class ApplicationEvent(models.Model):
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         ordering = ["pk"]
 
     def __str__(self) -> str:
         return f"{self.application.reference} {self.verb} {self.from_status}->{self.to_status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Application events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Application events are append-only.")
+
+    @property
+    def to_status_display(self) -> str:
+        return str(ApplicationStatus(self.to_status).label) if self.to_status else ""
+
+
+class Notification(models.Model):
+    """An e-mail the portal sent, keyed so that a redelivered task never sends it twice."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+    recipient = models.EmailField()
+    key = models.CharField(max_length=200, unique=True)
+    language = models.CharField(max_length=8)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} -> {self.recipient}"
+
+
+class RegistryCheck(models.Model):
+    """One automatic check of a submitted application against a registry, with its evidence."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Population registry")
+        TAXPAYER = "taxpayer", _("Tax registry")
+        NOTARY = "notary", _("Notary licence")
+        DEED = "deed", _("Notarial deed")
+        PAYMENT = "payment", _("Registration fee")
+        NAME = "name", _("Company name")
+
+    class Result(models.TextChoices):
+        CLEAN = "clean", _("Clean")
+        NEGATIVE = "negative", _("Negative")
+        UNAVAILABLE = "unavailable", _("Registry unavailable")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="checks")
+    round = models.DateTimeField(help_text="the submission this check belongs to")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    subject = models.CharField(max_length=60)
+    result = models.CharField(max_length=12, choices=Result.choices)
+    outcome = models.CharField(max_length=20)
+    detail = models.JSONField(default=dict, blank=True)
+    x_road_id = models.CharField(max_length=100, blank=True)
+    checked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "subject"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "round", "kind", "subject"], name="one_check_per_round"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject}: {self.result}"
+
+
+class RegistrationCounter(models.Model):
+    """The last registration number given in a year: numbers are sequential and gapless."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from companies.views import applicant
+from companies.views import applicant, progress
 
 app_name = "companies"
 urlpatterns = [
@@ -9,4 +9,11 @@ urlpatterns = [
     path("solicitudes/<uuid:public_id>/", applicant.resume, name="resume"),
     path("solicitudes/<uuid:public_id>/nombre/verificar/", applicant.name_check, name="name_check"),
     path("solicitudes/<uuid:public_id>/paso/<slug:slug>/", applicant.step, name="step"),
+    path("solicitudes/<uuid:public_id>/enviar/", progress.send_for_signatures, name="send"),
+    path("solicitudes/<uuid:public_id>/firmas/", progress.signatures, name="signatures"),
+    path("solicitudes/<uuid:public_id>/editar/", progress.reopen, name="reopen"),
+    path("solicitudes/<uuid:public_id>/firmar/", progress.sign, name="sign"),
+    path("solicitudes/<uuid:public_id>/pago/", progress.pay, name="pay"),
+    path("solicitudes/<uuid:public_id>/presentar/", progress.submit, name="submit"),
+    path("solicitudes/<uuid:public_id>/estado/", progress.status, name="status"),
 ]

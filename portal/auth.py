@@ -8,14 +8,17 @@ withdrawn does not get an account.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 from stdnum.mx import curp as curp_number
 
 from companies import registries
@@ -94,3 +97,21 @@ def _names(claims: dict[str, Any], answer: registries.Answer) -> dict[str, str]:
         "last_name": claims.get("family_name", ""),
         "email": claims.get("email", ""),
     }
+
+
+class EIdentityRequestView(OIDCAuthenticationRequestView):
+    """Start the sign-in; ``?fresh=1`` makes the provider authenticate the person again now
+    (``prompt=login``, ``max_age=0``), as signing an application requires."""
+
+    def get_extra_params(self, request: HttpRequest) -> dict[str, str]:
+        params: dict[str, str] = dict(super().get_extra_params(request))
+        if request.GET.get("fresh"):
+            params.update({"prompt": "login", "max_age": "0"})
+        return params
+
+
+def authenticated_at(request: HttpRequest) -> datetime | None:
+    """When the person last proved who they are to the e-identity provider (the ID token's
+    ``auth_time``), or None for a session that did not come from the e-identity."""
+    stamp = request.session.get("eid_auth_time")
+    return datetime.fromtimestamp(stamp, tz=UTC) if isinstance(stamp, int | float) else None

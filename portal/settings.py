@@ -37,9 +37,12 @@ if PRODUCTION and not ALLOWED_HOSTS:
         "ALLOWED_HOSTS is required when PORTAL_ENV=production, e.g. empresa24.queretaro.gob.mx."
     )
 CSRF_TRUSTED_ORIGINS = env.env_list("CSRF_TRUSTED_ORIGINS", [])
+# The portal's public address, for links in e-mails.
+PORTAL_BASE_URL = env.env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # The sandbox (demo sign-in, local registries) exists for development and tests only.
 SANDBOX = env.env_bool("SANDBOX", not PRODUCTION)
+SANDBOX_BANK_URL = env.env_str("SANDBOX_BANK_URL", "http://127.0.0.1:8702")
 if SANDBOX and PRODUCTION:
     raise ImproperlyConfigured("SANDBOX=true is not allowed when PORTAL_ENV=production.")
 
@@ -227,6 +230,7 @@ OIDC_USE_NONCE = True
 OIDC_CREATE_USER = True
 OIDC_TIMEOUT = 10
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+OIDC_AUTHENTICATE_CLASS = "portal.auth.EIdentityRequestView"
 LOGIN_REDIRECT_URL_FAILURE = "/entrar/"
 
 # Security headers. django-csp: nothing inline, scripts and styles from our own origin only.

@@ -57,3 +57,52 @@ class FounderFactory(factory.django.DjangoModelFactory):
     contribution = Decimal("10000")
     is_administrator = True
     person_status = "active"
+
+
+def complete_application(filer, *, legal_form: str = "sas", founders=None):
+    """An application whose every wizard step is complete, with two verified founders."""
+    from companies.models import LegalForm
+
+    application = ApplicationFactory(
+        filer=filer,
+        legal_form=LegalForm.objects.get(code=legal_form),
+        proposed_name="Tortillería La Esperanza",
+        normalised_name="TORTILLERIA ESPERANZA",
+        name_verdict={"outcome": "clear", "allowed": True},
+        municipality="014",
+        street="Av. Zaragoza",
+        exterior_number="10",
+        neighbourhood="Centro",
+        postal_code="76000",
+        purpose="Elaboración y venta de tortillas de maíz al público.",
+        activity_codes=["311830"],
+        capital=Decimal("10000"),
+        articles={
+            "duration": "indefinite",
+            "foreigners": "admission",
+            "share_transfer": "preference",
+            "fiscal_year": "calendar",
+        },
+        notary_number=5 if legal_form != "sas" else None,
+        deed_number=18250 if legal_form != "sas" else None,
+    )
+    people = founders or [
+        ("RAOA900514MQTMLN01", "Ana Sofía", "Ramírez", "Olvera", "6000", True),
+        ("MERC851102HQTNSR00", "Carlos Eduardo", "Mendoza", "Reséndiz", "4000", False),
+    ]
+    for curp, given, first, second, amount, admin in people:
+        FounderFactory(
+            application=application,
+            curp=curp,
+            given_names=given,
+            first_surname=first,
+            second_surname=second,
+            contribution=Decimal(amount),
+            is_administrator=admin,
+            email=f"{given.split()[0].lower()}@example.mx",
+        )
+    if legal_form == "sa-de-cv":
+        application.comisario_name = "Luz María Hernández Trejo"
+        application.comisario_curp = "HETL780223MQTRRZ05"
+        application.save()
+    return application

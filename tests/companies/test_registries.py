@@ -99,7 +99,7 @@ def test_company_rfc_is_issued_once_per_registration_number(xroad_sandbox):
     arguments = {
         "company_name": "Tortillería La Esperanza",
         "legal_form": "sas",
-        "registration_number": "QRO-2026-000001",
+        "registration_number": f"QRO-2026-{uuid.uuid4().int % 10**6:06d}",
         "incorporated_on": date(2026, 11, 26),
         "office": {
             "street": "Av. Zaragoza 10",

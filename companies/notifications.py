@@ -1,0 +1,103 @@
+"""E-mails to founders, in each recipient's language, sent at most once per key."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from companies import versions
+from companies.models import Application, Notification
+from portal.models import User
+
+
+def _language_of(email: str, curp: str = "") -> str:
+    user = User.objects.filter(curp=curp).first() if curp else None
+    if user is None:
+        user = User.objects.filter(email__iexact=email).first()
+    return user.preferred_language if user and user.preferred_language else settings.LANGUAGE_CODE
+
+
+def send(
+    application: Application,
+    kind: str,
+    recipient: str,
+    *,
+    key: str,
+    curp: str = "",
+    extra: dict[str, object] | None = None,
+) -> bool:
+    """Send ``kind`` to ``recipient`` unless this key was already sent. True when sent now."""
+    notification, _created = Notification.objects.get_or_create(
+        key=key,
+        defaults={
+            "application": application,
+            "kind": kind,
+            "recipient": recipient,
+            "language": _language_of(recipient, curp),
+        },
+    )
+    if notification.sent_at is not None:
+        return False
+    context = {
+        "application": application,
+        "url": settings.PORTAL_BASE_URL
+        + reverse("companies:signatures", args=[application.public_id]),
+        "status_url": settings.PORTAL_BASE_URL
+        + reverse("companies:status", args=[application.public_id]),
+        **(extra or {}),
+    }
+    with translation.override(notification.language):
+        subject, _blank, body = (
+            render_to_string(f"companies/email/{kind}.txt", context).strip().partition("\n")
+        )
+    send_mail(subject.strip(), body.strip() + "\n", None, [recipient])
+    notification.sent_at = timezone.now()
+    notification.save(update_fields=["sent_at"])
+    return True
+
+
+def invite_founders_to_sign(application_id: int) -> None:
+    application = Application.objects.select_related("legal_form", "filer").get(pk=application_id)
+    version = versions.current(application)
+    if version is None:
+        return
+    for founder in application.founders.all():
+        send(
+            application,
+            "invitation",
+            founder.email,
+            key=f"invitation:{application.pk}:v{version.number}:{founder.curp}",
+            curp=founder.curp,
+            extra={"founder": founder, "version": version},
+        )
+
+
+def tell_founders(
+    application: Application, kind: str, *, step: str, extra: dict[str, object] | None = None
+) -> None:
+    """One e-mail of ``kind`` to every founder (and the filer), keyed by ``step``."""
+    recipients = {f.email: f.curp for f in application.founders.all()}
+    if application.filer.email:
+        recipients.setdefault(application.filer.email, application.filer.curp or "")
+    for email, curp in recipients.items():
+        send(
+            application,
+            kind,
+            email,
+            key=f"{kind}:{application.pk}:{step}:{email}",
+            curp=curp,
+            extra=extra,
+        )
+
+
+def registered(application_id: int) -> None:
+    application = Application.objects.select_related("company", "legal_form", "filer").get(
+        pk=application_id
+    )
+    number = application.company.registration_number
+    tell_founders(
+        application, "registered", step="registered", extra={"registration_number": number}
+    )

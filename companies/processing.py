@@ -1,0 +1,185 @@
+"""What happens after submission: every registry check, then the decision.
+
+A clean S.A.S. (every check clean, the name clear) is approved and registered with no human;
+everything else goes to the clerks' queue with its reasons. A registry that does not answer is
+never held against anyone: the task tries again later (``RegistryUnavailable``) and, after its
+last try, flags the application for a person to look at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext_noop
+
+from companies import registration, registries, signing, workflow
+from companies.models import Application, ApplicationStatus, RegistryCheck
+
+Kind = RegistryCheck.Kind
+Result = RegistryCheck.Result
+
+
+class RegistryUnavailable(Exception):
+    """At least one registry could not answer; the checks that did are kept."""
+
+
+@dataclass(frozen=True)
+class Planned:
+    kind: str
+    subject: str
+
+
+def plan(application: Application) -> list[Planned]:
+    planned = [Planned(Kind.PERSON, f.curp) for f in application.founders.all()]
+    planned += [Planned(Kind.TAXPAYER, f.rfc) for f in application.founders.all() if f.rfc]
+    if application.legal_form and application.legal_form.notary_required:
+        planned.append(
+            Planned(Kind.NOTARY, f"{application.notary_state}/{application.notary_number}")
+        )
+    planned.append(Planned(Kind.PAYMENT, application.reference))
+    planned.append(Planned(Kind.NAME, application.normalised_name))
+    return planned
+
+
+def process(application_id: int) -> Application:
+    application = Application.objects.select_related("legal_form").get(pk=application_id)
+    if application.status == ApplicationStatus.SUBMITTED:
+        application = workflow.start_checks(application)
+    if application.status != ApplicationStatus.CHECKING:
+        return application  # already decided: a redelivered task does nothing
+    checks = run_checks(application)
+    if any(c.result == Result.UNAVAILABLE for c in checks):
+        raise RegistryUnavailable(application.reference)
+    return decide(application, checks)
+
+
+def run_checks(application: Application) -> list[RegistryCheck]:
+    """Every planned check of this submission; those already clean or negative are kept."""
+    assert application.submitted_at is not None
+    done = {
+        (c.kind, c.subject): c
+        for c in application.checks.filter(round=application.submitted_at).exclude(
+            result=Result.UNAVAILABLE
+        )
+    }
+    results = []
+    for planned in plan(application):
+        check = done.get((planned.kind, planned.subject)) or _run(application, planned)
+        results.append(check)
+    return results
+
+
+def _run(application: Application, planned: Planned) -> RegistryCheck:
+    result, outcome, detail, x_road_id = CHECKERS[Kind(planned.kind)](application, planned.subject)
+    check, _created = RegistryCheck.objects.update_or_create(
+        application=application,
+        round=application.submitted_at,
+        kind=planned.kind,
+        subject=planned.subject,
+        defaults={"result": result, "outcome": outcome, "detail": detail, "x_road_id": x_road_id},
+    )
+    return check
+
+
+CheckResult = tuple[str, str, dict[str, object], str]
+
+
+def _from_answer(answer: registries.Answer, clean: set[registries.Outcome]) -> CheckResult:
+    if not answer.available:
+        return Result.UNAVAILABLE, answer.outcome.value, {}, answer.x_road_id
+    result = Result.CLEAN if answer.outcome in clean else Result.NEGATIVE
+    return result, answer.outcome.value, answer.record, answer.x_road_id
+
+
+def _check_person(application: Application, curp: str) -> CheckResult:
+    answer = registries.check_person(curp, application=application)
+    return _from_answer(answer, {registries.Outcome.ACTIVE})
+
+
+def _check_taxpayer(application: Application, rfc: str) -> CheckResult:
+    answer = registries.check_taxpayer(rfc, application=application)
+    result, outcome, record, x_road_id = _from_answer(answer, {registries.Outcome.ACTIVE})
+    if result == Result.CLEAN and record.get("compliance_opinion") == "negative":
+        return Result.NEGATIVE, "negative_opinion", record, x_road_id
+    return result, outcome, record, x_road_id
+
+
+def _check_notary(application: Application, subject: str) -> CheckResult:
+    notary, deed = registries.verify_notary_deed(
+        state=application.notary_state,
+        notary=application.notary_number or 0,
+        deed=application.deed_number or 0,
+        application=application,
+    )
+    if not notary.available or not deed.available:
+        return Result.UNAVAILABLE, "unavailable", {}, notary.x_road_id or deed.x_road_id
+    if notary.outcome != registries.Outcome.ACTIVE:
+        return Result.NEGATIVE, f"notary_{notary.outcome.value}", notary.record, notary.x_road_id
+    if deed.outcome != registries.Outcome.FOUND:
+        return Result.NEGATIVE, "deed_not_found", {}, deed.x_road_id
+    same_date = deed.record.get("executed_on") == (
+        application.deed_date.isoformat() if application.deed_date else None
+    )
+    outcome = "deed_found" if same_date else "deed_date_differs"
+    return (Result.CLEAN if same_date else Result.NEGATIVE), outcome, deed.record, deed.x_road_id
+
+
+def _check_payment(application: Application, subject: str) -> CheckResult:
+    if not signing.fee_due(application):
+        return Result.CLEAN, "no_fee", {}, ""
+    payment = application.payments.first()
+    if payment is None:
+        return Result.NEGATIVE, "unpaid", {}, ""
+    payment = signing.confirm_payment(payment)
+    if payment.status == payment.Status.PAID:
+        return Result.CLEAN, "paid", {"reference": payment.reference}, payment.confirmed_x_road_id
+    return Result.NEGATIVE, payment.status, {"reference": payment.reference}, ""
+
+
+def _check_name(application: Application, subject: str) -> CheckResult:
+    verdict = application.name_verdict or {}
+    clear = verdict.get("outcome") == "clear"
+    return (
+        (Result.CLEAN if clear else Result.NEGATIVE),
+        verdict.get("outcome", "unknown"),
+        verdict,
+        "",
+    )
+
+
+CHECKERS = {
+    Kind.PERSON: _check_person,
+    Kind.TAXPAYER: _check_taxpayer,
+    Kind.NOTARY: _check_notary,
+    Kind.PAYMENT: _check_payment,
+    Kind.NAME: _check_name,
+}
+
+REASONS = {
+    Kind.PERSON: gettext_noop("A founder is not active in the population registry"),
+    Kind.TAXPAYER: gettext_noop(
+        "A founder's RFC is not active or has a negative compliance opinion"
+    ),
+    Kind.NOTARY: gettext_noop("The notary or the deed could not be verified"),
+    Kind.PAYMENT: gettext_noop("The registration fee is not paid"),
+    Kind.NAME: gettext_noop("The name resembles another and needs a person's judgement"),
+}
+
+
+def decide(application: Application, checks: list[RegistryCheck]) -> Application:
+    reasons = sorted({REASONS[Kind(c.kind)] for c in checks if c.result == Result.NEGATIVE})
+    automatic = application.legal_form is not None and application.legal_form.code == "sas"
+    if reasons or not automatic:
+        if not reasons:
+            reasons = [gettext_noop("Notarised legal forms are registered by a clerk")]
+        return workflow.send_to_review(application, reasons=reasons)
+    with transaction.atomic():
+        approved = workflow.approve(
+            application, actor=None, reason=gettext_noop("Every check is clean")
+        )
+        return registration.register(approved)
+
+
+def flag_for_attention(application_id: int) -> None:
+    Application.objects.filter(pk=application_id).update(needs_attention=True)

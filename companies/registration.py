@@ -1,0 +1,92 @@
+"""Registration: the register entry and its number, written once.
+
+The number (QRO-2026-000123) comes from a per-year counter row locked in the registration's own
+transaction, so numbers are sequential and gapless: a rolled-back registration gives its number
+back. The company is one-to-one with the application, so registering twice cannot make a
+second company or use a second number.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+
+from companies import workflow
+from companies.models import Application, Company, NameReservation, RegistrationCounter
+
+PREFIX = "QRO"
+
+
+def next_registration_number(year: int) -> str:
+    """Call inside a transaction: the counter row stays locked until it commits."""
+    RegistrationCounter.objects.get_or_create(year=year)
+    counter = RegistrationCounter.objects.select_for_update().get(year=year)
+    RegistrationCounter.objects.filter(year=year).update(last=F("last") + 1)
+    return f"{PREFIX}-{year}-{counter.last + 1:06d}"
+
+
+def register(application: Application) -> Application:
+    from companies import tasks
+
+    def write_entry(locked: Application) -> dict[str, Any]:
+        assert locked.legal_form is not None
+        now = timezone.now()
+        number = next_registration_number(timezone.localdate(now).year)
+        Company.objects.create(
+            registration_number=number,
+            name=locked.full_name,
+            normalised_name=locked.normalised_name,
+            legal_form=locked.legal_form,
+            application=locked,
+            registered_at=now,
+        )
+        NameReservation.objects.filter(
+            application=locked, status=NameReservation.Status.ACTIVE
+        ).update(status=NameReservation.Status.USED)
+        return {"registration_number": number}
+
+    return workflow.transition(
+        application.pk,
+        "register",
+        during=write_entry,
+        after_commit=lambda a: tasks.after_registration.delay(a.pk),
+    )
+
+
+def request_company_rfc(application_id: int) -> Company:
+    """Ask the tax registry for the company's RFC (idempotent there, and skipped once we have it)."""
+    from companies import registries
+
+    company = Company.objects.select_related("application", "legal_form").get(
+        application_id=application_id
+    )
+    if company.rfc:
+        return company
+    application = company.application
+    assert application is not None
+    answer = registries.register_company_rfc(
+        company_name=company.name,
+        legal_form=company.legal_form.code.replace("-", "_"),
+        registration_number=company.registration_number,
+        incorporated_on=timezone.localdate(company.registered_at),
+        office={
+            "street": f"{application.street} {application.exterior_number}".strip(),
+            "municipality": application.get_municipality_display(),
+            "postal_code": application.postal_code,
+        },
+        application=application,
+    )
+    if answer.outcome == registries.Outcome.CREATED:
+        company.rfc = answer.record["rfc"]
+        company.save(update_fields=["rfc"])
+    elif not answer.available:
+        raise registries_unavailable()
+    return company
+
+
+def registries_unavailable() -> Exception:
+    from companies.processing import RegistryUnavailable
+
+    return RegistryUnavailable("tax registry")

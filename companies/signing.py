@@ -1,0 +1,142 @@
+"""Signatures and the fee: what must hold before an application is submitted."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from companies import registries, versions, workflow
+from companies.models import Application, ApplicationStatus, Founder, Payment, Signature
+from portal.models import User
+
+FRESH_AUTHENTICATION = timedelta(minutes=5)
+
+
+class SigningRefused(Exception):
+    pass
+
+
+def founder_for(application: Application, user: User) -> Founder | None:
+    if not user.curp:
+        return None
+    return application.founders.filter(curp=user.curp).first()
+
+
+def is_fresh(authenticated_at: datetime | None, *, now: datetime | None = None) -> bool:
+    return (
+        authenticated_at is not None
+        and (now or timezone.now()) - authenticated_at <= FRESH_AUTHENTICATION
+    )
+
+
+def sign(
+    application: Application,
+    *,
+    user: User,
+    authenticated_at: datetime | None,
+    approve: bool,
+    reason: str = "",
+) -> Signature:
+    """The signed-in founder approves (or declines) exactly the current version."""
+    if application.status != ApplicationStatus.AWAITING_SIGNATURES:
+        raise SigningRefused(_("This application is not waiting for signatures."))
+    founder = founder_for(application, user)
+    if founder is None:
+        raise SigningRefused(_("Only the founders of this company can sign it."))
+    if not is_fresh(authenticated_at):
+        raise SigningRefused(
+            _("Sign in with your e-identity again to sign: it must be within the last 5 minutes.")
+        )
+    version = versions.current(application)
+    assert version is not None
+    with transaction.atomic():
+        signature, _created = Signature.objects.get_or_create(
+            version=version,
+            founder=founder,
+            defaults={
+                "signer": user,
+                "decision": Signature.Decision.APPROVED if approve else Signature.Decision.DECLINED,
+                "reason": reason,
+                "authenticated_at": authenticated_at,
+            },
+        )
+    if signature.decision == Signature.Decision.DECLINED and _created:
+        workflow.reopen(application, actor=user, reason=reason)
+    return signature
+
+
+def signatures_of_current(application: Application) -> dict[int, Signature]:
+    version = versions.current(application)
+    if version is None:
+        return {}
+    return {s.founder_id: s for s in version.signatures.all()}
+
+
+def all_signed(application: Application) -> bool:
+    signed = signatures_of_current(application)
+    founders = list(application.founders.all())
+    return bool(founders) and all(
+        f.pk in signed and signed[f.pk].decision == Signature.Decision.APPROVED for f in founders
+    )
+
+
+def fee_due(application: Application) -> bool:
+    return bool(application.legal_form and application.legal_form.fee > 0)
+
+
+def paid(application: Application) -> bool:
+    return (
+        not fee_due(application) or application.payments.filter(status=Payment.Status.PAID).exists()
+    )
+
+
+def missing_for_submission(application: Application) -> list[str]:
+    missing = []
+    if not all_signed(application):
+        missing.append(_("Every founder must sign the current version."))
+    if not paid(application):
+        missing.append(_("The registration fee must be paid."))
+    return missing
+
+
+def payment_reference(application: Application) -> Payment | None:
+    """The fee's payment reference, created with the payments registry when first needed."""
+    existing = application.payments.exclude(status=Payment.Status.EXPIRED).first()
+    if existing is not None or not fee_due(application):
+        return existing
+    assert application.legal_form is not None
+    answer = registries.create_payment(
+        amount=application.legal_form.fee,
+        concept=_("Company registration %(reference)s") % {"reference": application.reference},
+        client_key=f"{application.public_id}-{application.payments.count() + 1}",
+        application=application,
+    )
+    if not answer.available:
+        return None
+    record = answer.record
+    payment, _created = Payment.objects.get_or_create(
+        reference=record["reference"],
+        defaults={
+            "application": application,
+            "amount": application.legal_form.fee,
+            "expires_at": record.get("expires_at"),
+        },
+    )
+    return payment
+
+
+def confirm_payment(payment: Payment) -> Payment:
+    """Ask the payments registry (never the browser) whether the reference was paid."""
+    answer = registries.payment_status(payment.reference, application=payment.application)
+    if answer.outcome == registries.Outcome.PAID:
+        payment.status = Payment.Status.PAID
+        payment.paid_at = answer.record.get("paid_at") or timezone.now()
+        payment.confirmed_x_road_id = answer.x_road_id
+        payment.save(update_fields=["status", "paid_at", "confirmed_x_road_id"])
+    elif answer.outcome == registries.Outcome.EXPIRED:
+        payment.status = Payment.Status.EXPIRED
+        payment.save(update_fields=["status"])
+    return payment

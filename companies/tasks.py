@@ -1,0 +1,43 @@
+"""Celery tasks: thin, keyed by primary keys, safe to run twice (late acks redeliver)."""
+
+from __future__ import annotations
+
+from celery import Task, shared_task
+from celery.exceptions import MaxRetriesExceededError
+
+from companies import notifications
+
+MAX_TRIES = 8
+
+
+def _backoff(retries: int) -> int:
+    return min(30 * 2**retries, 1800)
+
+
+@shared_task
+def invite_founders_to_sign(application_id: int) -> None:
+    notifications.invite_founders_to_sign(application_id)
+
+
+@shared_task(bind=True, max_retries=MAX_TRIES)
+def process_application(self: Task, application_id: int) -> None:
+    from companies import processing
+
+    try:
+        processing.process(application_id)
+    except processing.RegistryUnavailable as unavailable:
+        try:
+            raise self.retry(exc=unavailable, countdown=_backoff(self.request.retries))
+        except MaxRetriesExceededError:
+            processing.flag_for_attention(application_id)
+
+
+@shared_task(bind=True, max_retries=MAX_TRIES)
+def after_registration(self: Task, application_id: int) -> None:
+    from companies import processing, registration
+
+    try:
+        registration.request_company_rfc(application_id)
+    except processing.RegistryUnavailable as unavailable:
+        raise self.retry(exc=unavailable, countdown=_backoff(self.request.retries)) from None
+    notifications.registered(application_id)

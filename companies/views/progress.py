@@ -1,0 +1,176 @@
+"""After the wizard: the signing room, signing, the fee, submission and the status page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from companies import selectors, signing, versions, workflow
+from companies.models import Application, ApplicationStatus
+from portal.auth import authenticated_at
+from portal.requests import SignedInRequest
+
+SLA_HOURS = 24
+
+
+def _signatures_url(application: Application) -> str:
+    return reverse("companies:signatures", args=[application.public_id])
+
+
+@login_required
+@require_GET
+def signatures(request: SignedInRequest, public_id: UUID) -> HttpResponse:
+    application = selectors.application_for(request.user, public_id)
+    founders = list(application.founders.all())
+    signed = signing.signatures_of_current(application)
+    context = {
+        "application": application,
+        "version": versions.current(application),
+        "rows": [(f, signed.get(f.pk)) for f in founders],
+        "is_filer": application.filer_id == request.user.pk,
+        "me": signing.founder_for(application, request.user),
+        "payment": application.payments.first(),
+        "fee_due": signing.fee_due(application),
+        "missing": signing.missing_for_submission(application),
+        "SANDBOX_BANK_URL": _bank_url(),
+    }
+    return render(request, "companies/signatures.html", context)
+
+
+def _bank_url() -> str:
+    from django.conf import settings
+
+    return settings.SANDBOX_BANK_URL if settings.SANDBOX else ""
+
+
+@login_required
+@require_POST
+def send_for_signatures(request: SignedInRequest, public_id: UUID) -> HttpResponse:
+    application = selectors.application_for_filer(request.user, public_id)
+    try:
+        workflow.send_for_signatures(application, actor=request.user)
+    except (workflow.GuardFailed, workflow.TransitionNotAllowed) as refused:
+        messages.error(request, str(refused))
+        return redirect("companies:step", application.public_id, "revision")
+    messages.success(request, _("Sent. Every founder has been invited by e-mail to sign."))
+    return redirect(_signatures_url(application))
+
+
+@login_required
+@require_POST
+def reopen(request: SignedInRequest, public_id: UUID) -> HttpResponse:
+    application = selectors.application_for_filer(request.user, public_id)
+    try:
+        workflow.reopen(application, actor=request.user, reason=_("Edited by the filer"))
+    except workflow.TransitionNotAllowed as refused:
+        messages.error(request, str(refused))
+        return redirect(_signatures_url(application))
+    messages.info(
+        request,
+        _("The application is a draft again. After your changes everyone signs the new version."),
+    )
+    return redirect("companies:resume", application.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
+    application = selectors.application_for(request.user, public_id)
+    when = authenticated_at(request)
+    if not signing.is_fresh(when):
+        query = urlencode({"fresh": "1", "next": request.get_full_path()})
+        return redirect(f"{reverse('oidc_authentication_init')}?{query}")
+    if request.method == "POST":
+        approve = request.POST.get("decision") == "approve"
+        reason = request.POST.get("reason", "").strip()[:2000]
+        if not approve and not reason:
+            messages.error(
+                request, _("Tell the other founders why you decline, so they can fix it.")
+            )
+        else:
+            try:
+                signing.sign(
+                    application,
+                    user=request.user,
+                    authenticated_at=when,
+                    approve=approve,
+                    reason=reason,
+                )
+            except signing.SigningRefused as refused:
+                messages.error(request, str(refused))
+            else:
+                messages.success(
+                    request,
+                    _("Your signature was recorded.") if approve else _("You declined to sign."),
+                )
+                return redirect(_signatures_url(application))
+    version = versions.current(application)
+    return render(request, "companies/sign.html", {"application": application, "version": version})
+
+
+@login_required
+@require_POST
+def pay(request: SignedInRequest, public_id: UUID) -> HttpResponse:
+    application = selectors.application_for_filer(request.user, public_id)
+    if request.POST.get("action") == "check":
+        payment = application.payments.first()
+        if payment is not None:
+            payment = signing.confirm_payment(payment)
+            if payment.status != "paid":
+                messages.info(
+                    request, _("The payments registry has not received this payment yet.")
+                )
+    elif signing.payment_reference(application) is None:
+        messages.warning(
+            request,
+            _("We could not create the payment reference right now. Try again in a few minutes."),
+        )
+    return redirect(_signatures_url(application))
+
+
+@login_required
+@require_POST
+def submit(request: SignedInRequest, public_id: UUID) -> HttpResponse:
+    application = selectors.application_for_filer(request.user, public_id)
+    try:
+        workflow.submit(application, actor=request.user)
+    except (workflow.GuardFailed, workflow.TransitionNotAllowed) as refused:
+        messages.error(request, str(refused))
+        return redirect(_signatures_url(application))
+    return redirect("companies:status", application.public_id)
+
+
+@login_required
+@require_GET
+def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
+    application = selectors.application_for(request.user, public_id)
+    context = {
+        "application": application,
+        "events": application.events.select_related("actor").order_by("pk"),
+        "clock": _clock(application),
+        "terminal": application.status
+        in {ApplicationStatus.REGISTERED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN},
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "companies/status.html#timeline", context)
+    return render(request, "companies/status.html", context)
+
+
+def _clock(application: Application) -> dict[str, float] | None:
+    if application.submitted_at is None:
+        return None
+    hours = (timezone.now() - application.submitted_at).total_seconds() / 3600
+    return {
+        "hours": round(hours, 1),
+        "remaining": round(max(SLA_HOURS - hours, 0), 1),
+        "percent": min(round(hours / SLA_HOURS * 100), 100),
+    }

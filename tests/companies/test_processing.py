@@ -1,0 +1,132 @@
+"""After submission: the registry checks over X-Road, the decision, and registration."""
+
+import pytest
+from django.utils import timezone
+
+from companies import processing, registration, workflow
+from companies.models import Company, NameReservation, RegistryCheck, RegistryExchange
+from tests.factories import complete_application
+from xroad_client.emulator import FaultSpec
+
+pytestmark = pytest.mark.django_db
+POPULATION = "MX-DEV/GOV/RENAPO/poblacion/personas"
+
+
+def submitted(filer, **kwargs):
+    application = complete_application(filer, **kwargs)
+    workflow.transition(application.pk, "send_for_signatures")
+    return workflow.transition(application.pk, "submit", fields={"submitted_at": timezone.now()})
+
+
+def test_a_clean_sas_is_registered_with_no_human(
+    applicant, xroad_sandbox, django_capture_on_commit_callbacks
+):
+    application = submitted(applicant)
+    NameReservation.objects.create(
+        name="Tortillería La Esperanza",
+        normalised_name="TORTILLERIA ESPERANZA",
+        holder=applicant,
+        application=application,
+        expires_at=timezone.now() + timezone.timedelta(days=180),
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        result = processing.process(application.pk)
+    assert result.status == "registered"
+    company = Company.objects.get(application=application)
+    assert company.registration_number == f"QRO-{timezone.localdate().year}-000001"
+    assert company.name == "Tortillería La Esperanza, S.A.S."
+    assert NameReservation.objects.get(application=application).status == "used"
+    kinds = set(RegistryCheck.objects.filter(application=application).values_list("kind", "result"))
+    assert kinds == {("person", "clean"), ("payment", "clean"), ("name", "clean")}
+    person_checks = RegistryCheck.objects.filter(application=application, kind="person")
+    assert all(
+        RegistryExchange.objects.filter(x_road_id=c.x_road_id).exists() for c in person_checks
+    )
+
+
+def test_processing_twice_makes_one_company_and_one_number(
+    applicant, xroad_sandbox, django_capture_on_commit_callbacks
+):
+    application = submitted(applicant)
+    with django_capture_on_commit_callbacks(execute=False):
+        processing.process(application.pk)
+        processing.process(application.pk)
+        registration.register(application)
+    assert Company.objects.count() == 1
+    assert application.events.filter(verb="register").count() == 1
+
+
+def test_a_deceased_founder_sends_the_application_to_review_with_the_reason(
+    applicant, xroad_sandbox
+):
+    application = submitted(
+        applicant,
+        founders=[
+            ("RAOA900514MQTMLN01", "Ana Sofía", "Ramírez", "Olvera", "6000", True),
+            ("SAGR500127HQTLMB07", "Roberto", "Salinas", "Gómez", "4000", False),
+        ],
+    )
+    result = processing.process(application.pk)
+    assert result.status == "in_review"
+    assert result.review_reasons == ["A founder is not active in the population registry"]
+    check = RegistryCheck.objects.get(application=application, subject="SAGR500127HQTLMB07")
+    assert (check.result, check.outcome) == ("negative", "deceased")
+
+
+def test_a_registry_outage_delays_the_application_and_never_rejects_it(
+    applicant, xroad_sandbox, django_capture_on_commit_callbacks
+):
+    application = submitted(applicant)
+    xroad_sandbox.inject_fault(POPULATION, FaultSpec(down=True))
+    with pytest.raises(processing.RegistryUnavailable):
+        processing.process(application.pk)
+    application.refresh_from_db()
+    assert application.status == "checking"
+    assert RegistryCheck.objects.filter(application=application, result="unavailable").count() == 2
+    xroad_sandbox.clear_faults()
+    with django_capture_on_commit_callbacks(execute=False):
+        assert processing.process(application.pk).status == "registered"
+
+
+def test_notarised_forms_go_to_a_clerk_with_the_deed_verified(applicant, xroad_sandbox):
+    application = submitted(applicant, legal_form="sa-de-cv")
+    application.deed_date = None
+    application.save()
+    from companies.models import Payment
+
+    Payment.objects.create(application=application, reference="QRO4996099406", amount="1850.00")
+    result = processing.process(application.pk)
+    assert result.status == "in_review"
+    notary = RegistryCheck.objects.get(application=application, kind="notary")
+    assert notary.outcome == "deed_date_differs"
+
+
+def test_registration_numbers_are_sequential_per_year(
+    applicant, xroad_sandbox, django_capture_on_commit_callbacks
+):
+    numbers = []
+    for _ in range(3):
+        application = submitted(applicant)
+        workflow.transition(application.pk, "start_checks")
+        workflow.transition(application.pk, "approve")
+        with django_capture_on_commit_callbacks(execute=False):
+            registration.register(application)
+        numbers.append(Company.objects.get(application=application).registration_number)
+    year = timezone.localdate().year
+    assert numbers == [f"QRO-{year}-{n:06d}" for n in (1, 2, 3)]
+
+
+def test_after_registration_the_company_gets_its_rfc_and_founders_are_told(
+    applicant, xroad_sandbox, django_capture_on_commit_callbacks, mailoutbox
+):
+    from companies import tasks
+
+    application = submitted(applicant)
+    with django_capture_on_commit_callbacks(execute=False):
+        processing.process(application.pk)
+    tasks.after_registration(application.pk)
+    tasks.after_registration(application.pk)
+    company = Company.objects.get(application=application)
+    assert len(company.rfc) == 12
+    assert sorted(m.to[0] for m in mailoutbox) == ["ana@example.mx", "carlos@example.mx"]
+    assert company.registration_number in mailoutbox[0].body

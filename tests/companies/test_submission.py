@@ -1,0 +1,206 @@
+"""From a complete draft to submission: versions, signatures with fresh e-identity, the fee
+confirmed over X-Road, and an idempotent submit."""
+
+import time
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from companies import audit, signing, tasks, versions, workflow
+from companies.models import ApplicationEvent, Payment, Signature
+from tests.factories import ApplicationFactory, EntrepreneurFactory, complete_application
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def carlos(db):
+    return EntrepreneurFactory(
+        curp="MERC851102HQTNSR00", first_name="Carlos Eduardo", last_name="Mendoza Reséndiz"
+    )
+
+
+def fresh(client, user, *, seconds_ago: int = 10):
+    client.force_login(user)
+    session = client.session
+    session["eid_auth_time"] = int(time.time()) - seconds_ago
+    session.save()
+    return client
+
+
+def test_sending_for_signatures_freezes_a_hashed_version_and_invites_every_founder(
+    applicant, django_capture_on_commit_callbacks
+):
+    application = complete_application(applicant)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        workflow.send_for_signatures(application, actor=applicant)
+    version = versions.current(application)
+    assert version.number == 1
+    assert version.sha256 == audit.sha256(audit.canonical_json(versions.snapshot(application)))
+    assert [f["curp"] for f in version.content["founders"]] == [
+        "MERC851102HQTNSR00",
+        "RAOA900514MQTMLN01",
+    ]
+    tasks.invite_founders_to_sign(application.pk)
+    tasks.invite_founders_to_sign(application.pk)  # a redelivered task sends nothing twice
+    assert sorted(m.to[0] for m in mail.outbox) == ["ana@example.mx", "carlos@example.mx"]
+    assert mail.outbox[0].subject == "Firma la constitución de Tortillería La Esperanza, S.A.S."
+    assert version.sha256 in mail.outbox[0].body
+    assert len(callbacks) == 1
+
+
+def test_an_incomplete_application_cannot_be_sent(applicant):
+    application = ApplicationFactory(filer=applicant)
+    with pytest.raises(workflow.GuardFailed, match="Primero completa estos pasos"):
+        workflow.send_for_signatures(application, actor=applicant)
+
+
+def test_signing_needs_a_fresh_e_identity_sign_in(client, applicant):
+    application = complete_application(applicant)
+    workflow.send_for_signatures(application, actor=applicant)
+    url = reverse("companies:sign", args=[application.public_id])
+    response = fresh(client, applicant, seconds_ago=600).get(url)
+    assert response.status_code == 302
+    assert response.url.startswith("/oidc/authenticate/?fresh=1&next=")
+    assert fresh(client, applicant).get(url).status_code == 200
+
+
+def test_each_founder_signs_exactly_the_current_version(client, applicant, carlos):
+    application = complete_application(applicant)
+    workflow.send_for_signatures(application, actor=applicant)
+    url = reverse("companies:sign", args=[application.public_id])
+    fresh(client, applicant).post(url, {"decision": "approve"})
+    assert not signing.all_signed(application)
+    fresh(client, carlos).post(url, {"decision": "approve"})
+    assert signing.all_signed(application)
+    signature = Signature.objects.get(founder__curp="MERC851102HQTNSR00")
+    assert signature.version == versions.current(application) and signature.signer == carlos
+
+
+def test_an_edit_makes_a_new_version_and_clears_the_signatures(client, applicant, carlos):
+    application = complete_application(applicant)
+    workflow.send_for_signatures(application, actor=applicant)
+    for person in (applicant, carlos):
+        fresh(client, person).post(
+            reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
+        )
+    fresh(client, applicant).post(reverse("companies:reopen", args=[application.public_id]))
+    application.refresh_from_db()
+    assert application.status == "draft"
+    workflow.send_for_signatures(application, actor=applicant)
+    assert versions.current(application).number == 2
+    assert not signing.all_signed(application)
+
+
+def test_declining_needs_a_reason_and_sends_the_application_back_to_draft(
+    client, applicant, carlos
+):
+    application = complete_application(applicant)
+    workflow.send_for_signatures(application, actor=applicant)
+    url = reverse("companies:sign", args=[application.public_id])
+    page = fresh(client, carlos).post(url, {"decision": "decline"}, follow=True).content.decode()
+    assert "Explica a los demás socios" in page
+    fresh(client, carlos).post(url, {"decision": "decline", "reason": "Mi aportación es de 5000"})
+    application.refresh_from_db()
+    assert application.status == "draft"
+    assert ApplicationEvent.objects.filter(
+        verb="reopen", reason="Mi aportación es de 5000"
+    ).exists()
+
+
+def test_someone_who_is_not_a_founder_cannot_see_or_sign(client, applicant, other_applicant):
+    application = complete_application(
+        applicant, founders=[("RAOA900514MQTMLN01", "Ana", "R", "O", "10000", True)]
+    )
+    workflow.send_for_signatures(application, actor=applicant)
+    for name in ("companies:sign", "companies:signatures", "companies:status"):
+        assert (
+            fresh(client, other_applicant)
+            .get(reverse(name, args=[application.public_id]))
+            .status_code
+            == 404
+        )
+    response = fresh(client, other_applicant).post(
+        reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
+    )
+    assert response.status_code == 404
+    assert not Signature.objects.exists()
+
+
+def signed_by_everyone(client, application, people):
+    workflow.send_for_signatures(application, actor=application.filer)
+    for person in people:
+        fresh(client, person).post(
+            reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
+        )
+
+
+def test_submission_waits_for_every_signature_then_is_idempotent(
+    client, applicant, carlos, django_capture_on_commit_callbacks
+):
+    application = complete_application(applicant)
+    workflow.send_for_signatures(application, actor=applicant)
+    with pytest.raises(workflow.GuardFailed, match="Todos los socios deben firmar"):
+        workflow.submit(application, actor=applicant)
+    for person in (applicant, carlos):
+        fresh(client, person).post(
+            reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
+        )
+    url = reverse("companies:submit", args=[application.public_id])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = fresh(client, applicant).post(url)
+        second = client.post(url)  # double click, or a second tab
+    assert first.url == second.url == reverse("companies:status", args=[application.public_id])
+    application.refresh_from_db()
+    assert application.status == "submitted" and application.submitted_at is not None
+    assert ApplicationEvent.objects.filter(verb="submit").count() == 1
+    assert len(callbacks) == 1  # processing is enqueued once
+
+
+def test_the_fee_is_confirmed_with_the_payments_registry_never_the_browser(
+    client, applicant, carlos, xroad_sandbox
+):
+    from sandbox.bank import bank_client
+
+    application = complete_application(applicant, legal_form="sa-de-cv")
+    signed_by_everyone(client, application, [applicant, carlos])
+    pay_url = reverse("companies:pay", args=[application.public_id])
+    fresh(client, applicant).post(pay_url, {"action": "create"})
+    payment = Payment.objects.get(application=application)
+    assert (payment.amount, payment.status) == (Decimal("1850.00"), "pending")
+    client.post(pay_url, {"action": "check", "status": "paid"})  # whatever the browser claims
+    payment.refresh_from_db()
+    assert payment.status == "pending"
+    with pytest.raises(workflow.GuardFailed, match="Falta pagar"):
+        workflow.submit(application, actor=applicant)
+    import anyio
+
+    async def pay_at_the_bank():
+        async with bank_client(
+            "http://emulator", transport=xroad_sandbox.async_transport()
+        ) as bank:
+            response = await bank.post(
+                "MX-DEV/GOV/QRO-FINANZAS/pagos/referencias",
+                f"/v1/referencias/{payment.reference}/pay",
+                idempotent=True,
+            )
+            assert response.status == 200
+
+    anyio.run(pay_at_the_bank)
+    client.post(pay_url, {"action": "check"})
+    payment.refresh_from_db()
+    assert payment.status == "paid" and payment.confirmed_x_road_id
+    assert workflow.submit(application, actor=applicant).status == "submitted"
+
+
+def test_status_page_polls_with_htmx_and_shows_the_timeline(client, applicant, carlos):
+    application = complete_application(applicant)
+    signed_by_everyone(client, application, [applicant, carlos])
+    workflow.submit(application, actor=applicant)
+    url = reverse("companies:status", args=[application.public_id])
+    page = fresh(client, carlos).get(url).content.decode()
+    assert "Enviada" in page and "quedan" in page and 'hx-trigger="every 5s"' in page
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.strip().startswith('<div id="timeline"')
