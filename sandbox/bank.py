@@ -8,6 +8,7 @@ asking the registry.
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import parse_qs
 
 import httpx
 from starlette.applications import Starlette
@@ -20,7 +21,7 @@ from xroad_client import AsyncXRoadClient, XRoadError
 
 PAGE = """<!doctype html><html lang="es-MX"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Banco de prueba · Empresa24</title></head><body><main>
+<title>Banco de prueba · Empresa24</title><link rel="icon" href="data:,"></head><body><main>
 <h1>Banco de prueba (entorno de prueba)</h1>
 <p>Sandbox bank: pays a payment reference of the payments registry.</p>
 {message}
@@ -39,8 +40,8 @@ def create_bank_app(xroad: AsyncXRoadClient) -> Starlette:
         return HTMLResponse(PAGE.format(message="", reference=reference))
 
     async def pay(request: Request) -> HTMLResponse:
-        form = await request.form()
-        reference = str(form.get("reference", "")).strip().upper()
+        form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
+        reference = form.get("reference", [""])[0].strip().upper()
         try:
             response = await xroad.post(
                 service, f"/v1/referencias/{reference}/pay", idempotent=True

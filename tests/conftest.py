@@ -88,7 +88,11 @@ def identity_provider_server():
     portal = ClientRegistration(
         client_id="empresa24-test",
         client_secret="test-only-secret",
-        redirect_uris=("http://testserver/oidc/callback/", "http://127.0.0.1:8000/oidc/callback/"),
+        redirect_uris=(
+            "http://testserver/oidc/callback/",
+            "http://127.0.0.1:8000/oidc/callback/",
+            "http://localhost:8000/oidc/callback/",
+        ),
         post_logout_redirect_uris=("http://testserver/",),
         allow_loopback_redirects=True,
     )
@@ -106,3 +110,11 @@ def identity_provider(identity_provider_server, settings):
     settings.OIDC_OP_USER_ENDPOINT = f"{issuer}/userinfo"
     settings.OIDC_OP_JWKS_ENDPOINT = f"{issuer}/jwks"
     return issuer
+
+
+@pytest.fixture
+def legal_forms(transactional_db):
+    """Transactional tests flush every table, data migrations' rows included: load them again."""
+    from companies.reference_data import load_legal_forms
+
+    load_legal_forms()

@@ -50,3 +50,51 @@ def page(browser, live_server):
     )
     yield page
     context.close()
+
+
+@pytest.fixture
+def portal(live_server, legal_forms, identity_provider, xroad_sandbox, settings):
+    """The portal on a live server, with the sandbox e-identity, registries and bank."""
+    from sandbox.bank import bank_client, create_bank_app
+    from xroad_client.emulator import serve_in_thread
+
+    bank = create_bank_app(
+        bank_client("http://emulator", transport=xroad_sandbox.async_transport())
+    )
+    with serve_in_thread(bank) as bank_url:
+        settings.SANDBOX = True
+        settings.SANDBOX_BANK_URL = bank_url
+        yield live_server.url
+
+
+def sign_in_with_eidentity(page, curp: str) -> None:
+    """From the portal's sign-in page through the sandbox provider's picker and back."""
+    page.goto("/entrar/")
+    page.get_by_role("link", name="Entrar con identidad digital").click()
+    page.locator(f"input[value='{curp}']").check()
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url("**/solicitudes/**")
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Pages in separate contexts (separate people); JavaScript can be turned off per page."""
+    contexts = []
+
+    def make(*, javascript: bool = True, locale: str = "es-MX", bypass_csp: bool = False):
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale=locale,
+            java_script_enabled=javascript,
+            bypass_csp=bypass_csp,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.console_errors = []
+        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

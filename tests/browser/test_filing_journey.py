@@ -1,0 +1,93 @@
+"""The whole filing journey in Chromium, as two founders would do it: e-identity sign-in, the
+wizard, the signing room, the fee at the sandbox bank, submission and the status page."""
+
+import re
+
+import pytest
+
+from companies.models import Application, LegalForm
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ANA = "RAOA900514MQTMLN01"
+CARLOS = "MERC851102HQTNSR00"
+
+
+def fill_the_wizard(page) -> None:
+    page.get_by_role("button", name="Empezar una empresa nueva").click()
+    page.get_by_label("S.A.S.").check()
+    page.get_by_role("button", name="Guardar y continuar").click()
+    page.get_by_label("Nombre de la empresa").fill("Tortillería La Esperanza")
+    page.get_by_role("button", name="Guardar y continuar").click()
+    page.get_by_label("Municipio").select_option(label="Querétaro")
+    page.get_by_label("Calle").fill("Av. Zaragoza")
+    page.get_by_label(re.compile(r"^Número:?$")).fill("10")
+    page.get_by_label("Colonia").fill("Centro")
+    page.get_by_label("Código postal").fill("76000")
+    page.get_by_role("button", name="Guardar y continuar").click()
+    page.get_by_label("¿A qué se dedicará la empresa?").fill(
+        "Elaboración y venta de tortillas de maíz."
+    )
+    page.get_by_label("Códigos de actividad SCIAN").fill("311830")
+    page.get_by_role("button", name="Guardar y continuar").click()
+    for curp, email, amount in (
+        (ANA, "ana@example.mx", "6000"),
+        (CARLOS, "carlos@example.mx", "4000"),
+    ):
+        page.get_by_label("CURP").fill(curp)
+        page.get_by_label("Correo electrónico").fill(email)
+        page.get_by_label("Aportación").fill(amount)
+        page.get_by_role("button", name="Verificar y agregar").click()
+        assert "fue verificada con el registro de población" in page.content()
+    page.get_by_label("Capital social (MXN)").fill("10000")
+    page.get_by_role("button", name="Guardar el capital").click()
+    page.get_by_role("button", name="Continuar").click()
+    page.get_by_label("Ana Sofía Ramírez Olvera").check()
+    page.get_by_role("button", name="Guardar y continuar").click()
+    page.get_by_role("button", name="Guardar y continuar").click()  # the articles' defaults
+    page.get_by_role("button", name="Enviar a firma").click()
+    assert "Invitamos por correo a cada socio" in page.content()
+
+
+def sign(page) -> None:
+    page.get_by_role("link", name="Revisar y firmar").click()
+    page.get_by_role("button", name="Apruebo y firmo").click()
+    assert "Tu firma quedó registrada" in page.content()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_two_founders_file_sign_pay_and_submit_an_sas(portal, new_page, javascript):
+    from tests.browser.conftest import sign_in_with_eidentity
+
+    LegalForm.objects.filter(code="sas").update(fee="500.00")  # the state's fee, as data
+    ana = new_page(javascript=javascript)
+    sign_in_with_eidentity(ana, ANA)
+    fill_the_wizard(ana)
+    signatures_url = ana.url
+    sign(ana)
+
+    carlos = new_page(javascript=javascript)
+    sign_in_with_eidentity(carlos, CARLOS)
+    carlos.goto(signatures_url)  # the link in the invitation e-mail
+    sign(carlos)
+
+    ana.goto(signatures_url)
+    ana.get_by_role("button", name="Obtener la referencia de pago").click()
+    reference = re.search(r"QRO\d{10}", ana.content()).group(0)
+    ana.get_by_role("link", name="Pagar en el banco de prueba").click()
+    ana.get_by_role("button", name="Pagar").click()
+    assert f"Pagada: {reference}" in ana.content()
+    ana.goto(signatures_url)
+    ana.get_by_role("button", name="Ya pagué: verificar el pago").click()
+    assert "Pagado" in ana.content()
+    ana.get_by_role("button", name="Presentar la solicitud").click()
+    ana.wait_for_url("**/estado/")
+    assert ana.locator(".status-line").inner_text() in {
+        "Estado: Enviada",
+        "Estado: En verificación con los registros",
+        "Estado: Inscrita",
+    }
+    assert "24 horas" in ana.content() or "Inscrita" in ana.content()
+    application = Application.objects.get(filer__curp=ANA)
+    assert application.submitted_at is not None
+    assert application.versions.get().signatures.count() == 2
+    assert ana.console_errors == [] and carlos.console_errors == []  # no CSP violation, no 404
