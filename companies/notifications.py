@@ -101,3 +101,8 @@ def registered(application_id: int) -> None:
     tell_founders(
         application, "registered", step="registered", extra={"registration_number": number}
     )
+
+
+def tell_founders_by_id(application_id: int, kind: str, *, step: str) -> None:
+    application = Application.objects.select_related("legal_form", "filer").get(pk=application_id)
+    tell_founders(application, kind, step=step)

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from companies.models import Application, Company, NameReservation
+from companies.models import Application, ApplicationStatus, Company, NameReservation
 from companies.names import Candidate, Source
 from portal.models import User
 
@@ -55,7 +55,17 @@ def application_for_filer(user: User, public_id: UUID) -> Application:
 def dashboard(user: User) -> dict[str, list[Application]]:
     mine = list(visible_applications(user).select_related("legal_form").order_by("-updated_at"))
     return {
-        "drafts": [a for a in mine if a.is_editable],
+        "to_sign": [a for a in mine if _waits_for_signature_of(a, user)],
+        "drafts": [a for a in mine if a.is_editable and a.filer_id == user.pk],
         "in_progress": [a for a in mine if not a.is_editable and a.status != "registered"],
         "registered": [a for a in mine if a.status == "registered"],
     }
+
+
+def _waits_for_signature_of(application: Application, user: User) -> bool:
+    if application.status != ApplicationStatus.AWAITING_SIGNATURES or not user.curp:
+        return False
+    version = application.versions.order_by("-number").first()
+    if version is None:
+        return False
+    return application.founders.filter(curp=user.curp).exclude(signatures__version=version).exists()

@@ -65,6 +65,11 @@ def sign(
         )
     if signature.decision == Signature.Decision.DECLINED and _created:
         workflow.reopen(application, actor=user, reason=reason)
+    elif _created and all_signed(application):
+        from companies import tasks
+
+        step = f"v{version.number}"
+        transaction.on_commit(lambda: tasks.tell_founders.delay(application.pk, "all_signed", step))
     return signature
 
 

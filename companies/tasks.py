@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 from celery.exceptions import MaxRetriesExceededError
+from django.conf import settings
 
 from companies import notifications
 
@@ -11,7 +12,7 @@ MAX_TRIES = 8
 
 
 def _backoff(retries: int) -> int:
-    return min(30 * 2**retries, 1800)
+    return int(min(settings.PROCESSING_RETRY_SECONDS * 2**retries, 1800))
 
 
 @shared_task
@@ -41,3 +42,8 @@ def after_registration(self: Task, application_id: int) -> None:
     except processing.RegistryUnavailable as unavailable:
         raise self.retry(exc=unavailable, countdown=_backoff(self.request.retries)) from None
     notifications.registered(application_id)
+
+
+@shared_task
+def tell_founders(application_id: int, kind: str, step: str) -> None:
+    notifications.tell_founders_by_id(application_id, kind, step=step)

@@ -145,8 +145,14 @@ def submit(application: Application, *, actor: User) -> Application:
         actor=actor,
         guard=ready,
         fields={"submitted_at": timezone.now()},
-        after_commit=lambda a: tasks.process_application.delay(a.pk),
+        after_commit=lambda a: _after_submission(a, tasks),
     )
+
+
+def _after_submission(application: Application, tasks: Any) -> None:
+    tasks.process_application.delay(application.pk)
+    step = application.submitted_at.isoformat() if application.submitted_at else "submitted"
+    tasks.tell_founders.delay(application.pk, "submitted", step)
 
 
 def start_checks(application: Application) -> Application:

@@ -33,7 +33,9 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
 }
 
 
-def broker_transport_options(broker_url: str, broker_folder: Path) -> dict[str, Any]:
+def broker_transport_options(
+    broker_url: str, broker_folder: Path, visibility_timeout: int = 3600
+) -> dict[str, Any]:
     if broker_url.startswith("filesystem://"):
         queue = broker_folder / "queue"
         processed = broker_folder / "processed"
@@ -47,7 +49,7 @@ def broker_transport_options(broker_url: str, broker_folder: Path) -> dict[str, 
         }
     # Redis: a task held unacknowledged (acks_late, countdowns of retries) must not be
     # redelivered while a worker still holds it.
-    return {"visibility_timeout": 3600}
+    return {"visibility_timeout": visibility_timeout}
 
 
 def configure(celery_app: Celery) -> None:
@@ -66,7 +68,9 @@ def configure(celery_app: Celery) -> None:
         task_time_limit=settings.CELERY_TASK_TIME_LIMIT,
         broker_connection_retry_on_startup=True,
         broker_transport_options=broker_transport_options(
-            settings.CELERY_BROKER_URL, settings.CELERY_BROKER_FOLDER
+            settings.CELERY_BROKER_URL,
+            settings.CELERY_BROKER_FOLDER,
+            settings.CELERY_VISIBILITY_TIMEOUT,
         ),
         worker_hijack_root_logger=False,
         beat_schedule=BEAT_SCHEDULE,

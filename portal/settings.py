@@ -182,6 +182,10 @@ CELERY_BROKER_FOLDER = VAR_DIR / "broker"
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_SOFT_TIME_LIMIT = env.env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120, minimum=1)
 CELERY_TASK_TIME_LIMIT = env.env_int("CELERY_TASK_TIME_LIMIT", 150, minimum=1)
+# Redis redelivers a message a worker took but never acknowledged (it died) after this long.
+CELERY_VISIBILITY_TIMEOUT = env.env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=5)
+# First wait before processing tries an unavailable registry again (then doubling, up to 30 min).
+PROCESSING_RETRY_SECONDS = env.env_int("PROCESSING_RETRY_SECONDS", 30, minimum=1)
 if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured(
         "CELERY_TASK_TIME_LIMIT must be larger than CELERY_TASK_SOFT_TIME_LIMIT."

@@ -69,3 +69,4 @@ def _worker_age() -> dict[str, float | None]:
 class StaffSignInView(LoginView):
     template_name = "portal/sign_in.html"
     redirect_authenticated_user = True
+    next_page = "portal:home"  # staff have no applications of their own

@@ -204,3 +204,23 @@ def test_status_page_polls_with_htmx_and_shows_the_timeline(client, applicant, c
     assert "Enviada" in page and "quedan" in page and 'hx-trigger="every 5s"' in page
     fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert fragment.strip().startswith('<div id="timeline"')
+
+
+def test_the_last_signature_tells_everyone_and_the_dashboard_lists_what_waits(
+    client, applicant, carlos, django_capture_on_commit_callbacks, mailoutbox
+):
+    application = complete_application(applicant)
+    workflow.send_for_signatures(application, actor=applicant)
+    dashboard = fresh(client, carlos).get(reverse("companies:dashboard")).content.decode()
+    assert "Espera tu firma" in dashboard
+    url = reverse("companies:sign", args=[application.public_id])
+    fresh(client, applicant).post(url, {"decision": "approve"})
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        fresh(client, carlos).post(url, {"decision": "approve"})
+    assert len(callbacks) == 1
+    tasks.tell_founders(application.pk, "all_signed", "v1")
+    tasks.tell_founders(application.pk, "all_signed", "v1")  # redelivered: nothing new
+    assert sorted(m.to[0] for m in mailoutbox) == ["ana@example.mx", "carlos@example.mx"]
+    assert mailoutbox[0].subject == "Todos los socios firmaron Tortillería La Esperanza, S.A.S."
+    dashboard = client.get(reverse("companies:dashboard")).content.decode()
+    assert "Espera tu firma" not in dashboard

@@ -1,4 +1,4 @@
-"""A real Celery worker process on the real broker, sharing the test database."""
+"""Real Celery worker processes on the real broker, sharing the test database."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,11 +16,13 @@ from portal.celery import app as celery_app
 from tests.conftest import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
+Worker = subprocess.Popen[bytes]
 
 
 def _database_url() -> str:
     s = connection.settings_dict
-    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    host = s["HOST"] or "127.0.0.1"
+    return f"postgres://{s['USER']}:{s['PASSWORD']}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 @pytest.fixture
@@ -32,41 +34,57 @@ def real_services() -> None:
 
 
 @pytest.fixture
-def celery_worker(real_services: None, transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
-    """Start `celery worker` as a separate process; wait until it answers a ping."""
+def start_worker(real_services: None, transactional_db: None) -> Iterator[Callable[..., Worker]]:
+    """Start `celery worker` processes on the test database; stopped at the end of the test."""
     celery_app.control.purge()
-    environment = os.environ | {"DATABASE_URL": _database_url(), "DATABASE_CONN_MAX_AGE": "0"}
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "--pool=solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=WARNING",
-            "-n",
-            f"test-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=environment,
-    )
-    try:
+    workers: list[Worker] = []
+
+    def start(**extra_env: str) -> Worker:
+        environment = os.environ | {
+            "DATABASE_URL": _database_url(),
+            "DATABASE_CONN_MAX_AGE": "0",
+            **extra_env,
+        }
+        name = f"test-{os.getpid()}-{len(workers)}@%h"
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=WARNING",
+                "-n",
+                name,
+            ],
+            cwd=ROOT,
+            env=environment,
+        )
+        workers.append(worker)
         _wait_for_ping(worker)
-        yield worker
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        return worker
+
+    yield start
+    for worker in workers:
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
 
 
-def _wait_for_ping(worker: subprocess.Popen[bytes], deadline_s: float = 60.0) -> None:
+@pytest.fixture
+def celery_worker(start_worker: Callable[..., Worker]) -> Worker:
+    return start_worker()
+
+
+def _wait_for_ping(worker: Worker, deadline_s: float = 60.0) -> None:
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         if worker.poll() is not None:

@@ -100,6 +100,7 @@ def test_staff_sign_in_with_username_and_password(
         reverse("portal:sign_in"), {"username": "clerk1", "password": staff_password}, follow=True
     )
     assert response.context["user"].username == "clerk1"
+    assert response.request["PATH_INFO"] == "/"  # staff land on the home page
 
 
 def test_sign_out_ends_the_session(client: Client, django_user_model):

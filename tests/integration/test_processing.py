@@ -1,0 +1,119 @@
+"""Processing on the real stack: PostgreSQL, a Celery worker process on Redis, and the sandbox
+registries over HTTP through the X-Road emulator."""
+
+import os
+import signal
+import time
+
+import pytest
+from django.utils import timezone
+
+from companies import tasks, workflow
+from companies.models import Application, Company, RegistryCheck
+from tests.factories import complete_application
+from tests.integration.conftest import wait_until
+from xroad_client.emulator import FaultSpec
+
+POPULATION = "MX-DEV/GOV/RENAPO/poblacion/personas"
+
+
+@pytest.fixture
+def stack(start_worker, sandbox_server, legal_forms, applicant_factory):
+    emulator, url = sandbox_server
+    emulator.clear_faults()
+
+    def worker(**env):
+        return start_worker(
+            XROAD_SECURITY_SERVER_URL=url,
+            XROAD_TIMEOUT="2",
+            PROCESSING_RETRY_SECONDS="1",
+            CELERY_VISIBILITY_TIMEOUT="6",
+            **env,
+        )
+
+    yield emulator, worker
+    emulator.clear_faults()
+
+
+@pytest.fixture
+def applicant_factory(transactional_db):
+    from tests.factories import EntrepreneurFactory
+
+    return EntrepreneurFactory
+
+
+def submit(applicant, **kwargs) -> Application:
+    application = complete_application(applicant, **kwargs)
+    workflow.transition(application.pk, "send_for_signatures")
+    return workflow.transition(
+        application.pk,
+        "submit",
+        fields={"submitted_at": timezone.now()},
+        after_commit=lambda a: tasks.process_application.delay(a.pk),
+    )
+
+
+def status_of(application: Application) -> str:
+    return Application.objects.values_list("status", flat=True).get(pk=application.pk)
+
+
+def test_a_clean_sas_goes_from_submitted_to_registered_with_no_human(stack, applicant_factory):
+    _emulator, worker = stack
+    worker()
+    application = submit(applicant_factory())
+    assert wait_until(lambda: status_of(application) == "registered", timeout_s=60)
+    company = Company.objects.get(application=application)
+    assert company.registration_number.startswith(f"QRO-{timezone.localdate().year}-")
+    assert wait_until(lambda: Company.objects.filter(pk=company.pk).exclude(rfc="").exists())
+
+
+def test_a_deceased_founder_lands_in_review_with_the_reason(stack, applicant_factory):
+    _emulator, worker = stack
+    worker()
+    founders = [
+        ("RAOA900514MQTMLN01", "Ana Sofía", "Ramírez", "Olvera", "6000", True),
+        ("SAGR500127HQTLMB07", "Roberto", "Salinas", "Gómez", "4000", False),
+    ]
+    application = submit(applicant_factory(), founders=founders)
+    assert wait_until(lambda: status_of(application) == "in_review", timeout_s=60)
+    application.refresh_from_db()
+    assert application.review_reasons == ["A founder is not active in the population registry"]
+
+
+def test_with_the_population_registry_down_the_application_waits_then_completes(
+    stack, applicant_factory
+):
+    emulator, worker = stack
+    emulator.inject_fault(POPULATION, FaultSpec(down=True))
+    worker()
+    application = submit(applicant_factory())
+    assert wait_until(
+        lambda: RegistryCheck.objects.filter(
+            application=application, result="unavailable"
+        ).exists(),
+        timeout_s=30,
+    )
+    assert status_of(application) == "checking"
+    emulator.clear_faults()
+    assert wait_until(lambda: status_of(application) == "registered", timeout_s=60)
+
+
+def test_killing_the_worker_mid_check_loses_nothing_and_duplicates_nothing(
+    stack, applicant_factory
+):
+    emulator, worker = stack
+    emulator.inject_fault(POPULATION, FaultSpec(latency_ms=1500))
+    first = worker()
+    application = submit(applicant_factory())
+    assert wait_until(lambda: status_of(application) == "checking", timeout_s=30)
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait()
+    emulator.clear_faults()
+    # Redis hands the unacknowledged message out again once its visibility timeout (6 s here)
+    # has passed; a worker restores such messages when it starts.
+    time.sleep(7)
+    worker()
+    assert wait_until(lambda: status_of(application) == "registered", timeout_s=90)
+    assert Company.objects.filter(application=application).count() == 1
+    assert application.events.filter(verb="register").count() == 1
+    assert Company.objects.count() == 1
