@@ -138,6 +138,8 @@ class Application(models.Model):
         default=False, help_text="a registry stayed unavailable: a person should look"
     )
     review_reasons = models.JSONField(default=list, blank=True)
+    changes_message = models.TextField(blank=True)
+    changes_sections = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

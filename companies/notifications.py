@@ -105,4 +105,4 @@ def registered(application_id: int) -> None:
 
 def tell_founders_by_id(application_id: int, kind: str, *, step: str) -> None:
     application = Application.objects.select_related("legal_form", "filer").get(pk=application_id)
-    tell_founders(application, kind, step=step)
+    tell_founders(application, kind, step=step, extra={"message": application.changes_message})

@@ -171,3 +171,25 @@ def send_to_review(application: Application, *, reasons: list[str]) -> Applicati
 
 def approve(application: Application, *, actor: User | None, reason: str = "") -> Application:
     return transition(application.pk, "approve", actor=actor, reason=reason)
+
+
+def request_changes(
+    application: Application, *, actor: User, message: str, sections: list[str]
+) -> Application:
+    """The clerk asks for corrections: the message and the wizard steps concerned reach the
+    founders, and the application is editable again until it is signed and submitted anew."""
+    from companies import tasks
+
+    return transition(
+        application.pk,
+        "request_changes",
+        actor=actor,
+        reason=message,
+        data={"sections": sections},
+        fields={"changes_message": message, "changes_sections": sections},
+        after_commit=lambda a: tasks.tell_founders.delay(a.pk, "changes_requested", _step_key(a)),
+    )
+
+
+def _step_key(application: Application) -> str:
+    return f"changes:{application.events.filter(verb='request_changes').count()}"

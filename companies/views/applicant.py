@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import forms, rules, scian, selectors, services, wizard
-from companies.models import Application, LegalForm, PersonStatus
+from companies import articles, forms, rules, scian, selectors, services, wizard
+from companies.models import Application, ApplicationStatus, LegalForm, PersonStatus
 from companies.names import NameVerdict
 from portal.requests import SignedInRequest
 
@@ -62,6 +62,11 @@ def new_application(request: SignedInRequest) -> HttpResponse:
 @filer_view
 @require_GET
 def resume(request: SignedInRequest, application: Application) -> HttpResponse:
+    concerned = [
+        s.slug for s in wizard.steps_for(application) if s.slug in application.changes_sections
+    ]
+    if application.status == ApplicationStatus.CHANGES_REQUESTED and concerned:
+        return redirect("companies:step", application.public_id, concerned[0])
     return redirect(
         "companies:step", application.public_id, wizard.first_incomplete(application).slug
     )
@@ -277,7 +282,14 @@ def articles_step(request: SignedInRequest, application: Application) -> HttpRes
     if request.method == "POST" and form.is_valid():
         services.save_fields(application=application, articles=form.cleaned_data)
         return _continue(request, application, "estatutos")
-    return _render_step(request, application, "estatutos", form=form)
+    options = application.articles or {f: form[f].initial for f in form.fields}
+    if "preview" in request.GET:
+        chosen = forms.ArticlesForm(request.GET)
+        options = chosen.cleaned_data if chosen.is_valid() else options
+    context = {"form": form, "clauses": articles.clauses(application, options)}
+    if request.htmx and not request.htmx.boosted and "preview" in request.GET:
+        return render(request, "companies/wizard/estatutos.html#preview", context)
+    return _render_step(request, application, "estatutos", **context)
 
 
 def notary_step(request: SignedInRequest, application: Application) -> HttpResponse:

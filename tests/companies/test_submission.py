@@ -224,3 +224,74 @@ def test_the_last_signature_tells_everyone_and_the_dashboard_lists_what_waits(
     assert mailoutbox[0].subject == "Todos los socios firmaron Tortillería La Esperanza, S.A.S."
     dashboard = client.get(reverse("companies:dashboard")).content.decode()
     assert "Espera tu firma" not in dashboard
+
+
+def test_a_clerks_request_for_changes_reaches_the_founders_and_reopens_the_steps(
+    client, applicant, carlos, clerk, django_capture_on_commit_callbacks, mailoutbox
+):
+    application = complete_application(applicant)
+    signed_by_everyone(client, application, [applicant, carlos])
+    workflow.submit(application, actor=applicant)
+    for verb in ("start_checks", "send_to_review"):
+        workflow.transition(application.pk, verb)
+    message = "La aportación de Carlos no coincide con el comprobante."
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        workflow.request_changes(application, actor=clerk, message=message, sections=["socios"])
+    assert len(callbacks) == 1
+    tasks.tell_founders(application.pk, "changes_requested", "changes:1")
+    assert message in mailoutbox[0].body
+    status = (
+        fresh(client, carlos)
+        .get(reverse("companies:status", args=[application.public_id]))
+        .content.decode()
+    )
+    assert message in status
+    resume = fresh(client, applicant).get(reverse("companies:resume", args=[application.public_id]))
+    assert resume.url == reverse("companies:step", args=[application.public_id, "socios"])
+    page = client.get(resume.url).content.decode()
+    assert message in page and "(por corregir)" in page
+    # the correction, new signatures and a second submission
+    workflow.send_for_signatures(application, actor=applicant)
+    assert versions.current(application).number == 2
+    for person in (applicant, carlos):
+        fresh(client, person).post(
+            reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
+        )
+    assert workflow.submit(application, actor=applicant).status == "submitted"
+
+
+def test_articles_preview_follows_the_chosen_options(client, applicant):
+    application = complete_application(applicant)
+    url = reverse("companies:step", args=[application.public_id, "estatutos"])
+    page = fresh(client, applicant).get(url).content.decode()
+    assert "Tortillería La Esperanza" in page and "duración de la empresa es indefinida" in page
+    query = "?preview=1&duration=fixed&duration_years=30&foreigners=exclusion&share_transfer=free&fiscal_year=calendar"
+    fragment = client.get(url + query, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.strip().startswith('<section id="articles-preview"')
+    assert "existirá por 30 años" in fragment and "exclusión de extranjeros" in fragment
+
+
+@pytest.mark.parametrize(
+    "name", ["companies:send", "companies:reopen", "companies:pay", "companies:submit"]
+)
+def test_only_the_filer_may_send_reopen_pay_or_submit(client, applicant, carlos, clerk, name):
+    application = complete_application(applicant)
+    workflow.send_for_signatures(application, actor=applicant)
+    url = reverse(name, args=[application.public_id])
+    assert fresh(client, carlos).post(url).status_code == 404  # a founder, not the filer
+    client.force_login(clerk)
+    assert client.post(url).status_code == 404
+    client.logout()
+    assert client.post(url).status_code == 302 and "/entrar/" in client.post(url).url
+    application.refresh_from_db()
+    assert application.status == "awaiting_signatures" and not application.payments.exists()
+
+
+@pytest.mark.parametrize("name", ["companies:signatures", "companies:sign", "companies:status"])
+def test_staff_and_strangers_cannot_see_an_applicants_pages(client, applicant, clerk, name):
+    application = complete_application(applicant)
+    stranger = EntrepreneurFactory(curp="HETL780223MQTRRZ05", first_name="Luz María")
+    url = reverse(name, args=[application.public_id])
+    for person in (stranger, clerk):
+        assert fresh(client, person).get(url).status_code == 404
+        assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
