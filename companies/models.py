@@ -140,6 +140,16 @@ class Application(models.Model):
     review_reasons = models.JSONField(default=list, blank=True)
     changes_message = models.TextField(blank=True)
     changes_sections = models.JSONField(default=list, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_applications",
+        help_text="the clerk working this application; one at a time",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    first_submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

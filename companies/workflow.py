@@ -144,6 +144,7 @@ def submit(application: Application, *, actor: User) -> Application:
         "submit",
         actor=actor,
         guard=ready,
+        during=_remember_first_submission,
         fields={"submitted_at": timezone.now()},
         after_commit=lambda a: _after_submission(a, tasks),
     )
@@ -193,3 +194,9 @@ def request_changes(
 
 def _step_key(application: Application) -> str:
     return f"changes:{application.events.filter(verb='request_changes').count()}"
+
+
+def _remember_first_submission(application: Application) -> None:
+    if application.first_submitted_at is None:
+        application.first_submitted_at = application.submitted_at
+        application.save(update_fields=["first_submitted_at"])
