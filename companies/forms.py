@@ -330,3 +330,48 @@ class NotaryForm(forms.Form):
             "invalid": _("Write the date as year-month-day, e.g. 2026-11-20."),
         },
     )
+
+
+class RequestChangesForm(forms.Form):
+    message = forms.CharField(
+        label=_("What must the applicant change?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        error_messages={"required": _("Write what the applicant must change, in plain words.")},
+    )
+    sections = forms.MultipleChoiceField(
+        label=_("Steps concerned"),
+        widget=forms.CheckboxSelectMultiple,
+        choices=[],
+        error_messages={"required": _("Choose at least one step the applicant must correct.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from companies.wizard import STEPS
+
+        sections = self.fields["sections"]
+        assert isinstance(sections, forms.MultipleChoiceField)
+        sections.choices = [(s.slug, s.title) for s in STEPS if s.slug != "revision"]
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Legal reason"),
+        choices=[],
+        error_messages={"required": _("Choose the legal reason for the rejection.")},
+    )
+    explanation = forms.CharField(
+        label=_("Explanation for the applicant"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        error_messages={"required": _("Explain the rejection to the applicant.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from companies.review import REJECTION_REASONS
+
+        reason = self.fields["reason"]
+        assert isinstance(reason, forms.ChoiceField)
+        reason.choices = [("", _("Choose a reason")), *REJECTION_REASONS.items()]

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from companies.views import applicant, progress
+from companies.views import applicant, clerk, progress
 
 app_name = "companies"
 urlpatterns = [
@@ -16,4 +16,11 @@ urlpatterns = [
     path("solicitudes/<uuid:public_id>/pago/", progress.pay, name="pay"),
     path("solicitudes/<uuid:public_id>/presentar/", progress.submit, name="submit"),
     path("solicitudes/<uuid:public_id>/estado/", progress.status, name="status"),
+    path("registro/", clerk.queue, name="queue"),
+    path("registro/<uuid:public_id>/", clerk.detail, name="review"),
+    re_path(
+        r"^registro/(?P<public_id>[0-9a-f-]{36})/(?P<action>claim|release|approve|request-changes|reject|reassign)/$",
+        clerk.act,
+        name="review_action",
+    ),
 ]

@@ -11,3 +11,4 @@ class PortalConfig(AppConfig):
         from portal.roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, sender=self)
+        from portal import security  # noqa: F401  (authentication event receivers)

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "mozilla_django_oidc",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -236,6 +239,23 @@ OIDC_TIMEOUT = 10
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
 OIDC_AUTHENTICATE_CLASS = "portal.auth.EIdentityRequestView"
 LOGIN_REDIRECT_URL_FAILURE = "/entrar/"
+
+# Staff sign in with a password and a TOTP code. Failed attempts slow down per (user name, address)
+# and per address, never per account, so nobody can lock a clerk out by guessing on their behalf.
+OTP_TOTP_ISSUER = "Empresa24 Querétaro"
+OTP_TOTP_THROTTLE_FACTOR = 0
+SIGN_IN_FAILURES_ALLOWED = env.env_int("SIGN_IN_FAILURES_ALLOWED", 5, minimum=1)
+SIGN_IN_LOCKOUT_SECONDS = env.env_int("SIGN_IN_LOCKOUT_SECONDS", 900, minimum=1)
+
+# Cache (sign-in throttling): memory by default, Redis in production (CACHE_URL=redis://...).
+_cache_url = env.env_str("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    if _cache_url.startswith(("redis://", "rediss://"))
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+if _cache_url and not _cache_url.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(f"CACHE_URL={_cache_url!r} is not valid: expected a redis:// URL.")
 
 # Security headers. django-csp: nothing inline, scripts and styles from our own origin only.
 CONTENT_SECURITY_POLICY = {

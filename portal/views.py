@@ -11,9 +11,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_otp import login as otp_login
 
 from portal.celery import app as celery_app
 from portal.models import WorkerHeartbeat
+from portal.security import StaffSignInForm
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,13 @@ def _worker_age() -> dict[str, float | None]:
 
 
 class StaffSignInView(LoginView):
+    """Registry staff: password and TOTP code; the session is marked verified for staff pages."""
+
     template_name = "portal/sign_in.html"
-    redirect_authenticated_user = True
-    next_page = "portal:home"  # staff have no applications of their own
+    form_class = StaffSignInForm
+    next_page = "companies:queue"
+
+    def form_valid(self, form: StaffSignInForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        otp_login(self.request, form.otp_device)
+        return response

@@ -118,3 +118,33 @@ def legal_forms(transactional_db):
     from companies.reference_data import load_legal_forms
 
     load_legal_forms()
+
+
+def verified_login(client, user):
+    """Sign a staff member in as if they had typed their password and TOTP code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def supervisor(db):
+    from portal import roles
+    from tests.factories import UserFactory
+
+    return UserFactory(username="supervisor", role=roles.SUPERVISORS, is_staff=True)
+
+
+@pytest.fixture
+def second_clerk(db):
+    from portal import roles
+    from tests.factories import UserFactory
+
+    return UserFactory(username="registrador2", role=roles.CLERKS, is_staff=True)

@@ -89,20 +89,6 @@ def test_roles_exist_with_their_permissions():
     assert Group.objects.filter(name=roles.ADMINS).exists()
 
 
-def test_staff_sign_in_with_username_and_password(
-    client: Client, django_user_model, staff_password
-):
-    django_user_model.objects.create_user("clerk1", password=staff_password, first_name="Rosa")
-    response = client.post(reverse("portal:sign_in"), {"username": "clerk1", "password": "wrong"})
-    assert response.status_code == 200
-    assert "nombre de usuario" in response.content.decode().lower()
-    response = client.post(
-        reverse("portal:sign_in"), {"username": "clerk1", "password": staff_password}, follow=True
-    )
-    assert response.context["user"].username == "clerk1"
-    assert response.request["PATH_INFO"] == "/"  # staff land on the home page
-
-
 def test_sign_out_ends_the_session(client: Client, django_user_model):
     user = django_user_model.objects.create_user("ana")
     client.force_login(user)

@@ -37,13 +37,17 @@ class Command(BaseCommand):
         credentials = _read(credentials_file)
         for username, first, last, role in STAFF:
             password = credentials.setdefault(username, secrets.token_urlsafe(12))
-            _staff(username, first, last, role, password)
+            key = credentials.setdefault(f"{username}:totp", secrets.token_hex(20))
+            _authenticator(_staff(username, first, last, role, password), key)
         credentials_file.parent.mkdir(parents=True, exist_ok=True)
         credentials_file.write_text(json.dumps(credentials, indent=2), encoding="utf-8")
         credentials_file.chmod(0o600)
         self.stdout.write("Demo sign-ins (sandbox only):")
         for username, _first, _last, role in STAFF:
             self.stdout.write(f"  {role:<14} /entrar/       {username} / {credentials[username]}")
+        self.stdout.write(
+            "  staff also type a TOTP code: `python manage.py totp_code <user name>` prints it"
+        )
         self.stdout.write("  entrepreneurs  /entrar/ -> e-identity (sandbox): pick one of")
         for person in _demo_identities():
             self.stdout.write(
@@ -58,7 +62,7 @@ def _read(path: Path) -> dict[str, str]:
     return loaded
 
 
-def _staff(username: str, first: str, last: str, role: str, password: str) -> None:
+def _staff(username: str, first: str, last: str, role: str, password: str) -> User:
     user, created = User.objects.get_or_create(
         username=username, defaults={"first_name": first, "last_name": last, "is_staff": True}
     )
@@ -67,8 +71,19 @@ def _staff(username: str, first: str, last: str, role: str, password: str) -> No
         user.is_superuser = role == roles.ADMINS
         user.save()
     user.groups.add(Group.objects.get(name=role))
+    return user
 
 
 def _demo_identities() -> list[dict[str, str]]:
     demo = json.loads((SANDBOX_DATA / "demo.json").read_text(encoding="utf-8"))["people"]
     return [p for p in demo if p["status"] == "active"]
+
+
+def _authenticator(user: User, key: str) -> str:
+    """A confirmed TOTP device for the staff member; returns the otpauth:// URI."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, name="demo", defaults={"key": key, "confirmed": True}
+    )
+    return str(device.config_url)

@@ -1,0 +1,96 @@
+"""The clerks' work on an application: claiming it, and deciding.
+
+One clerk works an application at a time: a claim is taken under a row lock, and every decision
+checks that the clerk holds it. Supervisors reassign. Decisions go through ``workflow``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from companies import registration, workflow
+from companies.models import Application, ApplicationStatus
+from portal.models import User
+
+REVIEWABLE = {ApplicationStatus.IN_REVIEW}
+REJECTION_REASONS = {
+    "name": gettext_lazy("The name cannot be used"),
+    "founder": gettext_lazy("A founder cannot take part in a company"),
+    "purpose": gettext_lazy("The corporate purpose is unlawful or impossible"),
+    "deed": gettext_lazy("The notarial deed does not match the application"),
+    "duplicate": gettext_lazy("The same company was already filed"),
+    "other": gettext_lazy("Another legal reason (explained below)"),
+}
+
+
+class ClaimRefused(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Claim:
+    application: Application
+    taken: bool
+
+
+def claim(application: Application, *, clerk: User) -> Application:
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.assigned_to_id not in (None, clerk.pk):
+            raise ClaimRefused(
+                _("%(clerk)s is working on this application. Ask a supervisor to reassign it.")
+                % {"clerk": locked.assigned_to}
+            )
+        if locked.assigned_to_id is None:
+            locked.assigned_to, locked.claimed_at = clerk, timezone.now()
+            locked.save(update_fields=["assigned_to", "claimed_at"])
+    return locked
+
+
+def release(application: Application, *, clerk: User) -> None:
+    Application.objects.filter(pk=application.pk, assigned_to=clerk).update(
+        assigned_to=None, claimed_at=None
+    )
+
+
+def reassign(application: Application, *, to: User | None) -> None:
+    Application.objects.filter(pk=application.pk).update(
+        assigned_to=to, claimed_at=timezone.now() if to else None
+    )
+
+
+def _holder(application: Application, clerk: User) -> None:
+    current = (
+        Application.objects.filter(pk=application.pk).values_list("assigned_to", flat=True).first()
+    )
+    if current != clerk.pk:
+        raise ClaimRefused(_("Claim the application before deciding on it."))
+
+
+def approve(application: Application, *, clerk: User) -> Application:
+    _holder(application, clerk)
+    with transaction.atomic():
+        approved = workflow.approve(application, actor=clerk, reason=_("Approved by the registry"))
+        return registration.register(approved)
+
+
+def request_changes(
+    application: Application, *, clerk: User, message: str, sections: list[str]
+) -> Application:
+    _holder(application, clerk)
+    changed = workflow.request_changes(application, actor=clerk, message=message, sections=sections)
+    release(changed, clerk=clerk)
+    return changed
+
+
+def reject(application: Application, *, clerk: User, reason: str, explanation: str) -> Application:
+    _holder(application, clerk)
+    text = f"{REJECTION_REASONS[reason]}. {explanation}".strip()
+    return workflow.transition(
+        application.pk, "reject", actor=clerk, reason=text, data={"reason": reason}
+    )

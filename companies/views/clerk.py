@@ -1,0 +1,185 @@
+"""The clerks' back-office: the queue and the review of one application."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from companies import review, selectors, signing, sla, versions, workflow
+from companies.forms import RejectForm, RequestChangesForm
+from companies.models import Application, ApplicationEvent, LegalForm
+from portal.models import User
+from portal.requests import SignedInRequest
+from portal.security import staff_verified
+
+View = Callable[..., HttpResponse]
+PAGE_SIZE = 50
+
+
+def clerk_view(view: View) -> View:
+    @login_required
+    @permission_required("portal.review_applications", raise_exception=True)
+    @staff_verified
+    @wraps(view)
+    def wrapped(request: SignedInRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@clerk_view
+@require_GET
+def queue(request: SignedInRequest) -> HttpResponse:
+    filters = {k: request.GET.get(k, "") for k in ("status", "legal_form", "flag")}
+    applications = selectors.queue(**filters, clerk=request.user)
+    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(
+        Application.objects.filter(pk__in=[a.pk for a in page.object_list])
+        .select_related("legal_form", "assigned_to")
+        .prefetch_related(Prefetch("events", queryset=ApplicationEvent.objects.order_by("pk")))
+        .order_by("first_submitted_at", "pk")
+    )
+    context = {
+        "page": page,
+        "rows": [(a, _hours(sla.remaining(a.events.all()))) for a in rows],
+        "filters": filters,
+        "statuses": selectors.QUEUE_STATUSES,
+        "legal_forms": LegalForm.objects.all(),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "companies/clerk/queue.html#rows", context)
+    return render(request, "companies/clerk/queue.html", context)
+
+
+@clerk_view
+@require_GET
+def detail(request: SignedInRequest, public_id: UUID) -> HttpResponse:
+    application = selectors.for_review(public_id)
+    return render(request, "companies/clerk/review.html", _review_context(request, application))
+
+
+def _hours(left: timedelta | None) -> float | None:
+    return None if left is None else round(left.total_seconds() / 3600, 1)
+
+
+def _review_context(
+    request: SignedInRequest, application: Application, **forms: Any
+) -> dict[str, Any]:
+    events = list(application.events.select_related("actor").order_by("pk"))
+    checks = application.checks.all()
+    if application.submitted_at:
+        checks = checks.filter(round=application.submitted_at)
+    return {
+        "application": application,
+        "founders": application.founders.all(),
+        "checks": checks,
+        "version": versions.current(application),
+        "signatures": signing.signatures_of_current(application),
+        "payment": application.payments.first(),
+        "events": events,
+        "remaining": _hours(sla.remaining(events)),
+        "holds_claim": application.assigned_to_id == request.user.pk,
+        "can_reassign": request.user.has_perm("portal.supervise_review"),
+        "clerks": User.objects.filter(groups__name__in=["clerks", "supervisors"]).distinct(),
+        "changes_form": forms.get("changes_form") or RequestChangesForm(),
+        "reject_form": forms.get("reject_form") or RejectForm(),
+    }
+
+
+def _after_action(request: SignedInRequest, application: Application, **forms: Any) -> HttpResponse:
+    if forms or (request.htmx and not request.htmx.boosted):
+        application = selectors.for_review(application.public_id)
+        template = (
+            "companies/clerk/review.html#panel" if request.htmx else "companies/clerk/review.html"
+        )
+        return render(request, template, _review_context(request, application, **forms))
+    return redirect("companies:review", application.public_id)
+
+
+@clerk_view
+@require_POST
+def act(request: SignedInRequest, public_id: UUID, action: str) -> HttpResponse:
+    application = selectors.for_review(public_id)
+    try:
+        return ACTIONS[action](request, application)
+    except (review.ClaimRefused, workflow.TransitionNotAllowed, workflow.GuardFailed) as refused:
+        messages.error(request, str(refused))
+        return _after_action(request, application)
+
+
+def _claim(request: SignedInRequest, application: Application) -> HttpResponse:
+    review.claim(application, clerk=request.user)
+    messages.success(request, _("You are working on this application."))
+    return _after_action(request, application)
+
+
+def _release(request: SignedInRequest, application: Application) -> HttpResponse:
+    review.release(application, clerk=request.user)
+    return _after_action(request, application)
+
+
+def _approve(request: SignedInRequest, application: Application) -> HttpResponse:
+    review.approve(application, clerk=request.user)
+    messages.success(request, _("Approved and registered."))
+    return _after_action(request, application)
+
+
+def _request_changes(request: SignedInRequest, application: Application) -> HttpResponse:
+    form = RequestChangesForm(request.POST)
+    if not form.is_valid():
+        return _after_action(request, application, changes_form=form)
+    review.request_changes(
+        application,
+        clerk=request.user,
+        message=form.cleaned_data["message"],
+        sections=form.cleaned_data["sections"],
+    )
+    messages.success(request, _("The applicant was asked for changes; the clock is paused."))
+    return _after_action(request, application)
+
+
+def _reject(request: SignedInRequest, application: Application) -> HttpResponse:
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return _after_action(request, application, reject_form=form)
+    review.reject(
+        application,
+        clerk=request.user,
+        reason=form.cleaned_data["reason"],
+        explanation=form.cleaned_data["explanation"],
+    )
+    messages.success(request, _("The application was rejected."))
+    return _after_action(request, application)
+
+
+def _reassign(request: SignedInRequest, application: Application) -> HttpResponse:
+    if not request.user.has_perm("portal.supervise_review"):
+        messages.error(request, _("Only a supervisor can reassign applications."))
+        return _after_action(request, application)
+    chosen = request.POST.get("clerk") or "0"
+    clerk = User.objects.filter(pk=chosen, groups__name__in=["clerks", "supervisors"]).first()
+    review.reassign(application, to=clerk)
+    messages.success(request, _("Reassigned."))
+    return _after_action(request, application)
+
+
+ACTIONS: dict[str, Callable[[SignedInRequest, Application], HttpResponse]] = {
+    "claim": _claim,
+    "release": _release,
+    "approve": _approve,
+    "request-changes": _request_changes,
+    "reject": _reject,
+    "reassign": _reassign,
+}

@@ -1,0 +1,220 @@
+"""The clerks' back-office: who may see it, claiming, decisions, and the queue."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from companies import workflow
+from companies.models import Application, Company
+from tests.conftest import verified_login
+from tests.factories import ApplicationFactory, complete_application
+
+pytestmark = pytest.mark.django_db
+
+
+def in_review(filer):
+    application = complete_application(filer)
+    for verb in ("send_for_signatures", "submit", "start_checks", "send_to_review"):
+        fields = (
+            {"submitted_at": timezone.now(), "first_submitted_at": timezone.now()}
+            if verb == "submit"
+            else None
+        )
+        workflow.transition(application.pk, verb, fields=fields)
+    application.refresh_from_db()
+    return application
+
+
+def action(application, name):
+    return reverse("companies:review_action", args=[application.public_id, name])
+
+
+STAFF_PAGES = [
+    "queue",
+    "review",
+    "claim",
+    "approve",
+    "request-changes",
+    "reject",
+    "reassign",
+    "release",
+]
+
+
+def url_for(page, application):
+    if page == "queue":
+        return reverse("companies:queue")
+    if page == "review":
+        return reverse("companies:review", args=[application.public_id])
+    return action(application, page)
+
+
+@pytest.mark.parametrize("page", STAFF_PAGES)
+def test_entrepreneurs_get_403_and_anonymous_visitors_are_sent_to_sign_in(client, applicant, page):
+    application = in_review(applicant)
+    method = client.get if page in ("queue", "review") else client.post
+    anonymous = method(url_for(page, application))
+    assert anonymous.status_code == 302 and anonymous.url.startswith("/entrar/")
+    client.force_login(applicant)
+    assert method(url_for(page, application)).status_code == 403
+    assert method(url_for(page, application), headers={"HX-Request": "true"}).status_code == 403
+    application.refresh_from_db()
+    assert application.status == "in_review" and application.assigned_to is None
+
+
+@pytest.mark.parametrize("page", STAFF_PAGES)
+def test_staff_without_the_second_factor_are_sent_to_sign_in(client, applicant, clerk, page):
+    application = in_review(applicant)
+    client.force_login(clerk)
+    method = client.get if page in ("queue", "review") else client.post
+    response = method(url_for(page, application))
+    assert response.status_code == 302 and response.url.startswith("/entrar/?next=")
+
+
+def test_review_page_shows_every_check_with_its_x_road_message_id(client, applicant, clerk):
+    application = in_review(applicant)
+    application.checks.create(
+        round=application.submitted_at,
+        kind="person",
+        subject="RAOA900514MQTMLN01",
+        result="clean",
+        outcome="active",
+        x_road_id="3f1c7e0a-1111-4b8e-9c1e-0d6c2f6b7a10",
+    )
+    page = (
+        verified_login(client, clerk)
+        .get(reverse("companies:review", args=[application.public_id]))
+        .content.decode()
+    )
+    assert "3f1c7e0a-1111-4b8e-9c1e-0d6c2f6b7a10" in page and "RAOA900514MQTMLN01" in page
+
+
+def test_one_clerk_at_a_time(client, applicant, clerk, second_clerk):
+    application = in_review(applicant)
+    verified_login(client, clerk).post(action(application, "claim"))
+    application.refresh_from_db()
+    assert application.assigned_to == clerk
+    page = (
+        verified_login(client, second_clerk)
+        .post(action(application, "claim"), follow=True)
+        .content.decode()
+    )
+    assert "Pide a una persona supervisora que la reasigne" in page
+    client.post(action(application, "approve"))
+    application.refresh_from_db()
+    assert (application.status, application.assigned_to) == ("in_review", clerk)
+
+
+def test_a_supervisor_reassigns(client, applicant, clerk, second_clerk, supervisor):
+    application = in_review(applicant)
+    verified_login(client, clerk).post(action(application, "claim"))
+    verified_login(client, clerk).post(action(application, "reassign"), {"clerk": second_clerk.pk})
+    application.refresh_from_db()
+    assert application.assigned_to == clerk  # clerks cannot reassign
+    verified_login(client, supervisor).post(
+        action(application, "reassign"), {"clerk": second_clerk.pk}
+    )
+    application.refresh_from_db()
+    assert application.assigned_to == second_clerk
+
+
+def test_approving_registers_the_company(
+    client, applicant, clerk, django_capture_on_commit_callbacks
+):
+    application = in_review(applicant)
+    verified_login(client, clerk).post(action(application, "claim"))
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(action(application, "approve"))
+    application.refresh_from_db()
+    assert application.status == "registered"
+    assert Company.objects.filter(application=application).exists()
+    approve = application.events.get(verb="approve")
+    assert approve.actor == clerk
+
+
+def test_requesting_changes_needs_a_message_and_steps(
+    client, applicant, clerk, django_capture_on_commit_callbacks
+):
+    application = in_review(applicant)
+    verified_login(client, clerk).post(action(application, "claim"))
+    page = client.post(action(application, "request-changes"), {"message": ""}).content.decode()
+    assert "Escribe qué debe cambiar" in page and "Elige al menos un paso" in page
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(
+            action(application, "request-changes"),
+            {"message": "Corrige la colonia.", "sections": ["domicilio"]},
+        )
+    application.refresh_from_db()
+    assert (application.status, application.changes_sections, application.assigned_to) == (
+        "changes_requested",
+        ["domicilio"],
+        None,
+    )
+
+
+def test_rejecting_takes_a_reason_from_the_catalogue(client, applicant, clerk):
+    application = in_review(applicant)
+    verified_login(client, clerk).post(action(application, "claim"))
+    client.post(
+        action(application, "reject"), {"reason": "purpose", "explanation": "El objeto es ilícito."}
+    )
+    application.refresh_from_db()
+    assert application.status == "rejected"
+    assert application.events.get(verb="reject").data == {"reason": "purpose"}
+
+
+def test_an_action_in_the_wrong_state_gets_a_message_not_a_500(client, applicant, clerk):
+    application = in_review(applicant)
+    verified_login(client, clerk).post(action(application, "claim"))
+    client.post(action(application, "reject"), {"reason": "other", "explanation": "No procede."})
+    response = client.post(
+        action(application, "reject"), {"reason": "other", "explanation": "Otra vez."}, follow=True
+    )
+    assert response.status_code == 200
+    response = client.post(
+        action(application, "request-changes"),
+        {"message": "x", "sections": ["nombre"]},
+        follow=True,
+    )
+    assert (
+        response.status_code == 200
+        and "no se puede hacer mientras la solicitud está" in response.content.decode()
+    )
+
+
+def test_the_queue_filters_and_answers_htmx_with_the_rows(client, applicant, clerk):
+    mine = in_review(applicant)
+    other = in_review(applicant)
+    other.needs_attention = True
+    other.save()
+    ApplicationFactory(filer=applicant)  # a draft never reaches the queue
+    verified_login(client, clerk).post(action(mine, "claim"))
+    page = client.get(reverse("companies:queue")).content.decode()
+    assert "2 solicitudes" in page
+    fragment = client.get(
+        reverse("companies:queue") + "?flag=attention", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert fragment.strip().startswith('<div id="queue-rows"') and "1 solicitud" in fragment
+    assert other.reference in fragment and mine.reference not in fragment
+    assert mine.reference in client.get(reverse("companies:queue") + "?flag=mine").content.decode()
+
+
+def test_the_queue_page_makes_the_same_number_of_queries_for_5_or_60_applications(
+    client, applicant, clerk
+):
+    verified_login(client, clerk)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("companies:queue")).status_code == 200
+        return len(captured)
+
+    for _ in range(5):
+        in_review(applicant)
+    few = queries()
+    for _ in range(55):
+        in_review(applicant)
+    assert Application.objects.filter(status="in_review").count() == 60
+    assert queries() == few
