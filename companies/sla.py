@@ -26,13 +26,17 @@ def elapsed(events: Iterable[ApplicationEvent], *, now: datetime | None = None) 
         elif event.verb == "request_changes" and running_since is not None:
             total += event.created_at - running_since
             running_since = None
-        elif event.to_status in {"registered", "rejected", "withdrawn"} and running_since is not None:
+        elif (
+            event.to_status in {"registered", "rejected", "withdrawn"} and running_since is not None
+        ):
             return total + (event.created_at - running_since)
     if not started:
         return None
     return total + (now - running_since) if running_since is not None else total
 
 
-def remaining(events: Iterable[ApplicationEvent], *, now: datetime | None = None) -> timedelta | None:
+def remaining(
+    events: Iterable[ApplicationEvent], *, now: datetime | None = None
+) -> timedelta | None:
     spent = elapsed(events, now=now)
     return None if spent is None else SERVICE_LEVEL - spent

@@ -39,12 +39,14 @@ def broker_transport_options(
     if broker_url.startswith("filesystem://"):
         queue = broker_folder / "queue"
         processed = broker_folder / "processed"
-        for folder in (queue, processed):
+        control = broker_folder / "control"
+        for folder in (queue, processed, control):
             folder.mkdir(parents=True, exist_ok=True)
         return {
             "data_folder_in": str(queue),
             "data_folder_out": str(queue),
             "processed_folder": str(processed),
+            "control_folder": str(control),
             "store_processed": False,
         }
     # Redis: a task held unacknowledged (acks_late, countdowns of retries) must not be
