@@ -10,11 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import selectors, signing, versions, workflow
+from companies import selectors, signing, sla, versions, workflow
 from companies.models import Application, ApplicationStatus
 from portal.auth import authenticated_at
 from portal.requests import SignedInRequest
@@ -166,9 +165,10 @@ def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 
 
 def _clock(application: Application) -> dict[str, float] | None:
-    if application.submitted_at is None:
+    spent = sla.elapsed(application.events.order_by("pk"))
+    if spent is None:
         return None
-    hours = (timezone.now() - application.submitted_at).total_seconds() / 3600
+    hours = spent.total_seconds() / 3600
     return {
         "hours": round(hours, 1),
         "remaining": round(max(SLA_HOURS - hours, 0), 1),
