@@ -480,3 +480,21 @@ class RegistrationCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+class OutboxMessage(models.Model):
+    """A task to send, written in the transaction that decided it: if the broker is down at
+    commit time the message waits here and a periodic relay sends it later."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.task}{self.args} {'sent' if self.sent_at else 'waiting'}"

@@ -47,6 +47,8 @@ def send(
         + reverse("companies:signatures", args=[application.public_id]),
         "status_url": settings.PORTAL_BASE_URL
         + reverse("companies:status", args=[application.public_id]),
+        "review_url": settings.PORTAL_BASE_URL
+        + reverse("companies:review", args=[application.public_id]),
         **(extra or {}),
     }
     with translation.override(notification.language):

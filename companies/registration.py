@@ -28,8 +28,6 @@ def next_registration_number(year: int) -> str:
 
 
 def register(application: Application) -> Application:
-    from companies import tasks
-
     def write_entry(locked: Application) -> dict[str, Any]:
         assert locked.legal_form is not None
         now = timezone.now()
@@ -51,7 +49,7 @@ def register(application: Application) -> Application:
         application.pk,
         "register",
         during=write_entry,
-        after_commit=lambda a: tasks.after_registration.delay(a.pk),
+        send=[(workflow.TASKS + "after_registration", [application.pk])],
     )
 
 

@@ -66,10 +66,15 @@ def sign(
     if signature.decision == Signature.Decision.DECLINED and _created:
         workflow.reopen(application, actor=user, reason=reason)
     elif _created and all_signed(application):
-        from companies import tasks
+        from companies import outbox
 
-        step = f"v{version.number}"
-        transaction.on_commit(lambda: tasks.tell_founders.delay(application.pk, "all_signed", step))
+        with transaction.atomic():
+            outbox.enqueue(
+                (
+                    "companies.tasks.tell_founders",
+                    [application.pk, "all_signed", f"v{version.number}"],
+                )
+            )
     return signature
 
 

@@ -47,3 +47,34 @@ def after_registration(self: Task, application_id: int) -> None:
 @shared_task
 def tell_founders(application_id: int, kind: str, step: str) -> None:
     notifications.tell_founders_by_id(application_id, kind, step=step)
+
+
+# -- periodic (beat schedule in portal/celery.py) ----------------------------------------
+
+
+@shared_task
+def relay_outbox() -> int:
+    from companies import outbox
+
+    return outbox.relay_pending()
+
+
+@shared_task
+def expire_name_reservations() -> int:
+    from companies import services
+
+    return services.expire_name_reservations()
+
+
+@shared_task
+def watch_service_level() -> None:
+    from companies import supervision
+
+    supervision.warn_about_service_level()
+
+
+@shared_task
+def redrive_stuck_applications() -> int:
+    from companies import supervision
+
+    return supervision.redrive_stuck()

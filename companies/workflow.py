@@ -14,11 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from companies import audit
+from companies import audit, outbox
 from companies.models import Application
 from companies.models import ApplicationStatus as S
 from portal.models import User
 
+TASKS = "companies.tasks."
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "send_for_signatures": (frozenset({S.DRAFT, S.CHANGES_REQUESTED}), S.AWAITING_SIGNATURES),
     "reopen": (frozenset({S.AWAITING_SIGNATURES}), S.DRAFT),
@@ -63,6 +64,7 @@ def transition(
     during: During | None = None,
     after_commit: Effect | None = None,
     fields: dict[str, Any] | None = None,
+    send: list[tuple[str, list[Any]]] | None = None,
 ) -> Application:
     """Move one application with ``verb``; see the module docstring for the guarantees."""
     sources, target = TRANSITIONS[verb]
@@ -91,6 +93,8 @@ def transition(
             reason=reason,
             data=event_data,
         )
+        if send:
+            outbox.enqueue(*send)
         if after_commit is not None:
             transaction.on_commit(lambda: after_commit(application))
     return application
@@ -101,7 +105,7 @@ def transition(
 
 def send_for_signatures(application: Application, *, actor: User) -> Application:
     """Freeze a version (canonical JSON + SHA-256) and invite every founder to sign it."""
-    from companies import tasks, versions
+    from companies import versions
 
     def complete(locked: Application) -> None:
         problems = versions.blocking_problems(locked)
@@ -118,7 +122,7 @@ def send_for_signatures(application: Application, *, actor: User) -> Application
         actor=actor,
         guard=complete,
         during=freeze,
-        after_commit=lambda a: tasks.invite_founders_to_sign.delay(a.pk),
+        send=[(TASKS + "invite_founders_to_sign", [application.pk])],
     )
 
 
@@ -132,7 +136,7 @@ def submit(application: Application, *, actor: User) -> Application:
 
     Idempotent: a double click, a retry or a second tab finds it submitted and changes nothing.
     """
-    from companies import signing, tasks
+    from companies import signing
 
     def ready(locked: Application) -> None:
         missing = signing.missing_for_submission(locked)
@@ -146,14 +150,14 @@ def submit(application: Application, *, actor: User) -> Application:
         guard=ready,
         during=_remember_first_submission,
         fields={"submitted_at": timezone.now()},
-        after_commit=lambda a: _after_submission(a, tasks),
+        send=[
+            (TASKS + "process_application", [application.pk]),
+            (
+                TASKS + "tell_founders",
+                [application.pk, "submitted", f"submission:{timezone.now().isoformat()}"],
+            ),
+        ],
     )
-
-
-def _after_submission(application: Application, tasks: Any) -> None:
-    tasks.process_application.delay(application.pk)
-    step = application.submitted_at.isoformat() if application.submitted_at else "submitted"
-    tasks.tell_founders.delay(application.pk, "submitted", step)
 
 
 def start_checks(application: Application) -> Application:
@@ -179,8 +183,6 @@ def request_changes(
 ) -> Application:
     """The clerk asks for corrections: the message and the wizard steps concerned reach the
     founders, and the application is editable again until it is signed and submitted anew."""
-    from companies import tasks
-
     return transition(
         application.pk,
         "request_changes",
@@ -188,12 +190,13 @@ def request_changes(
         reason=message,
         data={"sections": sections},
         fields={"changes_message": message, "changes_sections": sections},
-        after_commit=lambda a: tasks.tell_founders.delay(a.pk, "changes_requested", _step_key(a)),
+        send=[
+            (
+                TASKS + "tell_founders",
+                [application.pk, "changes_requested", f"changes:{timezone.now().isoformat()}"],
+            )
+        ],
     )
-
-
-def _step_key(application: Application) -> str:
-    return f"changes:{application.events.filter(verb='request_changes').count()}"
 
 
 def _remember_first_submission(application: Application) -> None:

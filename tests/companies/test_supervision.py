@@ -1,0 +1,88 @@
+"""The outbox and the periodic work: service-level warnings, re-driving, expiry."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from companies import outbox, supervision, tasks, workflow
+from companies.models import OutboxMessage
+from portal.celery import app as celery_app
+from tests.factories import complete_application
+
+pytestmark = pytest.mark.django_db
+
+
+def submitted(filer, *, hours_ago: float, monkeypatch):
+    application = complete_application(filer)
+    moment = timezone.now() - timedelta(hours=hours_ago)
+    monkeypatch.setattr("companies.audit.timezone.now", lambda: moment)
+    workflow.transition(application.pk, "send_for_signatures")
+    workflow.transition(
+        application.pk, "submit", fields={"submitted_at": moment, "first_submitted_at": moment}
+    )
+    monkeypatch.undo()
+    return application
+
+
+def test_a_message_waits_in_the_outbox_while_the_broker_is_down(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.enqueue(("companies.tasks.process_application", [42]))
+    message = OutboxMessage.objects.get()
+    assert (
+        message.sent_at is None
+        and message.attempts == 1
+        and "connection refused" in message.last_error
+    )
+    sent = []
+    monkeypatch.setattr(celery_app, "send_task", lambda name, args: sent.append((name, args)))
+    assert tasks.relay_outbox() == 1
+    assert sent == [("companies.tasks.process_application", [42])]
+    assert tasks.relay_outbox() == 0  # nothing is sent twice by the relay
+
+
+def test_a_rolled_back_decision_sends_nothing(monkeypatch):
+    sent = []
+    monkeypatch.setattr(celery_app, "send_task", lambda name, args: sent.append(name))
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        outbox.enqueue(("companies.tasks.process_application", [1]))
+        raise RuntimeError
+    assert not OutboxMessage.objects.exists() and sent == []
+
+
+def test_supervisors_are_warned_at_80_percent_and_alerted_at_a_breach_once(
+    applicant, supervisor, monkeypatch, mailoutbox
+):
+    supervisor.email = "supervisor@queretaro.gob.mx"
+    supervisor.save()
+    submitted(applicant, hours_ago=20, monkeypatch=monkeypatch)
+    late = submitted(applicant, hours_ago=26, monkeypatch=monkeypatch)
+    submitted(applicant, hours_ago=2, monkeypatch=monkeypatch)
+    assert supervision.warn_about_service_level() == 2
+    assert supervision.warn_about_service_level() == 0
+    subjects = sorted(m.subject for m in mailoutbox)
+    assert any("pasó el límite de 24 horas" in s and late.reference in s for s in subjects)
+    assert any("está cerca del límite de 24 horas" in s for s in subjects)
+
+
+def test_applications_stuck_in_an_automatic_state_are_sent_through_processing_again(
+    applicant, monkeypatch
+):
+    stuck = submitted(applicant, hours_ago=1, monkeypatch=monkeypatch)
+    type(stuck).objects.filter(pk=stuck.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=30)
+    )
+    fresh = submitted(applicant, hours_ago=0, monkeypatch=monkeypatch)
+    assert supervision.redrive_stuck() == 1
+    messages = OutboxMessage.objects.filter(task="companies.tasks.process_application")
+    assert [m.args for m in messages] == [[stuck.pk]]
+    assert fresh.pk != stuck.pk
