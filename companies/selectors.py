@@ -106,3 +106,21 @@ def queue(
 def for_review(public_id: UUID) -> Application:
     queryset = Application.objects.select_related("legal_form", "filer", "assigned_to")
     return get_object_or_404(queryset, public_id=public_id)
+
+
+def search_register(query: str) -> QuerySet[Company]:
+    """Registration number or RFC exactly (any case), otherwise every word of the normalised
+    name. PostgreSQL trigram ranking is the next step; this path works on SQLite too."""
+    from companies.names import normalise_name
+
+    cleaned = query.strip().upper()
+    companies = Company.objects.select_related("legal_form")
+    exact = companies.filter(Q(registration_number=cleaned) | Q(rfc=cleaned))
+    if exact.exists():
+        return exact
+    words = normalise_name(query).split()
+    if not words:
+        return companies.none()
+    for word in words:
+        companies = companies.filter(normalised_name__contains=word)
+    return companies.order_by("name")

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from companies.views import applicant, clerk, progress
+from companies.views import applicant, clerk, progress, register, supervisor
 
 app_name = "companies"
 urlpatterns = [
@@ -16,7 +16,11 @@ urlpatterns = [
     path("solicitudes/<uuid:public_id>/pago/", progress.pay, name="pay"),
     path("solicitudes/<uuid:public_id>/presentar/", progress.submit, name="submit"),
     path("solicitudes/<uuid:public_id>/estado/", progress.status, name="status"),
+    path("empresas/", register.search, name="register_search"),
+    path("empresas/<str:number>/", register.company, name="register_company"),
     path("registro/", clerk.queue, name="queue"),
+    path("registro/supervision/", supervisor.dashboard, name="supervision"),
+    path("registro/supervision/datos.csv", supervisor.export_csv, name="supervision_csv"),
     path("registro/<uuid:public_id>/", clerk.detail, name="review"),
     re_path(
         r"^registro/(?P<public_id>[0-9a-f-]{36})/(?P<action>claim|release|approve|request-changes|reject|reassign)/$",

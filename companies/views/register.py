@@ -1,0 +1,40 @@
+"""The public register: search by name, RFC or registration number, and a page per company."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from companies import selectors
+from companies.models import Company
+from portal.requests import PortalRequest
+
+PAGE_SIZE = 20
+
+
+@require_GET
+def search(request: PortalRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:150]
+    results = selectors.search_register(query) if query else Company.objects.none()
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"query": query, "page": page}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "companies/register/search.html#results", context)
+    return render(request, "companies/register/search.html", context)
+
+
+@require_GET
+def company(request: HttpRequest, number: str) -> HttpResponse:
+    entry = get_object_or_404(
+        Company.objects.select_related("legal_form", "application"), registration_number=number
+    )
+    application = entry.application
+    context = {
+        "company": entry,
+        "application": application,
+        "administrators": application.founders.filter(is_administrator=True) if application else [],
+        "history": application.events.filter(verb="register").order_by("pk") if application else [],
+    }
+    return render(request, "companies/register/company.html", context)
