@@ -43,3 +43,50 @@ def test_every_wizard_step_has_no_axe_violations(portal, new_page, language):
         if problems:
             found[url] = problems
     assert found == {}
+
+
+def test_the_public_register_and_the_clerks_pages_have_no_axe_violations(portal, new_page):
+    from django.utils import timezone
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from companies import workflow
+    from companies.models import Company
+    from portal import roles
+    from tests.factories import EntrepreneurFactory, UserFactory
+
+    application = complete_application(EntrepreneurFactory())
+    for verb in ("send_for_signatures", "submit", "start_checks", "send_to_review"):
+        fields = (
+            {"submitted_at": timezone.now(), "first_submitted_at": timezone.now()}
+            if verb == "submit"
+            else None
+        )
+        workflow.transition(application.pk, verb, fields=fields)
+    Company.objects.create(
+        registration_number="QRO-2026-000007",
+        name="Café Peñamiller, S.A.S.",
+        normalised_name="CAFE PENAMILLER",
+        legal_form=application.legal_form,
+        registered_at=timezone.now(),
+    )
+    clerk = UserFactory(username="registradora", role=roles.CLERKS, is_staff=True)
+    clerk.set_password("correct-horse-battery-staple-42")
+    clerk.save()
+    device = TOTPDevice.objects.create(user=clerk, name="phone", confirmed=True)
+    page = new_page(bypass_csp=True)
+    found = {}
+    for url in ("/empresas/?q=cafe", "/empresas/QRO-2026-000007/", "/entrar/"):
+        page.goto(url)
+        found[url] = violations(page)
+    page.get_by_label("Nombre de usuario").fill("registradora")
+    page.get_by_label("Contraseña").fill("correct-horse-battery-staple-42")
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    page.get_by_label("Código de tu aplicación de autenticación").fill(f"{code:06d}")
+    page.get_by_role("button", name="Entrar como personal").click()
+    for url in ("/registro/", f"/registro/{application.public_id}/"):
+        page.goto(url)
+        found[url] = violations(page)
+    page.get_by_role("button", name="Tomarla").click()
+    found["review, claimed"] = violations(page)
+    assert {url: problems for url, problems in found.items() if problems} == {}
