@@ -8,6 +8,8 @@ last try, flags the application for a person to look at.
 
 from __future__ import annotations
 
+import contextvars
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -55,7 +57,8 @@ def process(application_id: int) -> Application:
 
 
 def run_checks(application: Application) -> list[RegistryCheck]:
-    """Every planned check of this submission; those already clean or negative are kept."""
+    """Every planned check of this submission, the registry calls concurrently; checks already
+    clean or negative in this round are kept (a redelivered task repeats only what failed)."""
     assert application.submitted_at is not None
     done = {
         (c.kind, c.subject): c
@@ -63,15 +66,32 @@ def run_checks(application: Application) -> list[RegistryCheck]:
             result=Result.UNAVAILABLE
         )
     }
-    results = []
-    for planned in plan(application):
-        check = done.get((planned.kind, planned.subject)) or _run(application, planned)
-        results.append(check)
-    return results
+    planned = plan(application)
+    todo = [p for p in planned if (p.kind, p.subject) not in done]
+    answers = _ask_registries(application, [p for p in todo if p.kind in CONCURRENT])
+    for item in todo:
+        answer = answers.get(item) or CHECKERS[Kind(item.kind)](application, item.subject)
+        done[(item.kind, item.subject)] = _save(application, item, answer)
+    return [done[(p.kind, p.subject)] for p in planned]
 
 
-def _run(application: Application, planned: Planned) -> RegistryCheck:
-    result, outcome, detail, x_road_id = CHECKERS[Kind(planned.kind)](application, planned.subject)
+def _ask_registries(application: Application, calls: list[Planned]) -> dict[Planned, CheckResult]:
+    """The registry calls of several checks at once: threads do HTTP only, never the database."""
+    if not calls:
+        return {}
+    workers = min(8, len(calls))
+    with registries.exchanges_collected(), ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {
+            item: pool.submit(
+                contextvars.copy_context().run, CHECKERS[Kind(item.kind)], application, item.subject
+            )
+            for item in calls
+        }
+        return {item: future.result() for item, future in futures.items()}
+
+
+def _save(application: Application, planned: Planned, answer: CheckResult) -> RegistryCheck:
+    result, outcome, detail, x_road_id = answer
     check, _created = RegistryCheck.objects.update_or_create(
         application=application,
         round=application.submitted_at,
@@ -155,6 +175,8 @@ CHECKERS = {
     Kind.PAYMENT: _check_payment,
     Kind.NAME: _check_name,
 }
+
+CONCURRENT = {Kind.PERSON, Kind.TAXPAYER, Kind.NOTARY}  # network only, no database work
 
 REASONS = {
     Kind.PERSON: gettext_noop("A founder is not active in the population registry"),

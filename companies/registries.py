@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
@@ -272,10 +274,28 @@ def _id(response: RestResponse | None) -> str:
     return (response.x_road.id or "") if response is not None else ""
 
 
+_collector: ContextVar[list[RegistryExchange] | None] = ContextVar(
+    "exchange_collector", default=None
+)
+
+
+@contextmanager
+def exchanges_collected() -> Iterator[list[RegistryExchange]]:
+    """Collect exchange rows instead of writing them (for calls made from worker threads, which
+    must not touch the database); the rows are written when the block ends, in this thread."""
+    rows: list[RegistryExchange] = []
+    token = _collector.set(rows)
+    try:
+        yield rows
+    finally:
+        _collector.reset(token)
+        RegistryExchange.objects.bulk_create(rows)
+
+
 def record_exchange(exchange: Exchange) -> None:
     """The exchange hook: every attempt of every call becomes a RegistryExchange row."""
     operation, application_id = _serving.get()
-    RegistryExchange.objects.create(
+    row = RegistryExchange(
         operation=operation or exchange.protocol,
         service=str(exchange.service or ""),
         method=exchange.method,
@@ -289,6 +309,11 @@ def record_exchange(exchange: Exchange) -> None:
         duration_ms=round(exchange.duration * 1000, 1),
         application_id=application_id,
     )
+    collector = _collector.get()
+    if collector is not None:
+        collector.append(row)
+    else:
+        row.save()
 
 
 @cache

@@ -130,3 +130,23 @@ def test_after_registration_the_company_gets_its_rfc_and_founders_are_told(
     assert len(company.rfc) == 12
     assert sorted(m.to[0] for m in mailoutbox) == ["ana@example.mx", "carlos@example.mx"]
     assert company.registration_number in mailoutbox[0].body
+
+
+def test_registry_checks_run_concurrently_and_every_exchange_is_stored(
+    applicant, xroad_sandbox, django_capture_on_commit_callbacks
+):
+    xroad_sandbox.inject_fault(POPULATION, FaultSpec(latency_ms=400))
+    application = submitted(applicant)
+    with django_capture_on_commit_callbacks(execute=False):
+        processing.process(application.pk)
+    calls = sorted(
+        (r for r in xroad_sandbox.exchanges() if r.service == POPULATION),
+        key=lambda r: r.started_at,
+    )
+    assert len(calls) == 2
+    first_ends = calls[0].started_at.timestamp() + calls[0].duration_ms / 1000
+    assert calls[1].started_at.timestamp() < first_ends  # the second began before the first ended
+    stored = RegistryExchange.objects.filter(application=application, operation="check_person")
+    assert stored.count() == 2 and set(stored.values_list("x_road_id", flat=True)) == {
+        c.x_road_id for c in calls
+    }
