@@ -179,6 +179,11 @@ DEFAULT_FROM_EMAIL = env.env_str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# The registry's seal for certificates and articles (PAdES); `manage.py make_seal_key` makes a
+# development pair. In production point these at the registry's real key and certificate.
+SEAL_KEY_PATH = env.env_path("SEAL_KEY_PATH", VAR_DIR / "seal" / "seal-key.pem")
+SEAL_CERT_PATH = env.env_path("SEAL_CERT_PATH", VAR_DIR / "seal" / "seal-cert.pem")
+
 # Celery: the broker is a filesystem folder by default, so a real worker process runs with no server.
 CELERY_BROKER_URL = env.env_broker("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_FOLDER = VAR_DIR / "broker"

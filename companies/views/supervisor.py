@@ -1,11 +1,202 @@
-"""Supervisor dashboard (the supervisor-dashboard helper replaces this file entirely)."""
+"""The supervisor's dashboard: how the 24-hour promise is kept, the figures as CSV, and
+reassignment (each form posts to the review's own ``reassign`` action)."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from companies import metrics
+from portal import roles
+from portal.models import User
+from portal.requests import SignedInRequest
+from portal.security import staff_verified
+
+View = Callable[..., HttpResponse]
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
-    raise Http404
+def supervisor_view(view: View) -> View:
+    @login_required
+    @permission_required("portal.supervise_review", raise_exception=True)
+    @staff_verified
+    @wraps(view)
+    def wrapped(request: SignedInRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
-def export_csv(request: HttpRequest) -> HttpResponse:
-    raise Http404
+@supervisor_view
+@require_GET
+def dashboard(request: SignedInRequest) -> HttpResponse:
+    figures = metrics.dashboard(_days(request))
+    context = {
+        "figures": figures,
+        "periods": metrics.PERIODS,
+        "charts": [
+            bar_chart(
+                "submitted",
+                _("Applications submitted per day"),
+                [(d.day, d.submitted) for d in figures.days],
+            ),
+            bar_chart(
+                "registered",
+                _("Companies registered per day"),
+                [(d.day, d.registered) for d in figures.days],
+            ),
+        ],
+        "clerks": _clerks() if figures.assigned else [],
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "companies/supervisor/dashboard.html#figures", context)
+    return render(request, "companies/supervisor/dashboard.html", context)
+
+
+@supervisor_view
+@require_GET
+def export_csv(request: SignedInRequest) -> HttpResponse:
+    """One line per application of the period, UTF-8 with a BOM so that Excel reads accents."""
+    span = metrics.period(_days(request))
+    name = f"empresa24-supervision-{span.first_day}-{span.last_day}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(_csv_header())
+    writer.writerows(_csv_line(row) for row in metrics.application_rows(span))
+    return response
+
+
+def _csv_header() -> list[str]:
+    return [
+        _("Reference"),
+        _("Legal form"),
+        _("Status"),
+        _("First submitted on"),
+        _("Registered on"),
+        _("Hours on the clock"),
+        _("Hours, wall time"),
+        _("Over 24 hours"),
+        _("Decided by"),
+    ]
+
+
+def _csv_line(row: metrics.ApplicationRow) -> list[str]:
+    return [
+        row.reference,
+        _cell(row.legal_form),
+        row.status_label,
+        _local(row.first_submitted_at),
+        _local(row.registered_at),
+        _number(row.clock_hours),
+        _number(row.wall_hours),
+        _("yes") if row.breached else _("no"),
+        _cell(row.decided_by),
+    ]
+
+
+def _days(request: SignedInRequest) -> int:
+    raw = request.GET.get("days", "")
+    return int(raw) if raw in {str(d) for d in metrics.PERIODS} else metrics.DEFAULT_DAYS
+
+
+def _clerks() -> list[User]:
+    return list(
+        User.objects.filter(groups__name__in=[roles.CLERKS, roles.SUPERVISORS], is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def _local(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _number(hours: float | None) -> str:
+    return "" if hours is None else f"{hours:.1f}"
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet would take for a formula is written as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+# -- charts drawn on the server -------------------------------------------------------------
+
+CHART_WIDTH, CHART_HEIGHT = 720, 220
+LEFT, RIGHT, TOP, BOTTOM = 40, 10, 12, 28
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: int
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    slug: str
+    title: str
+    description: str
+    maximum: int
+    bars: list[Bar]
+    ticks: list[Tick]
+    width: int = CHART_WIDTH
+    height: int = CHART_HEIGHT
+    left: int = LEFT
+    right_edge: int = CHART_WIDTH - RIGHT
+    top: int = TOP
+    baseline: int = CHART_HEIGHT - BOTTOM
+
+
+def bar_chart(slug: str, title: str, series: Sequence[tuple[date, int]]) -> Chart:
+    """One bar per day, scaled to the highest; a date under every day, week or fortnight."""
+    maximum = max((value for _day, value in series), default=0)
+    plot_width, plot_height = CHART_WIDTH - LEFT - RIGHT, CHART_HEIGHT - TOP - BOTTOM
+    slot = plot_width / max(len(series), 1)
+    bars = []
+    for n, (day, value) in enumerate(series):
+        height = plot_height * value / maximum if maximum else 0
+        bars.append(
+            Bar(
+                x=round(LEFT + n * slot + slot * 0.1, 1),
+                y=round(TOP + plot_height - height, 1),
+                width=round(slot * 0.8, 1),
+                height=round(height, 1),
+                label=date_format(day, "j M"),
+                value=value,
+            )
+        )
+    step = 1 if len(series) <= 7 else 7 if len(series) <= 31 else 14
+    ticks = [Tick(round(b.x + b.width / 2, 1), b.label) for b in bars[::step]]
+    description = _(
+        "One bar per day from %(first)s to %(last)s; the highest bar is %(maximum)s. "
+        "The table below gives the same figures."
+    ) % {
+        "first": bars[0].label if bars else "",
+        "last": bars[-1].label if bars else "",
+        "maximum": maximum,
+    }
+    return Chart(slug, title, description, maximum, bars, ticks)

@@ -1,0 +1,337 @@
+"""The registry's documents for a registered company, as tagged PDF/A-3u in Spanish: the
+certificate of incorporation, the articles of association and the register of shares (or of
+partners, for an S. de R.L.).
+
+Three layers, kept apart: the ``*_context`` functions gather the structured data, the templates
+in ``companies/templates/companies/documents/`` lay it out, and ``write_pdf`` turns the HTML into
+a PDF with WeasyPrint. The fonts and the print stylesheet are parsed once per process
+(``resources``), and a document may load nothing but our own static files (``StaticFilesOnly``):
+no network, no other file on the disk.
+"""
+
+from __future__ import annotations
+
+import functools
+import mimetypes
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from weasyprint import CSS, HTML  # type: ignore[import-untyped]
+from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
+from weasyprint.urls import (  # type: ignore[import-untyped]
+    FatalURLFetchingError,
+    URLFetcher,
+    URLFetcherResponse,
+    path2url,
+)
+
+from companies import scian
+from companies.articles import Clause, clauses
+from companies.models import (
+    REFERENCE_ALPHABET,
+    Application,
+    Company,
+    Founder,
+    LegalForm,
+    Signature,
+)
+from companies.seal import REGISTRY_NAME
+
+LANGUAGE = "es-mx"
+STATIC_DIR = Path(settings.BASE_DIR) / "static"
+STYLESHEET = STATIC_DIR / "css" / "print.css"
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/a-3u", "pdf_tags": True}
+
+CERTIFICATE = "companies/documents/certificate.html"
+ARTICLES = "companies/documents/articles.html"
+REGISTER = "companies/documents/register.html"
+
+CODE_LENGTH = 16  # characters of REFERENCE_ALPHABET (5 bits each): 80 bits
+CODE_GROUP = 4
+_CODE_SALT = "companies.documents.verification_code"
+
+
+class DocumentError(Exception):
+    """A document cannot be drawn; the message says why."""
+
+
+class ResourceRefused(DocumentError, ValueError):
+    """A document asked for something that is not one of our static files."""
+
+
+# -- The verification code and its QR --------------------------------------------------------
+
+
+def verification_code(company: Company) -> str:
+    """16 characters without 0/O or 1/I, in groups of four (``7K3M-9QXA-...``): the same for a
+    company every time, and impossible to guess without the SECRET_KEY (HMAC-SHA256 of the
+    registration number). Rotating the SECRET_KEY changes every code."""
+    digest = salted_hmac(_CODE_SALT, company.registration_number, algorithm="sha256").digest()
+    number = int.from_bytes(digest[: CODE_LENGTH * 5 // 8], "big")
+    characters = "".join(
+        REFERENCE_ALPHABET[(number >> (5 * shift)) & 0b11111]
+        for shift in reversed(range(CODE_LENGTH))
+    )
+    return "-".join(
+        characters[start : start + CODE_GROUP] for start in range(0, CODE_LENGTH, CODE_GROUP)
+    )
+
+
+def verification_url(code: str) -> str:
+    return f"{settings.PORTAL_BASE_URL}/verificar/{code}"
+
+
+def qr_code(url: str) -> segno.QRCode:
+    return segno.make(url, error="m", micro=False)
+
+
+def qr_svg(url: str, *, title: str) -> SafeString:
+    """The QR code as inline SVG, sized by the stylesheet (no width or height of its own)."""
+    svg = qr_code(url).svg_inline(scale=1, border=4, omitsize=True, title=title, dark="#000")
+    return mark_safe(svg)  # noqa: S308 - segno's own markup; it escapes the title it is given
+
+
+# -- Small pieces of data ----------------------------------------------------------------
+
+
+def mask_curp(curp: str) -> str:
+    """``RAOA900514MQTMLN01`` -> ``RAOA************01``: enough to tell people apart on paper,
+    not enough to reuse someone's CURP."""
+    if len(curp) <= 6:
+        return "*" * len(curp)
+    return curp[:4] + "*" * (len(curp) - 6) + curp[-2:]
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A line of the founders' table and of the register."""
+
+    name: str
+    masked_curp: str
+    nationality: str
+    contribution: Decimal
+    percentage: Decimal
+    is_administrator: bool
+
+
+@dataclass(frozen=True)
+class SignatureLine:
+    name: str
+    masked_curp: str
+    signed_at: datetime | None
+    version_number: int | None
+    sha256: str
+
+
+def holders(founders: Sequence[Founder]) -> list[Holder]:
+    total = sum((f.contribution for f in founders), Decimal(0))
+    return [
+        Holder(
+            name=str(f),
+            masked_curp=mask_curp(f.curp),
+            nationality=f.nationality,
+            contribution=f.contribution,
+            percentage=(f.contribution * 100 / total).quantize(Decimal("0.01"))
+            if total
+            else Decimal(0),
+            is_administrator=f.is_administrator,
+        )
+        for f in founders
+    ]
+
+
+def latest_approvals(application: Application) -> dict[int, Signature]:
+    """Each founder's latest approval, by founder id (one query)."""
+    latest: dict[int, Signature] = {}
+    approvals = (
+        Signature.objects.filter(
+            founder__application=application, decision=Signature.Decision.APPROVED
+        )
+        .select_related("version")
+        .order_by("founder_id", "-version__number")
+    )
+    for approval in approvals:
+        latest.setdefault(approval.founder_id, approval)
+    return latest
+
+
+def signature_lines(application: Application, founders: Sequence[Founder]) -> list[SignatureLine]:
+    """Each founder with their latest approval: when, and the hash of the version approved."""
+    latest = latest_approvals(application)
+    return [_signature_line(founder, latest.get(founder.pk)) for founder in founders]
+
+
+def _signature_line(founder: Founder, approval: Signature | None) -> SignatureLine:
+    return SignatureLine(
+        name=str(founder),
+        masked_curp=mask_curp(founder.curp),
+        signed_at=approval.signed_at if approval else None,
+        version_number=approval.version.number if approval else None,
+        sha256=approval.version.sha256 if approval else "",
+    )
+
+
+def activities(codes: Sequence[str]) -> list[scian.Activity]:
+    catalogue = scian.load_catalogue()
+    return [catalogue.get(code) or scian.Activity(code, "", "", "") for code in codes]
+
+
+def register_title(legal_form: LegalForm) -> str:
+    if legal_form.capital_unit == LegalForm.CapitalUnit.PARTS:
+        return _("Register of partners")
+    return _("Register of shares")
+
+
+# -- Contexts: what each document says -----------------------------------------------------
+
+
+def _application(company: Company) -> Application:
+    if company.application_id is None:
+        raise DocumentError(
+            f"{company.registration_number} has no application: its documents cannot be drawn."
+        )
+    return (
+        Application.objects.select_related("legal_form")
+        .prefetch_related("founders")
+        .get(pk=company.application_id)
+    )
+
+
+def _common(company: Company, application: Application, title: str) -> dict[str, Any]:
+    language, _sep, region = (translation.get_language() or LANGUAGE).partition("-")
+    founders = list(application.founders.all())
+    return {
+        "company": company,
+        "application": application,
+        "title": title,
+        "authority": REGISTRY_NAME,
+        "language_tag": f"{language}-{region.upper()}" if region else language,
+        "issued_at": timezone.now(),
+        "holders": holders(founders),
+        "total": sum((f.contribution for f in founders), Decimal(0)),
+    }
+
+
+def certificate_context(company: Company) -> dict[str, Any]:
+    application = _application(company)
+    code = verification_code(company)
+    url = verification_url(code)
+    return {
+        **_common(company, application, _("Certificate of incorporation")),
+        "administrators": [str(f) for f in application.founders.all() if f.is_administrator],
+        "verification_code": code,
+        "verification_url": url,
+        "qr_svg": qr_svg(url, title=_("Verification code")),
+    }
+
+
+def articles_context(company: Company) -> dict[str, Any]:
+    application = _application(company)
+    chosen: list[Clause] = clauses(application, application.articles)
+    return {
+        **_common(company, application, _("Articles of association")),
+        "clauses": chosen,
+        "activities": activities(application.activity_codes),
+        "signatures": signature_lines(application, list(application.founders.all())),
+        "time_zone": timezone.get_current_timezone_name(),
+    }
+
+
+def register_context(company: Company) -> dict[str, Any]:
+    application = _application(company)
+    return _common(company, application, register_title(company.legal_form))
+
+
+# -- Rendering -------------------------------------------------------------------------------
+
+
+class StaticFilesOnly(URLFetcher):
+    """WeasyPrint's URL fetcher, allowed to read files under ``root`` and nothing else: a
+    document that asks for anything else (http, data:, another folder) fails to render."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(allowed_protocols=("file",), fail_on_errors=True)
+        self.root = root.resolve()
+
+    def path_for(self, url: str) -> Path:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise ResourceRefused(f"Documents load only our static files, not {url!r}.")
+        path = Path(url2pathname(parts.path)).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            raise ResourceRefused(f"{url!r} is not one of our static files.")
+        return path
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        path = self.path_for(url)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            path2url(str(path)), path.read_bytes(), headers={"Content-Type": content_type}
+        )
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What every render shares: fonts (with our @font-face files loaded) and the stylesheet."""
+
+    font_config: FontConfiguration
+    stylesheets: tuple[CSS, ...]
+    url_fetcher: StaticFilesOnly
+
+
+@functools.cache
+def resources() -> Resources:
+    url_fetcher = StaticFilesOnly(STATIC_DIR)
+    font_config = FontConfiguration()
+    stylesheet = CSS(filename=str(STYLESHEET), font_config=font_config, url_fetcher=url_fetcher)
+    return Resources(font_config, (stylesheet,), url_fetcher)
+
+
+# Pango's font map is not made for concurrent use: threads of one process render in turn.
+_render_lock = threading.Lock()
+
+
+def write_pdf(html: str) -> bytes:
+    shared = resources()
+    document = HTML(string=html, base_url=path2url(str(STATIC_DIR)), url_fetcher=shared.url_fetcher)
+    try:
+        with _render_lock:
+            pdf: bytes = document.write_pdf(
+                stylesheets=list(shared.stylesheets), font_config=shared.font_config, **PDF_OPTIONS
+            )
+    except FatalURLFetchingError as error:
+        raise ResourceRefused(str(error)) from error
+    return pdf
+
+
+def document_html(
+    template: str, build_context: Callable[[Company], dict[str, Any]], company: Company
+) -> str:
+    with translation.override(LANGUAGE):
+        return render_to_string(template, build_context(company))
+
+
+def render_certificate(company: Company) -> bytes:
+    return write_pdf(document_html(CERTIFICATE, certificate_context, company))
+
+
+def render_articles(company: Company) -> bytes:
+    return write_pdf(document_html(ARTICLES, articles_context, company))
+
+
+def render_register(company: Company) -> bytes:
+    return write_pdf(document_html(REGISTER, register_context, company))
