@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from companies import workflow
+from companies.api.feed import record_change
 from companies.models import Application, Company, NameReservation, RegistrationCounter
 
 PREFIX = "QRO"
@@ -32,7 +33,7 @@ def register(application: Application) -> Application:
         assert locked.legal_form is not None
         now = timezone.now()
         number = next_registration_number(timezone.localdate(now).year)
-        Company.objects.create(
+        company = Company.objects.create(
             registration_number=number,
             name=locked.full_name,
             normalised_name=locked.normalised_name,
@@ -43,6 +44,7 @@ def register(application: Application) -> Application:
         NameReservation.objects.filter(
             application=locked, status=NameReservation.Status.ACTIVE
         ).update(status=NameReservation.Status.USED)
+        record_change(company, "registered")
         return {"registration_number": number}
 
     return workflow.transition(

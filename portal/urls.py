@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
+from companies.api import api as agency_api
 from portal import views
 
 shell = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("oidc/", include("mozilla_django_oidc.urls")),
+    path("api/v1/", agency_api.urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,242 @@
+"""The agency API's company-by-number under gunicorn, against a bare Django JSON view served by
+the same gunicorn in the same run: requests per second and their ratio, p50 and p99 latency,
+and SQL queries per request.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/e24_bench python benchmarks/register_api.py
+    python benchmarks/register_api.py [--seconds 5] [--concurrency 8] [--workers 2]
+
+Without DATABASE_URL it runs on a throw-away SQLite file (the figures the issue asks for are
+PostgreSQL's). The database is migrated and seeded with one company and the allowlist; use a
+database you can throw away. Gunicorn listens on a free loopback port. The load is a small
+asyncio client writing raw HTTP/1.1 (one connection per request, as gunicorn's sync workers
+close them), so the client costs far less than the server it measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from _django import ROOT, setup
+
+AGENCY = "MX-DEV/GOV/SAT/padron"
+NUMBER = "QRO-2099-000001"
+API_PATH = f"/api/v1/empresas/{NUMBER}"
+BARE_PATH = f"/bare/{NUMBER}"
+
+
+def seed() -> None:
+    from django.utils import timezone
+
+    from companies.api.feed import record_change
+    from companies.models import AgencyAccess, Application, Company, Founder, LegalForm
+    from portal.models import User
+
+    AgencyAccess.objects.get_or_create(client=AGENCY, service="empresas")
+    if Company.objects.filter(registration_number=NUMBER).exists():
+        return
+    filer, _ = User.objects.get_or_create(username="bench-api", curp="RAOA900514MQTMLN01")
+    sas = LegalForm.objects.get(code="sas")
+    application = Application.objects.create(
+        filer=filer,
+        legal_form=sas,
+        status="registered",
+        proposed_name="Tortillería La Esperanza",
+        normalised_name="TORTILLERIA ESPERANZA",
+        municipality="014",
+        street="Av. Zaragoza",
+        exterior_number="10",
+        postal_code="76000",
+        purpose="Elaboración y venta de tortillas de maíz al público.",
+        activity_codes=["311830"],
+        capital=Decimal("10000"),
+    )
+    for curp, given, first, administrator in [
+        ("RAOA900514MQTMLN01", "Ana Sofía", "Ramírez", True),
+        ("MERC851102HQTNSR00", "Carlos Eduardo", "Mendoza", False),
+    ]:
+        Founder.objects.create(
+            application=application,
+            curp=curp,
+            given_names=given,
+            first_surname=first,
+            email=f"{given.split()[0].lower()}@example.mx",
+            contribution=Decimal("5000"),
+            is_administrator=administrator,
+        )
+    company = Company.objects.create(
+        registration_number=NUMBER,
+        name="Tortillería La Esperanza, S.A.S.",
+        normalised_name="TORTILLERIA ESPERANZA",
+        legal_form=sas,
+        rfc="TES990101AB1",
+        application=application,
+        registered_at=timezone.now(),
+    )
+    record_change(company, "registered")
+
+
+def queries_per_request() -> dict[str, int]:
+    """SQL statements of one request of each kind, counted in this process."""
+    import _api_wsgi  # noqa: F401  (routes this process through the benchmark's URLconf)
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(HTTP_X_ROAD_CLIENT=AGENCY, HTTP_HOST="127.0.0.1")
+
+    def count(path: str) -> int:
+        statements: list[str] = []
+
+        def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        return len(statements)
+
+    return {"api": count(API_PATH), "bare": count(BARE_PATH)}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_gunicorn(port: int, workers: int) -> subprocess.Popen[bytes]:
+    environment = os.environ | {"DEBUG": "false", "SECURE_SSL_REDIRECT": "false"}
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--pythonpath",
+        str(ROOT / "benchmarks"),
+        "--log-level",
+        "warning",
+        "_api_wsgi:application",
+    ]
+    server = subprocess.Popen(command, env=environment, cwd=ROOT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn stopped during startup")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start within 30 s")
+
+
+@dataclass
+class Run:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    def percentile(self, p: int) -> float:
+        return statistics.quantiles(self.latencies, n=100)[p - 1] * 1000
+
+
+async def one_request(port: int, request: bytes) -> int:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request)
+        await writer.drain()
+        answer = await reader.read()  # Connection: close, so the server ends the response
+    finally:
+        writer.close()
+    return int(answer[9:12]) if answer.startswith(b"HTTP/1.") else 0
+
+
+async def load(port: int, path: str, *, seconds: float, concurrency: int, limit: int) -> Run:
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Road-Client: {AGENCY}\r\n"
+        "Accept: application/json\r\nConnection: close\r\n\r\n"
+    ).encode()
+    run = Run()
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    async def worker() -> None:
+        while time.perf_counter() < deadline and len(run.latencies) + run.errors < limit:
+            sent = time.perf_counter()
+            status = await one_request(port, request)
+            if status == 200:
+                run.latencies.append(time.perf_counter() - sent)
+            else:
+                run.errors += 1
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=5.0, help="load per target")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--max-requests", type=int, default=100_000, help="per target")
+    args = parser.parse_args()
+    os.environ.setdefault("LOG_LEVEL", "warning")
+    setup()
+    from django.db import connection
+
+    seed()
+    queries = queries_per_request()
+    connection.close()
+    port = free_port()
+    server = start_gunicorn(port, args.workers)
+    try:
+        options = {"concurrency": args.concurrency, "limit": args.max_requests}
+        for path in (BARE_PATH, API_PATH):  # warm up: imports, connections, caches
+            asyncio.run(load(port, path, seconds=1.0, **options))
+        bare = asyncio.run(load(port, BARE_PATH, seconds=args.seconds, **options))
+        api = asyncio.run(load(port, API_PATH, seconds=args.seconds, **options))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    vendor = connection.vendor
+    print(
+        f"Company by number under gunicorn ({args.workers} sync workers, {vendor}), "
+        f"{args.concurrency} concurrent clients, {args.seconds:g} s per target"
+    )
+    for name, run, count in (
+        ("bare JSON view", bare, queries["bare"]),
+        ("agency API", api, queries["api"]),
+    ):
+        print(
+            f"  {name:<15} {run.rps:8.0f} req/s   p50 {run.percentile(50):6.1f} ms"
+            f"   p99 {run.percentile(99):6.1f} ms   {count} SQL queries/request"
+            f"   ({len(run.latencies)} ok, {run.errors} errors)"
+        )
+    print(f"  ratio API / bare: {api.rps / bare.rps:.2f} of the requests per second")
+    if vendor != "postgresql":
+        print("  (SQLite: set DATABASE_URL=postgres://... for the PostgreSQL figures)")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    main()

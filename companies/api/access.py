@@ -1,0 +1,136 @@
+"""Who may call which service, and the trail of every call.
+
+The portal's Security Server already checked its own access rights before forwarding; the
+register checks again against its allowlist (``AgencyAccess``, kept in the admin), because the
+allowlist is per service of this API and the register's own decision. This is safe only when
+the API is reachable solely from the Security Server (network isolation or mTLS).
+
+X-Road forwards every X-Road-Client header a consumer sent and acts on the last one
+(nordic-institute/X-Road#1177); so do we. Django joins repeated headers with ",", and a comma
+is also a legal character inside an identifier, so the last value is the shortest trailing
+run of comma-separated pieces that has the three slashes of INSTANCE/CLASS/MEMBER/SUBSYSTEM.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Router
+from ninja.security import APIKeyHeader
+
+from companies.api.errors import ApiError, ErrorCode
+from companies.models import AgencyAccess, AgencyRequest, AgencyService
+from xroad_client import ClientId
+from xroad_client.errors import IdentifierError
+
+CLIENT_HEADER = "X-Road-Client"
+
+View = Callable[..., HttpResponse]
+
+
+def last_client(raw: str) -> str:
+    """The last X-Road-Client value of a header Django may have joined with commas."""
+    pieces = raw.split(",")
+    for start in range(len(pieces) - 1, -1, -1):
+        candidate = ",".join(pieces[start:]).strip()
+        if candidate.count("/") >= 3:
+            return candidate
+    return raw.strip()
+
+
+def subsystem_id(text: str) -> str | None:
+    """``INSTANCE/CLASS/MEMBER/SUBSYSTEM`` as X-Road encodes it; None if it names no subsystem."""
+    try:
+        client = ClientId.decode(text)
+    except IdentifierError:
+        return None
+    return client.encode() if client.subsystem_code is not None else None
+
+
+def canonical_client(text: str) -> str:
+    client = subsystem_id(text)
+    if client is None:
+        message = _("X-Road-Client must name a subsystem: INSTANCE/CLASS/MEMBER/SUBSYSTEM.")
+        raise ApiError(ErrorCode.INVALID_CLIENT, message)
+    return client
+
+
+class XRoadClient(APIKeyHeader):
+    """The X-Road client subsystem, allowed when the allowlist has it for this service."""
+
+    param_name = CLIENT_HEADER
+
+    def __init__(self, service: AgencyService) -> None:
+        self.service = service
+        super().__init__()
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return last_client(request.META.get("HTTP_X_ROAD_CLIENT", "")) or None
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> str:
+        if not key:
+            message = _("Requests must carry the X-Road-Client header of the calling subsystem.")
+            raise ApiError(ErrorCode.MISSING_CLIENT, message)
+        client = canonical_client(key)
+        allowed = AgencyAccess.objects.filter(client=client, service=self.service, active=True)
+        if not allowed.exists():
+            message = _("The subsystem %(client)s may not use the service %(service)s.") % {
+                "client": client,
+                "service": self.service.value,
+            }
+            raise ApiError(ErrorCode.ACCESS_DENIED, message, status=403)
+        return client
+
+
+def _caller(request: HttpRequest) -> str:
+    """The allowed client as the allowlist spells it, else the last header value as sent."""
+    allowed = getattr(request, "auth", None)
+    return (
+        allowed
+        if isinstance(allowed, str)
+        else last_client(request.META.get("HTTP_X_ROAD_CLIENT", ""))
+    )
+
+
+def _clean(text: str, limit: int) -> str:
+    return text.replace("\x00", "")[:limit]
+
+
+def logged(service: AgencyService) -> Callable[[View], View]:
+    """Record every request of ``service`` (refused ones too) and echo its X-Road-Id."""
+
+    def decorate(run: View) -> View:
+        @wraps(run)
+        def run_logged(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            started = time.perf_counter()
+            response = run(request, *args, **kwargs)
+            x_road_id = request.headers.get("X-Road-Id", "")
+            if x_road_id:
+                response["X-Road-Id"] = x_road_id
+            AgencyRequest.objects.create(
+                x_road_id=_clean(x_road_id, 100),
+                client=_clean(_caller(request), 255),
+                service=service,
+                user_id=_clean(request.headers.get("X-Road-UserId", ""), 100),
+                method=request.method or "",
+                path=_clean(request.get_full_path(), 500),
+                status=response.status_code,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+            return response
+
+        return run_logged
+
+    return decorate
+
+
+def service_router(service: AgencyService) -> Router:
+    """A router for one service: its allowlist check and its request log."""
+    router = Router(auth=XRoadClient(service), tags=[service.value])
+    router.add_decorator(logged(service), mode="view")
+    return router

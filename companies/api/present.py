@@ -1,0 +1,104 @@
+"""Register entries as the agency API's documents (``schemas``), and their ETags."""
+
+from __future__ import annotations
+
+import hashlib
+
+from companies.api import schemas
+from companies.api.selectors import Entry
+from companies.models import Application, Company, Founder, Municipality, RegisterChange
+from companies.scian import load_catalogue
+
+
+def etag(body: bytes) -> str:
+    """A strong validator: the SHA-256 of the document's JSON."""
+    return '"' + hashlib.sha256(body).hexdigest() + '"'
+
+
+def _full_name(founder: Founder) -> str:
+    return " ".join(
+        part
+        for part in (founder.given_names, founder.first_surname, founder.second_surname)
+        if part
+    )
+
+
+def _office(application: Application) -> schemas.OfficeOut:
+    municipality = (
+        schemas.MunicipalityOut(
+            clave=application.municipality,
+            nombre=str(Municipality(application.municipality).label),
+        )
+        if application.municipality in Municipality.values
+        else None
+    )
+    return schemas.OfficeOut(
+        calle=application.street,
+        numero_exterior=application.exterior_number,
+        numero_interior=application.interior_number,
+        colonia=application.neighbourhood,
+        codigo_postal=application.postal_code,
+        municipio=municipality,
+    )
+
+
+def _activities(codes: list[str]) -> list[schemas.ActivityOut]:
+    catalogue = load_catalogue()
+    found = [(code, catalogue.get(code)) for code in codes]
+    return [
+        schemas.ActivityOut(codigo=code, descripcion=activity.title if activity else None)
+        for code, activity in found
+    ]
+
+
+def company(entry: Entry) -> schemas.CompanyOut:
+    company, application = entry.company, entry.company.application
+    form = company.legal_form
+    return schemas.CompanyOut(
+        numero=company.registration_number,
+        nombre=company.name,
+        forma_juridica=schemas.LegalFormOut(
+            clave=form.code, abreviatura=form.abbreviation, nombre=form.name
+        ),
+        rfc=company.rfc or None,
+        estado=company.status,  # type: ignore[arg-type]  # Company.Status values are the literal's
+        registrada_en=company.registered_at,
+        domicilio=_office(application) if application else None,
+        objeto=(application.purpose or None) if application else None,
+        actividades=_activities(list(application.activity_codes)) if application else [],
+        administradores=[schemas.PersonOut(nombre=_full_name(f)) for f in entry.administrators],
+        capital=f"{application.capital:.2f}"
+        if application and application.capital is not None
+        else None,
+    )
+
+
+def summary(company: Company) -> schemas.CompanySummaryOut:
+    return schemas.CompanySummaryOut(
+        numero=company.registration_number,
+        nombre=company.name,
+        forma_juridica=company.legal_form.abbreviation,
+        rfc=company.rfc or None,
+        estado=company.status,  # type: ignore[arg-type]
+        registrada_en=company.registered_at,
+    )
+
+
+def officers(entry: Entry) -> schemas.OfficersOut:
+    people = [
+        schemas.OfficerOut(nombre=_full_name(f), cargo="administrador")
+        for f in entry.administrators
+    ]
+    application = entry.company.application
+    if application and application.comisario_name:
+        people.append(schemas.OfficerOut(nombre=application.comisario_name, cargo="comisario"))
+    return schemas.OfficersOut(numero=entry.company.registration_number, items=people)
+
+
+def change(event: RegisterChange) -> schemas.ChangeOut:
+    return schemas.ChangeOut(
+        cursor=event.pk,
+        tipo=event.kind,  # type: ignore[arg-type]
+        fecha=event.created_at,
+        empresa=schemas.ChangeCompanyOut.model_validate(event.data),
+    )

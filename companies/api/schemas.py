@@ -1,0 +1,137 @@
+"""The agency API's documents, as pydantic models: they are the OpenAPI description.
+
+Field names are the register's Spanish terms; paging and errors use the short English words
+agencies' clients expect (``items``, ``count``, ``limit``, ``offset``, ``next``, ``code``).
+Personal identifiers of people (CURP, RFC of a person) never appear: officers are names only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from companies.api.errors import ErrorCode
+
+CompanyStatus = Literal["active", "dissolved"]
+ChangeKind = Literal["registered", "updated", "dissolved"]
+
+
+class FieldErrorOut(Schema):
+    field: str = Field(description="El parámetro con el problema.")
+    message: str
+
+
+class ErrorOut(Schema):
+    code: ErrorCode = Field(description="Código estable, para programas.")
+    message: str = Field(description="Explicación para personas; puede cambiar de redacción.")
+    errors: list[FieldErrorOut] = Field(default_factory=list)
+
+
+class LegalFormOut(Schema):
+    clave: str = Field(examples=["sas"])
+    abreviatura: str = Field(examples=["S.A.S."])
+    nombre: str = Field(examples=["Sociedad por Acciones Simplificada"])
+
+
+class MunicipalityOut(Schema):
+    clave: str = Field(description="Clave INEGI del municipio.", examples=["014"])
+    nombre: str = Field(examples=["Querétaro"])
+
+
+class OfficeOut(Schema):
+    calle: str
+    numero_exterior: str
+    numero_interior: str
+    colonia: str
+    codigo_postal: str
+    municipio: MunicipalityOut | None
+    entidad: str = "Querétaro"
+
+
+class ActivityOut(Schema):
+    codigo: str = Field(description="Clase SCIAN 2023, seis dígitos.", examples=["311830"])
+    descripcion: str | None = Field(description="Título de la clase en el catálogo SCIAN.")
+
+
+class PersonOut(Schema):
+    nombre: str
+
+
+class CompanyOut(Schema):
+    numero: str = Field(description="Número de inscripción.", examples=["QRO-2026-000123"])
+    nombre: str = Field(description="Denominación con la forma jurídica.")
+    forma_juridica: LegalFormOut
+    rfc: str | None = Field(description="RFC de la persona moral, cuando el SAT ya lo asignó.")
+    estado: CompanyStatus
+    registrada_en: datetime
+    domicilio: OfficeOut | None
+    objeto: str | None = Field(description="Objeto social.")
+    actividades: list[ActivityOut]
+    administradores: list[PersonOut]
+    capital: str | None = Field(
+        description="Capital social en pesos, con dos decimales.", examples=["10000.00"]
+    )
+
+
+class CompanySummaryOut(Schema):
+    numero: str
+    nombre: str
+    forma_juridica: str = Field(description="Abreviatura de la forma jurídica.")
+    rfc: str | None
+    estado: CompanyStatus
+    registrada_en: datetime
+
+
+class CompanyPageOut(Schema):
+    count: int = Field(description="Empresas que coinciden, en total.")
+    limit: int
+    offset: int
+    items: list[CompanySummaryOut]
+
+
+class OfficerOut(Schema):
+    nombre: str
+    cargo: Literal["administrador", "comisario"]
+
+
+class OfficersOut(Schema):
+    numero: str
+    items: list[OfficerOut]
+
+
+class DocumentOut(Schema):
+    id: str
+    tipo: str = Field(description="Clase de documento, p. ej. acta o boleta de inscripción.")
+    titulo: str
+    formato: str = Field(description="Tipo de medio.", examples=["application/pdf"])
+    tamano: int = Field(description="Tamaño en bytes.")
+    sha256: str
+    emitido_en: datetime
+
+
+class DocumentsOut(Schema):
+    numero: str
+    items: list[DocumentOut]
+
+
+class ChangeCompanyOut(Schema):
+    numero: str
+    nombre: str
+    rfc: str | None
+    estado: CompanyStatus
+
+
+class ChangeOut(Schema):
+    cursor: int = Field(description="Posición del evento; pásela como after para seguir.")
+    tipo: ChangeKind
+    fecha: datetime
+    empresa: ChangeCompanyOut = Field(description="La empresa como quedó con este cambio.")
+
+
+class ChangePageOut(Schema):
+    items: list[ChangeOut]
+    next: int = Field(description="El cursor para la siguiente petición (after=next).")
+    has_more: bool = Field(description="Hay más eventos después de esta página.")

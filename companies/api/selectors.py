@@ -1,0 +1,83 @@
+"""The agency API's reads: one company with what its resource shows, and the search."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.mx import rfc as stdnum_rfc
+
+from companies.api.errors import ApiError, ErrorCode, company_not_found
+from companies.models import Company, Founder
+from companies.names import normalise_name
+
+NUMBER = re.compile(r"[A-Z0-9-]{1,20}")  # checked before a query: no NUL byte reaches SQL
+ENTRY_FIELDS = (
+    *("registration_number", "name", "rfc", "status", "registered_at"),
+    *("legal_form__code", "legal_form__abbreviation", "legal_form__name"),
+    *("application__street", "application__exterior_number", "application__interior_number"),
+    *("application__neighbourhood", "application__postal_code", "application__municipality"),
+    *("application__purpose", "application__activity_codes", "application__capital"),
+    "application__comisario_name",
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A register entry as its resources show it: the company and its administrators."""
+
+    company: Company
+    administrators: list[Founder]
+
+
+def company(number: str) -> Company:
+    """The company with this registration number, or ``not_found``."""
+    if not NUMBER.fullmatch(number):
+        raise company_not_found(number)
+    companies = Company.objects.select_related("legal_form", "application").only(*ENTRY_FIELDS)
+    found = companies.filter(registration_number=number).first()
+    if found is None:
+        raise company_not_found(number)
+    return found
+
+
+def entry(number: str) -> Entry:
+    """The company with this registration number and its administrators, or ``not_found``."""
+    found = company(number)
+    if found.application_id is None:
+        return Entry(found, [])
+    administrators = (
+        Founder.objects.filter(application_id=found.application_id, is_administrator=True)
+        .only("given_names", "first_surname", "second_surname")
+        .order_by("pk")
+    )
+    return Entry(found, list(administrators))
+
+
+def valid_rfc(value: str) -> str:
+    """The RFC in its compact form (format and date checked), or ``invalid_rfc``."""
+    try:
+        return str(stdnum_rfc.validate(value))
+    except StdnumError as exc:
+        message = _("%(rfc)s is not a valid RFC.") % {"rfc": value}
+        raise ApiError(ErrorCode.INVALID_RFC, message) from exc
+
+
+def search(*, rfc: str | None, name: str | None) -> QuerySet[Company]:
+    """Companies by RFC (exact) or by name (every normalised word, accents ignored)."""
+    if (rfc is None) == (name is None):
+        message = _("Search by rfc or by nombre: give exactly one of them.")
+        raise ApiError(ErrorCode.INVALID_QUERY, message)
+    companies = Company.objects.select_related("legal_form").order_by("registration_number")
+    if rfc is not None:
+        return companies.filter(rfc=valid_rfc(rfc))
+    words = normalise_name(name or "").split()
+    if not words:
+        message = _("The name to search for needs at least one letter or digit.")
+        raise ApiError(ErrorCode.INVALID_QUERY, message)
+    for word in words:
+        companies = companies.filter(normalised_name__contains=word)
+    return companies

@@ -1,0 +1,137 @@
+"""The agency API's operations, one router per service (its own allowlist entries).
+
+empresas    GET /empresas?rfc=|nombre=   GET /empresas/{numero}   GET /empresas/{numero}/funcionarios
+documentos  GET /documentos/{numero}
+cambios     GET /cambios?after=&limit=
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from ninja import Schema
+from ninja.params.functions import Header, Path, Query
+
+from companies.api import feed, present, schemas, selectors
+from companies.api.access import service_router
+from companies.models import AgencyService
+
+MAX_CURSOR = 2**63 - 1
+MAX_OFFSET = 10_000
+
+REFUSALS: dict[int, type[Schema]] = {400: schemas.ErrorOut, 403: schemas.ErrorOut}
+ETAG_HEADERS: dict[str, Any] = {
+    "responses": {
+        200: {
+            "headers": {
+                "ETag": {
+                    "description": "Validador fuerte del documento; envíelo en If-None-Match.",
+                    "schema": {"type": "string"},
+                }
+            }
+        }
+    }
+}
+
+Number = Annotated[str, Path(description="Número de inscripción.", example="QRO-2026-000001")]
+IfNoneMatch = Annotated[
+    str | None,
+    Header(alias="If-None-Match", description="ETag de una respuesta anterior: 304 si no cambió."),
+]
+
+companies = service_router(AgencyService.COMPANIES)
+documents = service_router(AgencyService.DOCUMENTS)
+changes = service_router(AgencyService.CHANGES)
+
+
+def _matches(if_none_match: str | None, tag: str) -> bool:
+    candidates = {c.strip().removeprefix("W/") for c in (if_none_match or "").split(",")}
+    return "*" in candidates or tag in candidates
+
+
+def conditional(document: Schema, if_none_match: str | None) -> HttpResponse:
+    """The document as JSON with its ETag, or 304 when the client already has it."""
+    body = document.model_dump_json().encode()
+    tag = present.etag(body)
+    if _matches(if_none_match, tag):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = tag
+    return response
+
+
+@companies.get(
+    "",
+    response={200: schemas.CompanyPageOut, **REFUSALS},
+    operation_id="buscarEmpresas",
+    summary="Buscar empresas por RFC o por nombre",
+)
+def search(
+    request: HttpRequest,
+    rfc: Annotated[str | None, Query(description="RFC exacto de la empresa.")] = None,
+    nombre: Annotated[
+        str | None,
+        Query(max_length=150, description="Palabras del nombre; sin acentos ni mayúsculas."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> schemas.CompanyPageOut:
+    found = selectors.search(rfc=rfc, name=nombre)
+    page = [present.summary(company) for company in found[offset : offset + limit]]
+    return schemas.CompanyPageOut(count=found.count(), limit=limit, offset=offset, items=page)
+
+
+@companies.get(
+    "/{numero}",
+    response={200: schemas.CompanyOut, 304: None, 404: schemas.ErrorOut, **REFUSALS},
+    operation_id="obtenerEmpresa",
+    summary="Una empresa inscrita, por número",
+    openapi_extra=ETAG_HEADERS,
+)
+def company(request: HttpRequest, numero: Number, if_none_match: IfNoneMatch = None) -> Any:
+    return conditional(present.company(selectors.entry(numero)), if_none_match)
+
+
+@companies.get(
+    "/{numero}/funcionarios",
+    response={200: schemas.OfficersOut, 304: None, 404: schemas.ErrorOut, **REFUSALS},
+    operation_id="funcionariosDeEmpresa",
+    summary="Administradores y comisario de una empresa (solo nombres)",
+    openapi_extra=ETAG_HEADERS,
+)
+def officers(request: HttpRequest, numero: Number, if_none_match: IfNoneMatch = None) -> Any:
+    return conditional(present.officers(selectors.entry(numero)), if_none_match)
+
+
+@documents.get(
+    "/{numero}",
+    response={200: schemas.DocumentsOut, 404: schemas.ErrorOut, **REFUSALS},
+    operation_id="documentosDeEmpresa",
+    summary="Metadatos de los documentos de una empresa",
+)
+def company_documents(request: HttpRequest, numero: Number) -> schemas.DocumentsOut:
+    company = selectors.company(numero)
+    return schemas.DocumentsOut(numero=company.registration_number, items=[])
+
+
+@changes.get(
+    "",
+    response={200: schemas.ChangePageOut, **REFUSALS},
+    operation_id="cambiosDelRegistro",
+    summary="Cambios del registro después de un cursor, en orden",
+)
+def change_feed(
+    request: HttpRequest,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_CURSOR, description="Último cursor procesado; 0 desde el inicio.")
+    ] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> schemas.ChangePageOut:
+    page = feed.changes_after(after, limit=limit)
+    return schemas.ChangePageOut(
+        items=[present.change(event) for event in page.changes],
+        next=page.next,
+        has_more=page.has_more,
+    )
