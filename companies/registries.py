@@ -87,24 +87,24 @@ def person_from(answer: Answer) -> Person:
 # -- the calls ------------------------------------------------------------------------------
 
 
+PERSON_STATUSES = {
+    "active": Outcome.ACTIVE,
+    "deceased": Outcome.DECEASED,
+    "withdrawn": Outcome.WITHDRAWN,
+}
+TAXPAYER_STATUSES = {
+    "active": Outcome.ACTIVE,
+    "suspended": Outcome.SUSPENDED,
+    "cancelled": Outcome.CANCELLED,
+}
+
+
 def check_person(curp: str, *, application: Application | None = None, user_id: str = "") -> Answer:
     """Population registry: does this CURP exist, and is the person alive and the CURP valid?"""
     response = _call(
         "check_person", "GET", "population", f"/v1/personas/{curp}", application, user_id
     )
-    if response is None:
-        return UNAVAILABLE
-    if response.status in (400, 404):
-        return Answer(Outcome.NOT_FOUND, {}, _id(response))
-    record = _json(response)
-    if record is None:
-        return UNAVAILABLE
-    status = {
-        "active": Outcome.ACTIVE,
-        "deceased": Outcome.DECEASED,
-        "withdrawn": Outcome.WITHDRAWN,
-    }
-    return Answer(status.get(record.get("status", ""), Outcome.UNAVAILABLE), record, _id(response))
+    return _status_answer(response, "status", PERSON_STATUSES)
 
 
 def check_taxpayer(
@@ -114,6 +114,13 @@ def check_taxpayer(
     response = _call(
         "check_taxpayer", "GET", "tax", f"/v1/contribuyentes/{rfc}", application, user_id
     )
+    return _status_answer(response, "status", TAXPAYER_STATUSES)
+
+
+def _status_answer(
+    response: RestResponse | None, field: str, statuses: dict[str, Outcome]
+) -> Answer:
+    """A record lookup: 400/404 is a definite "not found"; an unknown status is not an answer."""
     if response is None:
         return UNAVAILABLE
     if response.status in (400, 404):
@@ -121,12 +128,7 @@ def check_taxpayer(
     record = _json(response)
     if record is None:
         return UNAVAILABLE
-    status = {
-        "active": Outcome.ACTIVE,
-        "suspended": Outcome.SUSPENDED,
-        "cancelled": Outcome.CANCELLED,
-    }
-    return Answer(status.get(record.get("status", ""), Outcome.UNAVAILABLE), record, _id(response))
+    return Answer(statuses.get(record.get(field, ""), Outcome.UNAVAILABLE), record, _id(response))
 
 
 def verify_notary_deed(
@@ -203,38 +205,25 @@ def payment_status(reference: str, *, application: Application | None = None) ->
     response = _call(
         "payment_status", "GET", "payments", f"/v1/referencias/{reference}", application, ""
     )
-    if response is None:
-        return UNAVAILABLE
-    if response.status in (400, 404):
-        return Answer(Outcome.NOT_FOUND, {}, _id(response))
-    record = _json(response)
-    if record is None:
-        return UNAVAILABLE
-    status = {"pending": Outcome.PENDING, "paid": Outcome.PAID, "expired": Outcome.EXPIRED}
-    return Answer(status.get(record.get("status", ""), Outcome.UNAVAILABLE), record, _id(response))
+    statuses = {"pending": Outcome.PENDING, "paid": Outcome.PAID, "expired": Outcome.EXPIRED}
+    return _status_answer(response, "status", statuses)
 
 
 # -- plumbing -------------------------------------------------------------------------------
 
 
 def _lookup(response: RestResponse | None, *, licence: bool = False) -> Answer:
-    if response is None:
-        return UNAVAILABLE
-    if response.status in (400, 404):
-        return Answer(Outcome.NOT_FOUND, {}, _id(response))
-    record = _json(response)
-    if record is None:
-        return UNAVAILABLE
-    if not licence:
-        return Answer(Outcome.FOUND, record, _id(response))
-    status = {
-        "active": Outcome.ACTIVE,
-        "suspended": Outcome.SUSPENDED,
-        "revoked": Outcome.CANCELLED,
-    }
-    return Answer(
-        status.get(record.get("licence_status", ""), Outcome.UNAVAILABLE), record, _id(response)
-    )
+    if licence:
+        statuses = {
+            "active": Outcome.ACTIVE,
+            "suspended": Outcome.SUSPENDED,
+            "revoked": Outcome.CANCELLED,
+        }
+        return _status_answer(response, "licence_status", statuses)
+    answer = _status_answer(response, "", {})
+    if answer.outcome == Outcome.UNAVAILABLE and answer.record:
+        return Answer(Outcome.FOUND, answer.record, answer.x_road_id)
+    return answer
 
 
 def _call(
