@@ -77,10 +77,16 @@ class ResourceRefused(DocumentError, ValueError):
 
 
 def verification_code(company: Company) -> str:
+    """The company's verification code: the one stored at registration, or derived now."""
+    return company.verification_code or derive_verification_code(company.registration_number)
+
+
+def derive_verification_code(registration_number: str) -> str:
     """16 characters without 0/O or 1/I, in groups of four (``7K3M-9QXA-...``): the same for a
-    company every time, and impossible to guess without the SECRET_KEY (HMAC-SHA256 of the
-    registration number). Rotating the SECRET_KEY changes every code."""
-    digest = salted_hmac(_CODE_SALT, company.registration_number, algorithm="sha256").digest()
+    number every time, and impossible to guess without the SECRET_KEY (HMAC-SHA256 of the
+    registration number). Stored with the company, so rotating the SECRET_KEY later does not
+    orphan the codes already printed."""
+    digest = salted_hmac(_CODE_SALT, registration_number, algorithm="sha256").digest()
     number = int.from_bytes(digest[: CODE_LENGTH * 5 // 8], "big")
     characters = "".join(
         REFERENCE_ALPHABET[(number >> (5 * shift)) & 0b11111]

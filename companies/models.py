@@ -292,6 +292,9 @@ class Company(models.Model):
         Application, on_delete=models.PROTECT, null=True, blank=True, related_name="company"
     )
     registered_at = models.DateTimeField()
+    # Printed on the certificate and encoded in its QR: /verificar/<code>. Stored, because it is
+    # derived with a secret that may rotate while printed certificates stay in circulation.
+    verification_code = models.CharField(max_length=19, unique=True, null=True, blank=True)
 
     class Meta:
         ordering = ["registration_number"]
@@ -299,6 +302,51 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_number} {self.name}"
+
+
+def document_path(document: Document, filename: str) -> str:
+    number = document.company.registration_number
+    return f"documentos/{number}/{document.kind}-v{document.version}.pdf"
+
+
+class Document(models.Model):
+    """A document the register issued for a company, as stored, with the SHA-256 of its bytes.
+
+    A stored document is never rewritten: when what it says changes (the RFC arrives), the
+    register issues a new version and the earlier one stays verifiable."""
+
+    class Kind(models.TextChoices):
+        CERTIFICATE = "certificate", _("Certificate of incorporation")
+        ARTICLES = "articles", _("Articles of association")
+        REGISTER = "register", _("Register of shareholders or partners")
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=120)
+    file = models.FileField(upload_to=document_path, max_length=255)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    sealed = models.BooleanField(default=False)
+    facts = models.JSONField(
+        default=dict, blank=True, help_text="what the document states that may later change"
+    )
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["company", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "kind", "version"], name="one_document_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company.registration_number} {self.kind} v{self.version}"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.company.registration_number}-{self.kind}-v{self.version}.pdf"
 
 
 class ApplicationVersion(models.Model):

@@ -29,6 +29,8 @@ def next_registration_number(year: int) -> str:
 
 
 def register(application: Application) -> Application:
+    from companies.documents import derive_verification_code
+
     def write_entry(locked: Application) -> dict[str, Any]:
         assert locked.legal_form is not None
         now = timezone.now()
@@ -40,6 +42,7 @@ def register(application: Application) -> Application:
             legal_form=locked.legal_form,
             application=locked,
             registered_at=now,
+            verification_code=derive_verification_code(number),
         )
         NameReservation.objects.filter(
             application=locked, status=NameReservation.Status.ACTIVE
@@ -55,13 +58,17 @@ def register(application: Application) -> Application:
     )
 
 
+def company_of(application_id: int) -> Company:
+    return Company.objects.select_related("application", "legal_form").get(
+        application_id=application_id
+    )
+
+
 def request_company_rfc(application_id: int) -> Company:
     """Ask the tax registry for the company's RFC (idempotent there, and skipped once we have it)."""
     from companies import registries
 
-    company = Company.objects.select_related("application", "legal_form").get(
-        application_id=application_id
-    )
+    company = company_of(application_id)
     if company.rfc:
         return company
     application = company.application

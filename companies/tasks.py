@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import Task, shared_task
 from celery.exceptions import MaxRetriesExceededError
 from django.conf import settings
@@ -9,6 +11,8 @@ from django.conf import settings
 from companies import notifications
 
 MAX_TRIES = 8
+
+logger = logging.getLogger(__name__)
 
 
 def _backoff(retries: int) -> int:
@@ -35,13 +39,25 @@ def process_application(self: Task, application_id: int) -> None:
 
 @shared_task(bind=True, max_retries=MAX_TRIES)
 def after_registration(self: Task, application_id: int) -> None:
-    from companies import processing, registration
+    """The company's RFC, its documents, and the founders told. The documents do not wait for
+    the tax registry: without the RFC they are issued now, and the certificate is issued again
+    (a new version) once a retry brings the RFC."""
+    from companies import issuance, processing, registration, seal
 
+    waiting_for_rfc: processing.RegistryUnavailable | None = None
     try:
-        registration.request_company_rfc(application_id)
+        company = registration.request_company_rfc(application_id)
     except processing.RegistryUnavailable as unavailable:
-        raise self.retry(exc=unavailable, countdown=_backoff(self.request.retries)) from None
+        waiting_for_rfc = unavailable
+        company = registration.company_of(application_id)
+    try:
+        issuance.issue_documents(company_id=company.pk)
+    except seal.SealUnavailable as missing:
+        logger.error("Documents of %s wait for the seal: %s", company, missing)
+        raise self.retry(exc=missing, countdown=_backoff(self.request.retries)) from None
     notifications.registered(application_id)
+    if waiting_for_rfc is not None:
+        raise self.retry(exc=waiting_for_rfc, countdown=_backoff(self.request.retries))
 
 
 @shared_task

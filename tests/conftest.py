@@ -14,6 +14,27 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def seal_files(tmp_path_factory):
+    """A development seal key pair for the whole run (the registry's real one in production)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    folder = tmp_path_factory.mktemp("seal")
+    key, cert = folder / "seal-key.pem", folder / "seal-cert.pem"
+    call_command("make_seal_key", key=key, cert=cert, stdout=StringIO())
+    return key, cert
+
+
+@pytest.fixture(autouse=True)
+def document_settings(settings, seal_files, tmp_path_factory):
+    """Documents issued in a test are sealed with the run's key and stored in a folder of the
+    test's own, outside the checkout."""
+    settings.SEAL_KEY_PATH, settings.SEAL_CERT_PATH = seal_files
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def staff_password() -> str:
     return "correct-horse-battery-staple-42"

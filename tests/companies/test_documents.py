@@ -25,19 +25,6 @@ PDFAID = "http://www.aiim.org/pdfa/ns/id/"
 PDF_NS = "http://ns.adobe.com/pdf/1.3/"
 
 
-@pytest.fixture(scope="session")
-def seal_files(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("seal")
-    key, cert = folder / "seal-key.pem", folder / "seal-cert.pem"
-    call_command("make_seal_key", key=key, cert=cert, stdout=StringIO())
-    return key, cert
-
-
-@pytest.fixture(autouse=True)
-def seal_settings(settings, seal_files):
-    settings.SEAL_KEY_PATH, settings.SEAL_CERT_PATH = seal_files
-
-
 def register(application: Application, *, number: str = "QRO-2026-000123", rfc: str = ""):
     """Every founder approves the current version, and the company is entered in the register."""
     version = versions.freeze(application)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from portal.celery import app as celery_app
@@ -43,6 +44,9 @@ def start_worker(real_services: None, transactional_db: None) -> Iterator[Callab
         environment = os.environ | {
             "DATABASE_URL": _database_url(),
             "DATABASE_CONN_MAX_AGE": "0",
+            "SEAL_KEY_PATH": str(settings.SEAL_KEY_PATH),
+            "SEAL_CERT_PATH": str(settings.SEAL_CERT_PATH),
+            "STORAGE_ROOT": str(settings.MEDIA_ROOT),
             **extra_env,
         }
         name = f"test-{os.getpid()}-{len(workers)}@%h"
