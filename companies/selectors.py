@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import F, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from companies.models import Application, ApplicationStatus, Company, NameReservation
-from companies.names import Candidate, Source
+from companies.models import Application, ApplicationStatus, Company, Document, NameReservation
+from companies.names import Candidate, Source, normalise_name
 from portal.models import User
+
+IDENTIFIER = re.compile(r"[A-Z0-9Ñ&-]{1,20}")  # a registration number or an RFC, upper case
 
 
 def name_candidates(
@@ -109,18 +115,46 @@ def for_review(public_id: UUID) -> Application:
 
 
 def search_register(query: str) -> QuerySet[Company]:
-    """Registration number or RFC exactly (any case), otherwise every word of the normalised
-    name. PostgreSQL trigram ranking is the next step; this path works on SQLite too."""
-    from companies.names import normalise_name
+    """Registration number or RFC exactly (any case); otherwise ``companies_named`` the query."""
+    identifier = query.strip().upper()
+    if IDENTIFIER.fullmatch(identifier):  # no NUL byte or other junk reaches PostgreSQL
+        exact = Company.objects.select_related("legal_form").filter(
+            Q(registration_number=identifier) | Q(rfc=identifier)
+        )
+        if exact.exists():
+            return exact.order_by("registration_number")
+    return companies_named(normalise_name(query))
 
-    cleaned = query.strip().upper()
+
+def companies_named(normalised: str) -> QuerySet[Company]:
+    """Companies whose name has every word of ``normalised`` (a ``normalise_name`` result).
+
+    On PostgreSQL a word is found when it is trigram-word-similar to the name (pg_trgm's ``%>``,
+    word similarity of at least ``pg_trgm.word_similarity_threshold``, 0.6 unless configured),
+    so typos and the start of a word are enough; the best matches come first. Elsewhere
+    (SQLite) a word must be contained in the name, and the results come in name order.
+    """
+    words = normalised.split()
     companies = Company.objects.select_related("legal_form")
-    exact = companies.filter(Q(registration_number=cleaned) | Q(rfc=cleaned))
-    if exact.exists():
-        return exact
-    words = normalise_name(query).split()
     if not words:
         return companies.none()
-    for word in words:
-        companies = companies.filter(normalised_name__contains=word)
-    return companies.order_by("name")
+    if connection.vendor != "postgresql":
+        for word in words:
+            companies = companies.filter(normalised_name__contains=word)
+        return companies.order_by("name", "registration_number")
+    for word in words:  # one indexed condition per word: the GIN trigram index of 0007
+        companies = companies.filter(TrigramWordSimilar(F("normalised_name"), Value(word)))
+    words_found = sum(
+        (TrigramWordSimilarity(word, "normalised_name") for word in words), start=Value(0.0)
+    )
+    return companies.annotate(
+        words_found=words_found, closeness=TrigramSimilarity("normalised_name", " ".join(words))
+    ).order_by("-words_found", "-closeness", "name", "registration_number")
+
+
+def current_documents(company: Company) -> list[Document]:
+    """The latest version of each kind of the company's documents, in the kinds' order."""
+    latest: dict[str, Document] = {}
+    for document in company.documents.order_by("kind", "-version"):
+        latest.setdefault(document.kind, document)
+    return [latest[kind] for kind in Document.Kind.values if kind in latest]

@@ -13,6 +13,7 @@ from stdnum.mx import rfc as stdnum_rfc
 from companies.api.errors import ApiError, ErrorCode, company_not_found
 from companies.models import Company, Founder
 from companies.names import normalise_name
+from companies.selectors import companies_named
 
 NUMBER = re.compile(r"[A-Z0-9-]{1,20}")  # checked before a query: no NUL byte reaches SQL
 ENTRY_FIELDS = (
@@ -67,17 +68,15 @@ def valid_rfc(value: str) -> str:
 
 
 def search(*, rfc: str | None, name: str | None) -> QuerySet[Company]:
-    """Companies by RFC (exact) or by name (every normalised word, accents ignored)."""
+    """Companies by RFC (exact) or by name, as the public register finds them (best first)."""
     if (rfc is None) == (name is None):
         message = _("Search by rfc or by nombre: give exactly one of them.")
         raise ApiError(ErrorCode.INVALID_QUERY, message)
-    companies = Company.objects.select_related("legal_form").order_by("registration_number")
     if rfc is not None:
-        return companies.filter(rfc=valid_rfc(rfc))
-    words = normalise_name(name or "").split()
-    if not words:
+        companies = Company.objects.select_related("legal_form")
+        return companies.filter(rfc=valid_rfc(rfc)).order_by("registration_number")
+    normalised = normalise_name(name or "")
+    if not normalised:
         message = _("The name to search for needs at least one letter or digit.")
         raise ApiError(ErrorCode.INVALID_QUERY, message)
-    for word in words:
-        companies = companies.filter(normalised_name__contains=word)
-    return companies
+    return companies_named(normalised)

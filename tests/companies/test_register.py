@@ -1,11 +1,14 @@
 """The public register: anyone can search it and read a company's page, without signing in."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from companies.models import Company, LegalForm
 from companies.names import normalise_name
+from companies.selectors import search_register
+from tests.conftest import skip_or_fail
 from tests.factories import complete_application
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +62,99 @@ def test_company_page_shows_the_public_entry_without_curps(client, registered):
         client.get(reverse("companies:register_company", args=["QRO-2026-999999"])).status_code
         == 404
     )
+
+
+# -- search on each database ------------------------------------------------------------------
+
+
+def enter(number: str, name: str, rfc: str = "") -> Company:
+    """A register entry without its application: all the search reads."""
+    return Company.objects.create(
+        registration_number=number,
+        name=name,
+        normalised_name=normalise_name(name),
+        legal_form=LegalForm.objects.get(code="sas"),
+        rfc=rfc,
+        registered_at=timezone.now(),
+    )
+
+
+@pytest.fixture
+def postgresql():
+    if connection.vendor != "postgresql":
+        skip_or_fail("PostgreSQL is needed for trigram search")
+
+
+@pytest.fixture
+def bakeries(db):
+    enter("QRO-2026-000101", "Panadería La Queretana, S.A.S.", rfc="PQU260101AB1")
+    enter("QRO-2026-000102", "Panadería Bernal, S.A.S.")
+    enter("QRO-2026-000103", "Refaccionaria Queretana del Bajío, S.A.S.")
+    enter("QRO-2026-000104", "Tortillería La Esperanza, S.A.S.")
+    enter("QRO-2026-000105", "La Queretana Panadería Fina, S.A.S.")
+
+
+def found(query: str) -> list[str]:
+    return [company.registration_number[-3:] for company in search_register(query)]
+
+
+@pytest.mark.parametrize(
+    ("query", "numbers"),
+    [
+        ("panaderia queretana", ["101", "105"]),
+        ("PANADERÍA LA QUERETANA, S.A.S.", ["101", "105"]),
+        ("queretana panaderia", ["101", "105"]),
+        ("panaderia queretna", ["101", "105"]),  # a typo
+        ("panad quereta", ["101", "105"]),  # the start of each word
+        ("panaderia", ["102", "101", "105"]),  # every word found: the shortest name first
+        ("queretana", ["101", "105", "103"]),
+        ("esperansa", ["104"]),
+        ("tortilería", ["104"]),
+    ],
+)
+def test_trigram_search_forgives_accents_case_order_typos_and_partial_words(
+    postgresql, bakeries, query, numbers
+):
+    assert found(query) == numbers
+
+
+@pytest.mark.parametrize("query", ["ferretería", "zacatecas", "panaderia zacatecas", "xyz"])
+def test_trigram_search_finds_nothing_for_an_unrelated_query(postgresql, bakeries, query):
+    assert found(query) == []
+
+
+@pytest.mark.parametrize("query", ["QRO-2026-000103", "qro-2026-000103 ", "pqu260101ab1"])
+def test_trigram_search_takes_a_number_or_rfc_exactly(postgresql, bakeries, query):
+    expected = ["101"] if query.startswith("pqu") else ["103"]
+    assert found(query) == expected
+    assert found("QRO-2026-00010") == []  # a number is never matched approximately
+
+
+@pytest.mark.parametrize("query", ["panaderia queretna", "panad", "tortilería"])
+def test_simple_search_needs_every_word_contained_in_the_name(bakeries, query):
+    if connection.vendor == "postgresql":
+        pytest.skip("the word-contains search is SQLite's")
+    expected = {"panaderia queretna": [], "panad": ["105", "102", "101"], "tortilería": []}
+    assert found(query) == expected[query]
+
+
+def test_search_survives_a_nul_byte(client, bakeries):
+    response = client.get(reverse("companies:register_search"), {"q": "pan\x00aderia"})
+    assert response.status_code == 200
+    assert found("QRO-2026-000101\x00") == []
+
+
+def test_search_results_come_twenty_a_page_each_exactly_once(client, db):
+    for n in range(1, 46):
+        enter(f"QRO-2026-{n:06d}", f"Panadería Número {n}, S.A.S.")
+    enter("QRO-2026-000999", "Ferretería El Martillo, S.A.S.")
+    pages = [
+        client.get(reverse("companies:register_search"), {"q": "panaderia", "page": n}).context[
+            "page"
+        ]
+        for n in (1, 2, 3)
+    ]
+    assert [len(page) for page in pages] == [20, 20, 5]
+    assert pages[0].paginator.num_pages == 3 and pages[0].paginator.count == 45
+    numbers = [company.registration_number for page in pages for company in page]
+    assert len(set(numbers)) == 45 and "QRO-2026-000999" not in numbers
