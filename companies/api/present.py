@@ -6,7 +6,14 @@ import hashlib
 
 from companies.api import schemas
 from companies.api.selectors import Entry
-from companies.models import Application, Company, Founder, Municipality, RegisterChange
+from companies.models import (
+    Application,
+    Company,
+    Document,
+    Founder,
+    Municipality,
+    RegisterChange,
+)
 from companies.scian import load_catalogue
 
 
@@ -101,4 +108,32 @@ def change(event: RegisterChange) -> schemas.ChangeOut:
         tipo=event.kind,  # type: ignore[arg-type]
         fecha=event.created_at,
         empresa=schemas.ChangeCompanyOut.model_validate(event.data),
+    )
+
+
+DOCUMENT_KINDS: dict[str, schemas.DocumentKind] = {
+    Document.Kind.CERTIFICATE: "certificado",
+    Document.Kind.ARTICLES: "estatutos",
+    Document.Kind.REGISTER: "libro_de_registro",
+}
+
+
+def documents(company: Company, issued: list[Document], current: set[int]) -> schemas.DocumentsOut:
+    return schemas.DocumentsOut(
+        numero=company.registration_number,
+        items=[
+            schemas.DocumentOut(
+                id=f"{company.registration_number}/{DOCUMENT_KINDS[d.kind]}/{d.version}",
+                tipo=DOCUMENT_KINDS[d.kind],
+                titulo=d.title,
+                version=d.version,
+                vigente=d.pk in current,
+                sellado=d.sealed,
+                formato="application/pdf",
+                tamano=d.size,
+                sha256=d.sha256,
+                emitido_en=d.issued_at,
+            )
+            for d in issued
+        ],
     )

@@ -17,6 +17,7 @@ from companies.api.errors import ErrorCode
 
 CompanyStatus = Literal["active", "dissolved"]
 ChangeKind = Literal["registered", "updated", "dissolved"]
+DocumentKind = Literal["certificado", "estatutos", "libro_de_registro"]
 
 
 class FieldErrorOut(Schema):
@@ -103,12 +104,22 @@ class OfficersOut(Schema):
 
 
 class DocumentOut(Schema):
-    id: str
-    tipo: str = Field(description="Clase de documento, p. ej. acta o boleta de inscripción.")
-    titulo: str
+    id: str = Field(examples=["QRO-2026-000001/certificado/1"])
+    tipo: DocumentKind = Field(
+        description="certificado de constitución, estatutos o libro de registro de acciones "
+        "o de partes sociales."
+    )
+    titulo: str = Field(examples=["Certificado de constitución"])
+    version: int = Field(ge=1, description="Cada cambio de lo que dice emite una versión nueva.")
+    vigente: bool = Field(description="Si es la versión más reciente de su tipo.")
+    sellado: bool = Field(description="Si lleva el sello electrónico (PAdES) del registro.")
     formato: str = Field(description="Tipo de medio.", examples=["application/pdf"])
     tamano: int = Field(description="Tamaño en bytes.")
-    sha256: str
+    sha256: str = Field(
+        description="Huella SHA-256 del archivo: un PDF es auténtico si su huella es esta y su "
+        "sello es válido.",
+        pattern="^[0-9a-f]{64}$",
+    )
     emitido_en: datetime
 
 

@@ -16,6 +16,7 @@ from ninja.params.functions import Header, Path, Query
 from companies.api import feed, present, schemas, selectors
 from companies.api.access import service_router
 from companies.models import AgencyService
+from companies.selectors import current_documents
 
 MAX_CURSOR = 2**63 - 1
 MAX_OFFSET = 10_000
@@ -107,13 +108,18 @@ def officers(request: HttpRequest, numero: Number, if_none_match: IfNoneMatch = 
 
 @documents.get(
     "/{numero}",
-    response={200: schemas.DocumentsOut, 404: schemas.ErrorOut, **REFUSALS},
+    response={200: schemas.DocumentsOut, 304: None, 404: schemas.ErrorOut, **REFUSALS},
     operation_id="documentosDeEmpresa",
-    summary="Metadatos de los documentos de una empresa",
+    summary="Metadatos de los documentos de una empresa, todas sus versiones",
+    openapi_extra=ETAG_HEADERS,
 )
-def company_documents(request: HttpRequest, numero: Number) -> schemas.DocumentsOut:
+def company_documents(
+    request: HttpRequest, numero: Number, if_none_match: IfNoneMatch = None
+) -> Any:
     company = selectors.company(numero)
-    return schemas.DocumentsOut(numero=company.registration_number, items=[])
+    issued = list(company.documents.order_by("kind", "-version"))
+    current = {d.pk for d in current_documents(company)}
+    return conditional(present.documents(company, issued, current), if_none_match)
 
 
 @changes.get(

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import selectors, signing, sla, versions, workflow
+from companies import selectors, signing, sla, verification, versions, workflow
 from companies.models import Application, ApplicationStatus
 from portal.auth import authenticated_at
 from portal.requests import SignedInRequest
@@ -152,12 +152,17 @@ def submit(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = selectors.application_for(request.user, public_id)
+    company = getattr(application, "company", None)
+    documents = verification.document_rows(request.user, company) if company else []
     context = {
         "application": application,
         "events": application.events.select_related("actor").order_by("pk"),
         "clock": _clock(application),
-        "terminal": application.status
-        in {ApplicationStatus.REGISTERED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN},
+        "documents": documents,
+        # The page stops following once nothing more will happen: registered with documents
+        # issued, rejected or withdrawn.
+        "terminal": application.status in {ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}
+        or (application.status == ApplicationStatus.REGISTERED and bool(documents)),
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "companies/status.html#timeline", context)

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from companies import selectors
+from companies import selectors, verification
 from companies.models import Company
 from portal.requests import PortalRequest
 
@@ -36,5 +36,6 @@ def company(request: HttpRequest, number: str) -> HttpResponse:
         "application": application,
         "administrators": application.founders.filter(is_administrator=True) if application else [],
         "history": application.events.filter(verb="register").order_by("pk") if application else [],
+        "documents": verification.document_rows(request.user, entry),
     }
     return render(request, "companies/register/company.html", context)

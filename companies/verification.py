@@ -1,0 +1,149 @@
+"""Checking the register's documents: by the code printed on a certificate, and by the file.
+
+A file is called authentic only when both hold: its SHA-256 is one the register recorded when it
+issued a document, and the registry's seal on it is valid. Everything else (a file we never
+issued, one changed by a single byte, one without a seal) is not, and the answer says why in
+plain words. Uploads are read only as PDF: the header is checked, the bytes are hashed, and
+pyHanko reads the signature; nothing is rendered, stored or followed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from companies import seal
+from companies.models import REFERENCE_ALPHABET, Company, Document
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+CODE_CHARACTERS = 16
+PDF_HEADER = b"%PDF-"
+_SEPARATORS = re.compile(r"[\s\-–—.]+")
+
+
+def normalise_code(text: str) -> str | None:
+    """``7k3m 9qxa-...`` -> ``7K3M-9QXA-...``; None when it cannot be a verification code."""
+    characters = _SEPARATORS.sub("", text).upper()
+    if len(characters) != CODE_CHARACTERS or any(c not in REFERENCE_ALPHABET for c in characters):
+        return None
+    return "-".join(characters[start : start + 4] for start in range(0, CODE_CHARACTERS, 4))
+
+
+def company_for_code(text: str) -> Company | None:
+    code = normalise_code(text)
+    if code is None:
+        return None
+    return (
+        Company.objects.select_related("legal_form", "application")
+        .filter(verification_code=code)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    authentic: bool
+    headline: str  # the answer, in a sentence
+    detail: str  # what it means or what to do
+    document: Document | None = None  # the register's document with these exact bytes
+    superseded_by: Document | None = None  # a later version of the same document
+    sha256: str = ""
+
+
+def check_file(data: bytes) -> FileCheck:
+    if not data.startswith(PDF_HEADER):
+        return FileCheck(
+            False,
+            _("This file is not a PDF."),
+            _("Upload the PDF file of the certificate, articles or register as you received it."),
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    document = (
+        Document.objects.select_related("company", "company__legal_form")
+        .filter(sha256=digest)
+        .first()
+    )
+    sealed = seal.validate_seal(data)
+    if document is None:
+        return _unknown(digest, sealed)
+    if not sealed.valid:
+        return FileCheck(
+            False,
+            _("We cannot confirm this document."),
+            _(
+                "Its contents match a document of the register, but its seal could not be "
+                "confirmed. Download the document again from the company's page."
+            ),
+            document=document,
+            sha256=digest,
+        )
+    later = (
+        Document.objects.filter(
+            company=document.company, kind=document.kind, version__gt=document.version
+        )
+        .order_by("-version")
+        .first()
+    )
+    return FileCheck(
+        True,
+        _("This is an authentic, unaltered document of the register."),
+        _("It was issued by the registry for %(company)s and carries its valid seal.")
+        % {"company": document.company.name},
+        document=document,
+        superseded_by=later,
+        sha256=digest,
+    )
+
+
+def _unknown(digest: str, sealed: seal.SealCheck) -> FileCheck:
+    if sealed.intact and sealed.signer:
+        detail = _(
+            "It is not one of the documents the register issued. Ask the company for the "
+            "document, or look it up by its verification code."
+        )
+    else:
+        detail = sealed.problem or _("It is not one of the documents the register issued.")
+    return FileCheck(
+        False,
+        _("This is not an authentic document of the register."),
+        detail,
+        sha256=digest,
+    )
+
+
+def may_download(user: object, document: Document) -> bool:
+    """The certificate is public. The articles and the register show founders and their
+    contributions: the founders and verified registry staff may download them."""
+    from companies import selectors
+
+    if document.kind == Document.Kind.CERTIFICATE:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.has_perm("portal.review_applications") and user.is_verified():  # type: ignore[attr-defined]
+        return True
+    application_id = document.company.application_id
+    return application_id is not None and (
+        selectors.visible_applications(user).filter(pk=application_id).exists()  # type: ignore[arg-type]
+    )
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    document: Document
+    current: bool
+    downloadable: bool
+
+
+def document_rows(user: object, company: Company) -> list[DocumentRow]:
+    """Every document of the company, newest version of each kind first, as a person sees it."""
+    from companies.selectors import current_documents
+
+    current = {d.pk for d in current_documents(company)}
+    return [
+        DocumentRow(document, document.pk in current, may_download(user, document))
+        for document in company.documents.select_related("company").order_by("kind", "-version")
+    ]

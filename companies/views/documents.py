@@ -1,0 +1,103 @@
+"""The register's documents for people: download, and verification by code or by file."""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from companies import verification
+from companies.forms import VerificationCodeForm, VerifyFileForm
+from companies.models import Company, Document
+from portal.requests import PortalRequest
+
+# A request body this much larger than the limit is refused before Django parses the upload.
+_MULTIPART_ALLOWANCE = 64 * 1024
+
+
+@require_GET
+def download(request: PortalRequest, number: str, kind: str, version: int) -> HttpResponseBase:
+    document = get_object_or_404(
+        Document.objects.select_related("company"),
+        company__registration_number=number,
+        kind=kind,
+        version=version,
+    )
+    if not verification.may_download(request.user, document):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise Http404
+    response = FileResponse(
+        document.file.open("rb"), content_type="application/pdf", filename=document.filename
+    )
+    public = document.kind == Document.Kind.CERTIFICATE
+    response["Cache-Control"] = f"{'public' if public else 'private'}, max-age=86400, immutable"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: PortalRequest) -> HttpResponse:
+    """The verification page: a code to look up, or a file to check."""
+    code_form = VerificationCodeForm(request.GET or None)
+    if code_form.is_valid():
+        return redirect("companies:verify_code", code=code_form.cleaned_data["code"])
+    return _page(request, code_form=code_form)
+
+
+@require_http_methods(["GET", "POST"])
+def verify_code(request: PortalRequest, code: str) -> HttpResponse:
+    company = verification.company_for_code(code)
+    if company is None:
+        form = VerificationCodeForm(initial={"code": code})
+        return _page(request, code_form=form, unknown_code=code[:40], status=404)
+    normalised = verification.normalise_code(code)
+    if normalised != code:
+        return HttpResponseRedirect(reverse("companies:verify_code", args=[normalised]))
+    return _page(request, company=company)
+
+
+def _page(
+    request: PortalRequest,
+    *,
+    company: Company | None = None,
+    code_form: VerificationCodeForm | None = None,
+    unknown_code: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    check: verification.FileCheck | None = None
+    file_form = VerifyFileForm()
+    if request.method == "POST":
+        file_form, check, status = _check_upload(request)
+    context = {
+        "company": company,
+        "application": company.application if company else None,
+        "documents": verification.document_rows(request.user, company) if company else [],
+        "code_form": code_form or VerificationCodeForm(),
+        "file_form": file_form,
+        "check": check,
+        "check_is_of_this_company": bool(
+            check and check.document and company and check.document.company_id == company.pk
+        ),
+        "unknown_code": unknown_code,
+        "max_megabytes": verification.MAX_UPLOAD_BYTES // (1024 * 1024),
+    }
+    return render(request, "companies/verify.html", context, status=status)
+
+
+def _check_upload(
+    request: PortalRequest,
+) -> tuple[VerifyFileForm, verification.FileCheck | None, int]:
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > verification.MAX_UPLOAD_BYTES + _MULTIPART_ALLOWANCE:
+        form = VerifyFileForm(data={})
+        form.errors.clear()
+        form.add_error(None, VerifyFileForm.too_large_message())
+        return form, None, 413
+    form = VerifyFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return form, None, 400
+    data = form.cleaned_data["file"].read()
+    return form, verification.check_file(data), 200
