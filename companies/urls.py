@@ -1,6 +1,14 @@
 from django.urls import path, re_path
 
-from companies.views import applicant, clerk, progress, register, supervisor
+from companies.views import (
+    applicant,
+    clerk,
+    documents,
+    progress,
+    register,
+    statistics,
+    supervisor,
+)
 
 app_name = "companies"
 urlpatterns = [
@@ -18,6 +26,14 @@ urlpatterns = [
     path("solicitudes/<uuid:public_id>/estado/", progress.status, name="status"),
     path("empresas/", register.search, name="register_search"),
     path("empresas/<str:number>/", register.company, name="register_company"),
+    path(
+        "empresas/<str:number>/documentos/<slug:kind>-v<int:version>.pdf",
+        documents.download,
+        name="document",
+    ),
+    path("verificar/", documents.verify, name="verify"),
+    re_path(r"^verificar/(?P<code>[^/]{1,60})/?$", documents.verify_code, name="verify_code"),
+    path("estadisticas/", statistics.statistics, name="statistics"),
     path("registro/", clerk.queue, name="queue"),
     path("registro/supervision/", supervisor.dashboard, name="supervision"),
     path("registro/supervision/datos.csv", supervisor.export_csv, name="supervision_csv"),

@@ -1,0 +1,82 @@
+"""The public statistics: registrations per day and how long a registration takes, so that
+anyone can see the 24-hour promise being kept. Aggregates only: the page receives counts and
+hours, never an application, a reference, a founder or a clerk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from companies import metrics
+from companies.charts import Chart, bar_chart
+from portal.requests import PortalRequest
+
+MAX_AGE = 300  # seconds a browser or a shared cache may keep the page
+
+
+@dataclass(frozen=True)
+class Statistics:
+    period: metrics.Period
+    days: list[metrics.DayCount]
+    durations: metrics.Durations
+    within_promise: int
+    approvals: metrics.Approvals
+
+    @property
+    def registered(self) -> int:
+        return self.durations.count
+
+    @property
+    def within_promise_percent(self) -> float | None:
+        return self.within_promise * 100 / self.registered if self.registered else None
+
+
+@require_GET
+def statistics(request: PortalRequest) -> HttpResponse:
+    figures = _statistics(metrics.period(_days(request)))
+    context = {"figures": figures, "periods": metrics.PERIODS, "chart": _chart(figures)}
+    if request.htmx and not request.htmx.boosted:
+        response = render(request, "companies/statistics.html#figures", context)
+    else:
+        response = render(request, "companies/statistics.html", context)
+    return _cacheable(request, response)
+
+
+def _statistics(span: metrics.Period) -> Statistics:
+    """The period's figures; companies registered in it are measured as ``metrics.durations``
+    measures them, and kept within the promise when their clock stayed under 24 hours."""
+    rows = metrics.application_rows(span)
+    registered = [r for r in rows if r.registered_at and r.registered_at >= span.start]
+    return Statistics(
+        period=span,
+        days=metrics.per_day(span),
+        durations=metrics.durations(rows, span),
+        within_promise=sum(1 for r in registered if r.clock is not None and not r.breached),
+        approvals=metrics.approvals(span),
+    )
+
+
+def _chart(figures: Statistics) -> Chart:
+    series = [(d.day, d.registered) for d in figures.days]
+    return bar_chart("registered", _("Companies registered per day"), series)
+
+
+def _days(request: PortalRequest) -> int:
+    raw = request.GET.get("dias", "")
+    return int(raw) if raw in {str(d) for d in metrics.PERIODS} else metrics.DEFAULT_DAYS
+
+
+def _cacheable(request: PortalRequest, response: HttpResponse) -> HttpResponse:
+    """Shared caches may keep what an anonymous visitor sees; a signed-in person's page carries
+    their name in the header, so only their own browser keeps it."""
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True, max_age=MAX_AGE)
+    else:
+        patch_cache_control(response, public=True, max_age=MAX_AGE)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
