@@ -2,7 +2,9 @@
 and the sandbox bank.
 
 Serves the emulated Security Server (with the population, tax, notary and payment registries
-behind it) on --port and the OpenID provider on --idp-port, until Ctrl-C.
+behind it) on --port and the OpenID provider on --idp-port, until Ctrl-C. With --portal-api
+(or PORTAL_API_URL), the emulator also offers the portal's agency API as provider
+MX-DEV/GOV/QRO-SEDESU/registro (see :mod:`sandbox.register_api`); the portal need not be up yet.
 """
 
 from __future__ import annotations
@@ -10,29 +12,53 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 import uvicorn
 
 from sandbox.bank import bank_client, create_bank_app
 from sandbox.identity import default_app
+from sandbox.register_api import PROVIDER, describe_when_reachable, register_in_emulator
 from sandbox.world import build_emulator
+from xroad_client.emulator import Emulator
 
 
-async def _serve(host: str, port: int, idp_port: int, bank_port: int) -> None:
-    os.environ.setdefault("SANDBOX_IDP_ISSUER", f"http://{host}:{idp_port}")
+def sandbox_emulator(portal_api: str | None) -> Emulator:
+    """The emulator ``python -m sandbox`` serves: the registries, and the portal's agency API
+    when ``portal_api`` (its root, e.g. ``http://127.0.0.1:8000/api/v1``) is given."""
     emulator = build_emulator()
+    if portal_api:
+        register_in_emulator(emulator.topology, portal_api)
+    return emulator
+
+
+async def _describe_agency_api(emulator: Emulator, portal_api: str) -> None:
+    await describe_when_reachable(emulator.topology, portal_api)
+    print(f"agency API described from {portal_api}/openapi.json", flush=True)
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    host = args.host
+    os.environ.setdefault("SANDBOX_IDP_ISSUER", f"http://{host}:{args.idp_port}")
+    emulator = sandbox_emulator(args.portal_api)
     bank = create_bank_app(
         bank_client("http://emulator.invalid", transport=emulator.async_transport())
     )
     servers = [
-        uvicorn.Server(uvicorn.Config(emulator, host=host, port=port, log_level="info")),
-        uvicorn.Server(uvicorn.Config(default_app(), host=host, port=idp_port, log_level="info")),
-        uvicorn.Server(uvicorn.Config(bank, host=host, port=bank_port, log_level="info")),
+        uvicorn.Server(uvicorn.Config(emulator, host=host, port=args.port, log_level="info")),
+        uvicorn.Server(
+            uvicorn.Config(default_app(), host=host, port=args.idp_port, log_level="info")
+        ),
+        uvicorn.Server(uvicorn.Config(bank, host=host, port=args.bank_port, log_level="info")),
     ]
-    await asyncio.gather(*(server.serve() for server in servers))
+    work: list[Coroutine[Any, Any, None]] = [server.serve() for server in servers]
+    if args.portal_api:
+        work.append(_describe_agency_api(emulator, args.portal_api))
+    await asyncio.gather(*work)
 
 
-def main() -> None:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Serve the sandbox registries and e-identity.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("SANDBOX_PORT", "8700")))
@@ -42,11 +68,23 @@ def main() -> None:
     parser.add_argument(
         "--bank-port", type=int, default=int(os.environ.get("SANDBOX_BANK_PORT", "8702"))
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--portal-api",
+        default=os.environ.get("PORTAL_API_URL") or None,
+        help="the portal's agency API root (e.g. http://127.0.0.1:8000/api/v1), offered over "
+        f"X-Road as {PROVIDER}",
+    )
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    args = parse_args()
     print(f"X-Road Security Server (emulated): http://{args.host}:{args.port}")
     print(f"e-identity provider (sandbox):     http://{args.host}:{args.idp_port}")
     print(f"bank (sandbox):                    http://{args.host}:{args.bank_port}")
-    asyncio.run(_serve(args.host, args.port, args.idp_port, args.bank_port))
+    if args.portal_api:
+        print(f"agency API over X-Road:            {PROVIDER} -> {args.portal_api}")
+    asyncio.run(_serve(args))
 
 
 if __name__ == "__main__":

@@ -375,7 +375,7 @@ def test_openapi_lists_the_stable_error_codes(client):
 
 def test_an_agency_reaches_the_api_through_the_x_road_emulator(live_server, legal_forms):
     from companies.api import api
-    from companies.api.sandbox import register_in_emulator
+    from sandbox.register_api import register_in_emulator
     from sandbox.world import build_topology
     from xroad_client.emulator import Emulator, serve_in_thread
 

@@ -1,5 +1,7 @@
 """Demo people for `make run`: staff with generated passwords; entrepreneurs sign in through the
-sandbox e-identity provider, whose demo identities are listed.
+sandbox e-identity provider, whose demo identities are listed. The sandbox's demo agency
+(MX-DEV/GOV/SAT/padron) is let into every service of the agency API, which `python -m sandbox`
+offers over X-Road as MX-DEV/GOV/QRO-SEDESU/registro.
 
 Idempotent: existing accounts are kept, and the passwords made on the first run are read back
 from var/demo-credentials.json, so running it again prints the same sign-ins.
@@ -15,7 +17,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
+from companies.models import AgencyAccess, AgencyService
 from portal import roles
 from portal.models import User
 
@@ -25,10 +29,12 @@ STAFF = [
     ("supervisor", "Héctor", "Salinas Ugalde", roles.SUPERVISORS),
     ("admin", "Admin", "Empresa24", roles.ADMINS),
 ]
+DEMO_AGENCY = "MX-DEV/GOV/SAT/padron"
+AGENCY_API_OVER_XROAD = "/r1/MX-DEV/GOV/QRO-SEDESU/registro"
 
 
 class Command(BaseCommand):
-    help = "Create the demo staff and entrepreneurs (sandbox only) and print their sign-ins."
+    help = "Create the demo staff and agency access (sandbox only) and print the sign-ins."
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.SANDBOX:
@@ -39,6 +45,7 @@ class Command(BaseCommand):
             password = credentials.setdefault(username, secrets.token_urlsafe(12))
             key = credentials.setdefault(f"{username}:totp", secrets.token_hex(20))
             _authenticator(_staff(username, first, last, role, password), key)
+        _agency_access(DEMO_AGENCY)
         credentials_file.parent.mkdir(parents=True, exist_ok=True)
         credentials_file.write_text(json.dumps(credentials, indent=2), encoding="utf-8")
         credentials_file.chmod(0o600)
@@ -53,6 +60,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"                 {person['name']} ({person['curp']}, {person['role']})"
             )
+        self.stdout.write(f"  agency API over X-Road, as the demo agency {DEMO_AGENCY}:")
+        self.stdout.write(
+            f"                 curl -H 'X-Road-Client: {DEMO_AGENCY}' "
+            f"{settings.XROAD_SECURITY_SERVER_URL}{AGENCY_API_OVER_XROAD}/cambios"
+        )
 
 
 def _read(path: Path) -> dict[str, str]:
@@ -72,6 +84,14 @@ def _staff(username: str, first: str, last: str, role: str, password: str) -> Us
         user.save()
     user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def _agency_access(client: str) -> None:
+    """Let ``client`` call every service of the agency API; existing entries are kept as the
+    admin left them (a deactivated one stays off)."""
+    note = gettext("Demo data (sandbox): created by load_demo_data.")
+    for service in AgencyService:
+        AgencyAccess.objects.get_or_create(client=client, service=service, defaults={"note": note})
 
 
 def _demo_identities() -> list[dict[str, str]]:
