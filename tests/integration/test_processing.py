@@ -8,8 +8,8 @@ import time
 import pytest
 from django.utils import timezone
 
-from companies import tasks, workflow
-from companies.models import Application, Company, RegistryCheck
+from companies import issuance, tasks, verification, workflow
+from companies.models import Application, Company, Document, RegistryCheck
 from tests.factories import complete_application
 from tests.integration.conftest import wait_until
 from xroad_client.emulator import FaultSpec
@@ -65,6 +65,11 @@ def test_a_clean_sas_goes_from_submitted_to_registered_with_no_human(stack, appl
     company = Company.objects.get(application=application)
     assert company.registration_number.startswith(f"QRO-{timezone.localdate().year}-")
     assert wait_until(lambda: Company.objects.filter(pk=company.pk).exclude(rfc="").exists())
+    # The worker draws and seals the documents; a verifier finds them authentic.
+    assert wait_until(lambda: company.documents.count() == 3, timeout_s=60)
+    certificate = company.documents.get(kind="certificate")
+    check = verification.check_file(issuance.read(certificate))
+    assert check.authentic and check.document == certificate
 
 
 def test_a_deceased_founder_lands_in_review_with_the_reason(stack, applicant_factory):
@@ -117,3 +122,10 @@ def test_killing_the_worker_mid_check_loses_nothing_and_duplicates_nothing(
     assert Company.objects.filter(application=application).count() == 1
     assert application.events.filter(verb="register").count() == 1
     assert Company.objects.count() == 1
+    assert wait_until(lambda: Document.objects.count() == 3, timeout_s=60)
+    time.sleep(1)
+    assert sorted(Document.objects.values_list("kind", "version")) == [
+        ("articles", 1),
+        ("certificate", 1),
+        ("register", 1),
+    ]
