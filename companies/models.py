@@ -492,6 +492,7 @@ class RegistryCheck(models.Model):
         DEED = "deed", _("Notarial deed")
         PAYMENT = "payment", _("Registration fee")
         NAME = "name", _("Company name")
+        CONTROL = "control", _("Control of other companies")
 
     class Result(models.TextChoices):
         CLEAN = "clean", _("Clean")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
-from companies import registration, registries, signing, workflow
+from companies import registration, registries, selectors, signing, workflow
 from companies.models import Application, ApplicationStatus, RegistryCheck
 
 Kind = RegistryCheck.Kind
@@ -39,6 +39,8 @@ def plan(application: Application) -> list[Planned]:
         planned.append(
             Planned(Kind.NOTARY, f"{application.notary_state}/{application.notary_number}")
         )
+    if application.legal_form and application.legal_form.code == "sas":
+        planned += [Planned(Kind.CONTROL, f.curp) for f in application.founders.all()]
     planned.append(Planned(Kind.PAYMENT, application.reference))
     planned.append(Planned(Kind.NAME, application.normalised_name))
     return planned
@@ -168,12 +170,22 @@ def _check_name(application: Application, subject: str) -> CheckResult:
     )
 
 
+def _check_control(application: Application, curp: str) -> CheckResult:
+    """Our own register: an S.A.S. founder who controls a company of another legal form."""
+    controlled = selectors.companies_controlled_by(curp, excluding_application=application.pk)
+    if controlled:
+        numbers = [c.registration_number for c in controlled]
+        return Result.NEGATIVE, "controls_other", {"companies": numbers}, ""
+    return Result.CLEAN, "controls_none", {}, ""
+
+
 CHECKERS = {
     Kind.PERSON: _check_person,
     Kind.TAXPAYER: _check_taxpayer,
     Kind.NOTARY: _check_notary,
     Kind.PAYMENT: _check_payment,
     Kind.NAME: _check_name,
+    Kind.CONTROL: _check_control,
 }
 
 CONCURRENT = {Kind.PERSON, Kind.TAXPAYER, Kind.NOTARY}  # network only, no database work
@@ -186,6 +198,9 @@ REASONS = {
     Kind.NOTARY: gettext_noop("The notary or the deed could not be verified"),
     Kind.PAYMENT: gettext_noop("The registration fee is not paid"),
     Kind.NAME: gettext_noop("The name resembles another and needs a person's judgement"),
+    Kind.CONTROL: gettext_noop(
+        "A shareholder controls a company of another legal form, which an S.A.S. does not allow"
+    ),
 }
 
 

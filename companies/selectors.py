@@ -158,3 +158,29 @@ def current_documents(company: Company) -> list[Document]:
     for document in company.documents.order_by("kind", "-version"):
         latest.setdefault(document.kind, document)
     return [latest[kind] for kind in Document.Kind.values if kind in latest]
+
+
+def companies_controlled_by(curp: str, *, excluding_application: int) -> list[Company]:
+    """Active companies of a legal form other than the S.A.S. in which this person holds more
+    than half of the capital, as entered in the register at incorporation (LGSM art. 260: an
+    S.A.S. shareholder may not control another kind of company)."""
+    companies = (
+        Company.objects.filter(
+            status=Company.Status.ACTIVE,
+            application__founders__curp=curp,
+        )
+        .exclude(legal_form__code="sas")
+        .exclude(application_id=excluding_application)
+        .prefetch_related("application__founders")
+        .distinct()
+        .order_by("registration_number")
+    )
+    controlled = []
+    for company in companies:
+        assert company.application is not None
+        founders = list(company.application.founders.all())
+        total = sum(f.contribution for f in founders)
+        held = sum(f.contribution for f in founders if f.curp == curp)
+        if total and held * 2 > total:
+            controlled.append(company)
+    return controlled

@@ -37,7 +37,12 @@ def test_a_clean_sas_is_registered_with_no_human(
     assert company.name == "Tortillería La Esperanza, S.A.S."
     assert NameReservation.objects.get(application=application).status == "used"
     kinds = set(RegistryCheck.objects.filter(application=application).values_list("kind", "result"))
-    assert kinds == {("person", "clean"), ("payment", "clean"), ("name", "clean")}
+    assert kinds == {
+        ("person", "clean"),
+        ("control", "clean"),
+        ("payment", "clean"),
+        ("name", "clean"),
+    }
     person_checks = RegistryCheck.objects.filter(application=application, kind="person")
     assert all(
         RegistryExchange.objects.filter(x_road_id=c.x_road_id).exists() for c in person_checks
@@ -69,7 +74,9 @@ def test_a_deceased_founder_sends_the_application_to_review_with_the_reason(
     result = processing.process(application.pk)
     assert result.status == "in_review"
     assert result.review_reasons == ["A founder is not active in the population registry"]
-    check = RegistryCheck.objects.get(application=application, subject="SAGR500127HQTLMB07")
+    check = RegistryCheck.objects.get(
+        application=application, kind="person", subject="SAGR500127HQTLMB07"
+    )
     assert (check.result, check.outcome) == ("negative", "deceased")
 
 
@@ -150,3 +157,59 @@ def test_registry_checks_run_concurrently_and_every_exchange_is_stored(
     assert stored.count() == 2 and set(stored.values_list("x_road_id", flat=True)) == {
         c.x_road_id for c in calls
     }
+
+
+def _registered_elsewhere(filer, *, legal_form: str, number: str, founders) -> Company:
+    other = complete_application(filer, legal_form=legal_form, founders=founders)
+    return Company.objects.create(
+        registration_number=number,
+        name=f"Otra {number}",
+        normalised_name=f"OTRA {number}",
+        legal_form=other.legal_form,
+        application=other,
+        registered_at=timezone.now(),
+    )
+
+
+ANA_MAJORITY = [
+    ("RAOA900514MQTMLN01", "Ana Sofía", "Ramírez", "Olvera", "6000", True),
+    ("HETL780223MQTRRZ05", "Laura", "Hernández", "Trejo", "4000", False),
+]
+ANA_MINORITY = [
+    ("RAOA900514MQTMLN01", "Ana Sofía", "Ramírez", "Olvera", "5000", False),
+    ("HETL780223MQTRRZ05", "Laura", "Hernández", "Trejo", "5000", True),
+]
+
+
+def test_an_sas_shareholder_who_controls_a_company_of_another_form_goes_to_review(
+    applicant, xroad_sandbox, django_capture_on_commit_callbacks
+):
+    _registered_elsewhere(
+        applicant, legal_form="sa-de-cv", number="QRO-2025-000009", founders=ANA_MAJORITY
+    )
+    application = submitted(applicant)
+    with django_capture_on_commit_callbacks(execute=False):
+        result = processing.process(application.pk)
+    assert result.status == "in_review"
+    assert result.review_reasons == [
+        "A shareholder controls a company of another legal form, which an S.A.S. does not allow"
+    ]
+    check = RegistryCheck.objects.get(
+        application=application, kind="control", subject="RAOA900514MQTMLN01"
+    )
+    assert (check.result, check.detail) == ("negative", {"companies": ["QRO-2025-000009"]})
+
+
+@pytest.mark.parametrize(
+    ("legal_form", "founders"), [("sa-de-cv", ANA_MINORITY), ("sas", ANA_MAJORITY)]
+)
+def test_half_of_another_company_or_another_sas_is_no_obstacle(
+    applicant, xroad_sandbox, django_capture_on_commit_callbacks, legal_form, founders
+):
+    _registered_elsewhere(
+        applicant, legal_form=legal_form, number="QRO-2025-000010", founders=founders
+    )
+    application = submitted(applicant)
+    with django_capture_on_commit_callbacks(execute=False):
+        result = processing.process(application.pk)
+    assert result.status == "registered"
