@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from companies.models import Application
@@ -50,12 +51,30 @@ def clauses(application: Application, options: dict[str, Any]) -> list[Clause]:
         Clause(_("Transfer of shares"), _transfer(options)),
         Clause(_("Administration"), _administration(application)),
         Clause(_("Fiscal year"), _("The fiscal year runs from 1 January to 31 December.")),
+        *_limits(application),
         Clause(
             _("Profits, losses and dissolution"),
             _(
                 "Profits and losses are shared in proportion to each founder's contribution. Dissolution and liquidation follow the General Law of Commercial Companies."
             ),
         ),
+    ]
+
+
+def _limits(application: Application) -> list[Clause]:
+    """The S.A.S.'s own limits (LGSM art. 260): a yearly revenue cap, kept as data on the legal
+    form because it is re-indexed every January, and no control of another kind of company."""
+    form = application.legal_form
+    if form is None or form.revenue_cap is None:
+        return []
+    return [
+        Clause(
+            _("Limits of the simplified company"),
+            _(
+                "The company's total yearly revenue may not exceed MXN %(cap)s, an amount updated every January; if it does, the company must change to another legal form. No shareholder may at the same time control a company of another legal form."
+            )
+            % {"cap": number_format(form.revenue_cap, decimal_pos=2, force_grouping=True)},
+        )
     ]
 
 

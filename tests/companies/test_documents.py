@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from io import BytesIO, StringIO
 from pathlib import Path
 
@@ -384,3 +385,16 @@ def test_make_seal_key_keeps_an_existing_key_unless_forced(tmp_path):
     assert key.read_bytes() == first
     call_command("make_seal_key", key=key, cert=cert, force=True, stdout=StringIO())
     assert key.read_bytes() != first
+
+
+def test_sas_articles_state_the_revenue_cap_from_the_legal_forms_data(applicant):
+    sas = complete_application(applicant)
+    assert sas.legal_form is not None
+    sas.legal_form.revenue_cap = Decimal("7076469.38")
+    sas.legal_form.save()
+    with translation.override("es-mx"):
+        text = " ".join(c.text for c in clauses(sas, sas.articles))
+    assert "7,076,469.38" in text
+    assert "controlar al mismo tiempo una sociedad de otra forma" in text
+    sa = complete_application(applicant, legal_form="sa-de-cv")
+    assert not [c for c in clauses(sa, sa.articles) if "7,076,469.38" in c.text]
