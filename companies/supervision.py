@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from companies import notifications, outbox, sla
-from companies.models import Application, ApplicationEvent, ApplicationStatus
+from companies.models import Application, ApplicationEvent, ApplicationStatus, Company, Document
 from portal import roles
 from portal.models import User
 
@@ -46,7 +46,9 @@ def warn_about_service_level() -> int:
 
 def redrive_stuck(*, now: datetime | None = None) -> int:
     """Processing is idempotent, so an application left in submitted or checking (a lost
-    message, a worker that died) is simply sent through it again."""
+    message, a worker that died) is simply sent through it again; so is the work after
+    registration for a company still without its RFC or its documents (a tax registry down
+    longer than the task's retries, a seal key that was missing)."""
     cutoff = (now or timezone.now()) - STUCK_AFTER
     stuck = list(
         Application.objects.filter(
@@ -55,6 +57,14 @@ def redrive_stuck(*, now: datetime | None = None) -> int:
             needs_attention=False,
         ).values_list("pk", flat=True)
     )
-    if stuck:
-        outbox.enqueue(*[("companies.tasks.process_application", [pk]) for pk in stuck])
-    return len(stuck)
+    unfinished = list(
+        Company.objects.filter(registered_at__lt=cutoff, application__isnull=False)
+        .annotate(issued=Count("documents__kind", distinct=True))
+        .filter(Q(rfc="") | Q(issued__lt=len(Document.Kind.values)))
+        .values_list("application_id", flat=True)
+    )
+    messages = [("companies.tasks.process_application", [pk]) for pk in stuck]
+    messages += [("companies.tasks.after_registration", [pk]) for pk in unfinished]
+    if messages:
+        outbox.enqueue(*messages)
+    return len(messages)

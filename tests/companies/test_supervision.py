@@ -86,3 +86,35 @@ def test_applications_stuck_in_an_automatic_state_are_sent_through_processing_ag
     messages = OutboxMessage.objects.filter(task="companies.tasks.process_application")
     assert [m.args for m in messages] == [[stuck.pk]]
     assert fresh.pk != stuck.pk
+
+
+def test_a_company_still_without_its_rfc_or_documents_gets_its_after_registration_again(
+    applicant, other_applicant
+):
+    from companies import issuance
+    from companies.models import Company
+
+    def company(filer, number: str, *, minutes_ago: int, rfc: str = "") -> Company:
+        application = complete_application(filer)
+        return Company.objects.create(
+            registration_number=number,
+            name=number,
+            normalised_name=number,
+            legal_form=application.legal_form,
+            application=application,
+            rfc=rfc,
+            registered_at=timezone.now() - timedelta(minutes=minutes_ago),
+        )
+
+    without_rfc = company(applicant, "QRO-2026-000001", minutes_ago=30)
+    finished = company(applicant, "QRO-2026-000002", minutes_ago=30, rfc="TES261126AB1")
+    issuance.issue_documents(company_id=finished.pk)
+    without_documents = company(
+        other_applicant, "QRO-2026-000003", minutes_ago=30, rfc="OTR261126AB2"
+    )
+    company(other_applicant, "QRO-2026-000004", minutes_ago=1)  # its task may still be running
+    assert supervision.redrive_stuck() == 2
+    messages = OutboxMessage.objects.filter(task="companies.tasks.after_registration")
+    assert sorted(m.args[0] for m in messages) == sorted(
+        [without_rfc.application_id, without_documents.application_id]
+    )
