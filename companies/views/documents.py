@@ -31,7 +31,10 @@ def download(request: PortalRequest, number: str, kind: str, version: int) -> Ht
             return redirect_to_login(request.get_full_path())
         raise Http404
     response = FileResponse(
-        document.file.open("rb"), content_type="application/pdf", filename=document.filename
+        document.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=document.filename,
     )
     public = document.kind == Document.Kind.CERTIFICATE
     response["Cache-Control"] = f"{'public' if public else 'private'}, max-age=86400, immutable"

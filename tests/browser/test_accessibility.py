@@ -53,9 +53,11 @@ def test_the_public_register_and_the_clerks_pages_have_no_axe_violations(portal,
     from companies import workflow
     from companies.models import Company
     from portal import roles
+    from tests.browser.test_documents_journey import company_with_documents
     from tests.factories import EntrepreneurFactory, UserFactory
 
-    application = complete_application(EntrepreneurFactory())
+    filer = EntrepreneurFactory()
+    application = complete_application(filer)
     for verb in ("send_for_signatures", "submit", "start_checks", "send_to_review"):
         fields = (
             {"submitted_at": timezone.now(), "first_submitted_at": timezone.now()}
@@ -70,13 +72,21 @@ def test_the_public_register_and_the_clerks_pages_have_no_axe_violations(portal,
         legal_form=application.legal_form,
         registered_at=timezone.now(),
     )
+    registered = company_with_documents(filer)  # its documents, and a bar in the statistics
     clerk = UserFactory(username="registradora", role=roles.CLERKS, is_staff=True)
     clerk.set_password("correct-horse-battery-staple-42")
     clerk.save()
     device = TOTPDevice.objects.create(user=clerk, name="phone", confirmed=True)
     page = new_page(bypass_csp=True)
     found = {}
-    for url in ("/empresas/?q=cafe", "/empresas/QRO-2026-000007/", "/entrar/"):
+    for url in (
+        "/empresas/?q=cafe",
+        "/empresas/QRO-2026-000007/",
+        "/verificar/",
+        f"/verificar/{registered.verification_code}",
+        "/estadisticas/",
+        "/entrar/",
+    ):
         page.goto(url)
         found[url] = violations(page)
     page.get_by_label("Nombre de usuario").fill("registradora")

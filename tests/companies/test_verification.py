@@ -192,6 +192,9 @@ def test_anyone_downloads_the_certificate_as_issued(client, company):
     body = b"".join(response.streaming_content)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{company.registration_number}-certificate-v1.pdf"'
+    )
     assert hashlib.sha256(body).hexdigest() == company.documents.get(kind="certificate").sha256
 
 

@@ -94,3 +94,9 @@ def test_sign_out_ends_the_session(client: Client, django_user_model):
     client.force_login(user)
     client.post(reverse("portal:sign_out"))
     assert client.get("/").context["user"].is_anonymous
+
+
+def test_favicon_ico_leads_to_the_svg_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/static/img/favicon.svg")
