@@ -1,9 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import LogoutView
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from companies.api import api as agency_api
 from portal import views
@@ -17,7 +15,7 @@ shell = [
 urlpatterns = [
     path("", include((shell, "portal"))),
     path("", include("companies.urls")),
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),

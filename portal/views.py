@@ -6,8 +6,9 @@ import logging
 
 from django.contrib.auth.views import LoginView
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -79,3 +80,10 @@ class StaffSignInView(LoginView):
         response = super().form_valid(form)
         otp_login(self.request, form.otp_device)
         return response
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and PDF viewers ask for /favicon.ico; ours is an SVG among the static files
+    (resolved per request: the manifest of hashed names exists only after collectstatic)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
