@@ -1,10 +1,13 @@
 """Demo people for `make run`: staff with generated passwords; entrepreneurs sign in through the
 sandbox e-identity provider, whose demo identities are listed. The sandbox's demo agency
 (MX-DEV/GOV/SAT/padron) is let into every service of the agency API, which `python -m sandbox`
-offers over X-Road as MX-DEV/GOV/QRO-SEDESU/registro.
+offers over X-Road as MX-DEV/GOV/QRO-SEDESU/registro. A development seal key is made when there
+is none, and a few demo companies are registered (``companies.demo``); the worker of `make run`
+then gets their RFCs and issues their sealed documents.
 
-Idempotent: existing accounts are kept, and the passwords made on the first run are read back
-from var/demo-credentials.json, so running it again prints the same sign-ins.
+Idempotent: existing accounts, the seal key and the demo companies are kept, and the passwords
+made on the first run are read back from var/demo-credentials.json, so running it again prints
+the same sign-ins.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
+from companies import seal
+from companies.demo import Loaded, load_companies
 from companies.models import AgencyAccess, AgencyService
 from portal import roles
 from portal.models import User
@@ -34,7 +40,10 @@ AGENCY_API_OVER_XROAD = "/r1/MX-DEV/GOV/QRO-SEDESU/registro"
 
 
 class Command(BaseCommand):
-    help = "Create the demo staff and agency access (sandbox only) and print the sign-ins."
+    help = (
+        "Create the demo staff, agency access, seal key and companies (sandbox only) "
+        "and print the sign-ins."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.SANDBOX:
@@ -46,6 +55,8 @@ class Command(BaseCommand):
             key = credentials.setdefault(f"{username}:totp", secrets.token_hex(20))
             _authenticator(_staff(username, first, last, role, password), key)
         _agency_access(DEMO_AGENCY)
+        self._seal_key()
+        loaded = load_companies(clerk=User.objects.get(username="registradora"))
         credentials_file.parent.mkdir(parents=True, exist_ok=True)
         credentials_file.write_text(json.dumps(credentials, indent=2), encoding="utf-8")
         credentials_file.chmod(0o600)
@@ -64,6 +75,38 @@ class Command(BaseCommand):
         self.stdout.write(
             f"                 curl -H 'X-Road-Client: {DEMO_AGENCY}' "
             f"{settings.XROAD_SECURITY_SERVER_URL}{AGENCY_API_OVER_XROAD}/cambios"
+        )
+        self._print_companies(loaded)
+
+    def _seal_key(self) -> None:
+        """A development seal key when there is none; an existing key (or half of one) is kept."""
+        key, cert = seal.key_path(), seal.cert_path()
+        present = [path for path in (key, cert) if path.exists()]
+        if not present:
+            call_command("make_seal_key", stdout=self.stdout)
+            self.stdout.write(
+                "  a development seal key (sandbox only): documents are sealed with it"
+            )
+        elif len(present) == 1:
+            missing = cert if key.exists() else key
+            self.stderr.write(
+                f"The seal file {missing} is missing, so documents wait for the seal: restore it, "
+                "or run `manage.py make_seal_key --force` for a new development key."
+            )
+
+    def _print_companies(self, loaded: list[Loaded]) -> None:
+        self.stdout.write("Demo companies in the register (/empresas/):")
+        for entry in loaded:
+            if entry.company is None:
+                why = entry.application.status if entry.application else "name in use"
+                self.stdout.write(f"  not registered  {entry.demo.name} ({why})")
+                continue
+            self.stdout.write(
+                f"  {entry.company.registration_number}  {entry.company.name}, "
+                f"filed by {entry.demo.filer.full_name}"
+            )
+        self.stdout.write(
+            "  the worker asks the tax registry for their RFCs and issues their sealed documents"
         )
 
 
