@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -86,8 +87,10 @@ def request_company_rfc(application_id: int) -> Company:
         application=application,
     )
     if answer.outcome == registries.Outcome.CREATED:
-        company.rfc = answer.record["rfc"]
-        company.save(update_fields=["rfc"])
+        with transaction.atomic():
+            company.rfc = answer.record["rfc"]
+            company.save(update_fields=["rfc"])
+            record_change(company, "updated")  # agencies keeping a copy learn the RFC
     elif not answer.available:
         raise registries_unavailable()
     return company

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from companies import selectors, verification
-from companies.models import Company
+from companies.models import Company, RegisterChange
 from portal.requests import PortalRequest
 
 PAGE_SIZE = 20
@@ -35,7 +38,30 @@ def company(request: HttpRequest, number: str) -> HttpResponse:
         "company": entry,
         "application": application,
         "administrators": application.founders.filter(is_administrator=True) if application else [],
-        "history": application.events.filter(verb="register").order_by("pk") if application else [],
+        "history": _history(entry),
         "documents": verification.document_rows(request.user, entry),
     }
     return render(request, "companies/register/company.html", context)
+
+
+def _history(company: Company) -> list[tuple[datetime, str]]:
+    """What happened to the entry, oldest first: the register's changes and the documents."""
+    lines: list[tuple[datetime, str]] = []
+    for change in company.changes.order_by("pk"):
+        if change.kind == RegisterChange.Kind.REGISTERED:
+            lines.append((change.created_at, _("Entered in the register")))
+        elif change.kind == RegisterChange.Kind.UPDATED and change.data.get("rfc"):
+            lines.append(
+                (change.created_at, _("RFC %(rfc)s given by the tax registry") % change.data)
+            )
+        else:
+            lines.append((change.created_at, str(change.get_kind_display())))
+    for document in company.documents.order_by("issued_at"):
+        lines.append(
+            (
+                document.issued_at,
+                _("%(document)s issued (version %(version)s)")
+                % {"document": document.get_kind_display(), "version": document.version},
+            )
+        )
+    return sorted(lines, key=lambda line: line[0])

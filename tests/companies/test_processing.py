@@ -136,6 +136,8 @@ def test_after_registration_the_company_gets_its_rfc_and_founders_are_told(
     company = Company.objects.get(application=application)
     assert len(company.rfc) == 12
     assert sorted(m.to[0] for m in mailoutbox) == ["ana@example.mx", "carlos@example.mx"]
+    changes = list(company.changes.order_by("pk").values_list("kind", "data__rfc"))
+    assert changes == [("registered", None), ("updated", company.rfc)], "once, with the RFC"
     assert company.registration_number in mailoutbox[0].body
 
 

@@ -158,3 +158,18 @@ def test_search_results_come_twenty_a_page_each_exactly_once(client, db):
     assert pages[0].paginator.num_pages == 3 and pages[0].paginator.count == 45
     numbers = [company.registration_number for page in pages for company in page]
     assert len(set(numbers)) == 45 and "QRO-2026-000999" not in numbers
+
+
+def test_company_page_history_shows_entry_rfc_and_documents(client, registered):
+    from companies import issuance
+    from companies.api.feed import record_change
+
+    record_change(registered, "registered")
+    record_change(registered, "updated")
+    issuance.issue_documents(company_id=registered.pk)
+    page = client.get("/empresas/QRO-2026-000042/").content.decode()
+    history = page[page.index('<ol class="timeline">') :]
+    assert history.index("Inscrita en el registro") < history.index(
+        "RFC TES261126AB1 asignado por el registro fiscal"
+    )
+    assert "Certificado de constitución emitido (versión 1)" in history
