@@ -126,6 +126,14 @@ def search_register(query: str) -> QuerySet[Company]:
     return companies_named(normalise_name(query))
 
 
+def companies_containing(normalised: str) -> QuerySet[Company]:
+    """Companies whose normalised name contains every word, in name order (any database)."""
+    companies = Company.objects.select_related("legal_form")
+    for word in normalised.split():
+        companies = companies.filter(normalised_name__contains=word)
+    return companies.order_by("name", "registration_number")
+
+
 def companies_named(normalised: str) -> QuerySet[Company]:
     """Companies whose name has every word of ``normalised`` (a ``normalise_name`` result).
 
@@ -139,9 +147,7 @@ def companies_named(normalised: str) -> QuerySet[Company]:
     if not words:
         return companies.none()
     if connection.vendor != "postgresql":
-        for word in words:
-            companies = companies.filter(normalised_name__contains=word)
-        return companies.order_by("name", "registration_number")
+        return companies_containing(normalised)
     for word in words:  # one indexed condition per word: the GIN trigram index of 0007
         companies = companies.filter(TrigramWordSimilar(F("normalised_name"), Value(word)))
     words_found = sum(
