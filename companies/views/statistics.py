@@ -72,11 +72,9 @@ def _days(request: PortalRequest) -> int:
 
 
 def _cacheable(request: PortalRequest, response: HttpResponse) -> HttpResponse:
-    """Shared caches may keep what an anonymous visitor sees; a signed-in person's page carries
-    their name in the header, so only their own browser keeps it."""
-    if request.user.is_authenticated:
-        patch_cache_control(response, private=True, max_age=MAX_AGE)
-    else:
-        patch_cache_control(response, public=True, max_age=MAX_AGE)
+    """Browsers may keep the page for a few minutes. Shared caches may not: the page sets the
+    visitor's own CSRF cookie (the language switch is a form), which a cache must never hand
+    to somebody else."""
+    patch_cache_control(response, private=True, max_age=MAX_AGE)
     patch_vary_headers(response, ("HX-Request",))
     return response
