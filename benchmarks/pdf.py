@@ -1,7 +1,8 @@
 """The registry's PDFs: certificate and articles render time with our cached fonts and
 stylesheet, against plain WeasyPrint drawing the same HTML with a fresh FontConfiguration (and
 stylesheet) each time; the peak Python memory of one render of each (tracemalloc: Pango's and
-HarfBuzz's own memory is not counted); and the seal's cost.
+HarfBuzz's own memory is not counted); and the seal's cost, without a timestamp (B-B) and with
+one from the sandbox Time-Stamping Authority served on loopback (B-T).
 
     python benchmarks/pdf.py [--repeat 20]
 
@@ -62,6 +63,7 @@ def main() -> None:
 
     settings.SEAL_KEY_PATH = workdir / "seal" / "seal-key.pem"
     settings.SEAL_CERT_PATH = workdir / "seal" / "seal-cert.pem"
+    settings.SEAL_TSA_URL = ""
     call_command("make_seal_key", stdout=StringIO())
 
     application = complete_application(EntrepreneurFactory())
@@ -128,8 +130,21 @@ def main() -> None:
     pdf = documents.render_certificate(company)
     sealed = seal.seal_pdf(pdf)
     print("\nseal (certificate)")
-    row("seal_pdf", median_ms(lambda: seal.seal_pdf(pdf), args.repeat))
-    row("validate_seal", median_ms(lambda: seal.validate_seal(sealed), args.repeat))
+    row("seal_pdf (B-B)", median_ms(lambda: seal.seal_pdf(pdf), args.repeat))
+    row("validate_seal (B-B)", median_ms(lambda: seal.validate_seal(sealed), args.repeat))
+
+    from sandbox.tsa import create_tsa_app, generate_authority
+    from xroad_client.emulator import serve_in_thread
+
+    authority = generate_authority()
+    (workdir / "tsa-ca.pem").write_bytes(authority.ca_pem)
+    settings.SEAL_TSA_CA_PATH = str(workdir / "tsa-ca.pem")
+    with serve_in_thread(create_tsa_app(authority)) as url:
+        settings.SEAL_TSA_URL = f"{url}/"
+        stamped = seal.seal_pdf(pdf)
+        assert seal.validate_seal(stamped).timestamped_at is not None
+        row("seal_pdf (B-T, sandbox TSA)", median_ms(lambda: seal.seal_pdf(pdf), args.repeat))
+    row("validate_seal (B-T)", median_ms(lambda: seal.validate_seal(stamped), args.repeat))
 
 
 if __name__ == "__main__":

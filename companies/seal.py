@@ -1,17 +1,25 @@
-"""The registry's electronic seal on its PDFs: a PAdES signature (baseline B-B) made with the
-registry's key and certificate, and its check against that certificate as the trust root.
+"""The registry's electronic seal on its PDFs: a PAdES signature made with the registry's key
+and certificate, and its check against that certificate as the trust root.
 
 The key and the certificate are files (PEM), configured by path: ``SEAL_KEY_PATH`` and
 ``SEAL_CERT_PATH`` (default: ``var/seal/``). ``manage.py make_seal_key`` makes a development pair.
 The seal is added as an incremental update, so the sealed file is still the PDF/A that was
 drawn, byte for byte, followed by the signature.
+
+With ``SEAL_TSA_URL`` set, an RFC 3161 Time-Stamping Authority puts a trusted time on the
+signature (baseline B-T); without it the signing time is only the registry's own claim (B-B).
+A TSA that does not answer stops the sealing with :class:`TimestampUnavailable`, so the task
+tries again later. The check trusts timestamps from the root in ``SEAL_TSA_CA_PATH``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import logging
 import zlib
 from dataclasses import dataclass
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -24,14 +32,16 @@ from pyhanko.pdf_utils.metadata.model import VENDOR
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
+from pyhanko.sign.validation import EmbeddedPdfSignature, validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
-from pyhanko.sign.validation.status import PdfSignatureStatus
+from pyhanko.sign.validation.status import PdfSignatureStatus, TimestampSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
 REGISTRY_NAME = "Registro Público de Empresas de Querétaro"
 SEAL_FIELD = "SelloRegistro"
 SEAL_LOCATION = "Querétaro, México"
+TSA_TIMEOUT_SECONDS = 10
 
 # What pyHanko's reader raises on bytes that are not a well-formed (sealed) PDF: its own errors,
 # and, deeper in a damaged file, zlib, missing keys or objects of the wrong type.
@@ -52,12 +62,18 @@ class SealUnavailable(Exception):
     """The seal's key or certificate cannot be read: the message says which file and what to do."""
 
 
+class TimestampUnavailable(SealUnavailable):
+    """The Time-Stamping Authority did not answer (or refused): the document waits for it."""
+
+
 @dataclass(frozen=True)
 class SealCheck:
     valid: bool  # intact, cryptographically sound, made with our certificate, nothing added after
     intact: bool  # the signed bytes are unchanged
     signer: str  # the common name of the certificate that made the seal ("" when none)
     problem: str  # why it is not valid, for people; "" when it is
+    # when the seal was made, as a TSA trusted through SEAL_TSA_CA_PATH vouches; None without one
+    timestamped_at: datetime | None = None
 
 
 def key_path() -> Path:
@@ -66,6 +82,15 @@ def key_path() -> Path:
 
 def cert_path() -> Path:
     return Path(getattr(settings, "SEAL_CERT_PATH", settings.VAR_DIR / "seal" / "seal-cert.pem"))
+
+
+def tsa_url() -> str:
+    return str(getattr(settings, "SEAL_TSA_URL", ""))
+
+
+def tsa_ca_path() -> Path | None:
+    configured = str(getattr(settings, "SEAL_TSA_CA_PATH", ""))
+    return Path(configured) if configured else None
 
 
 def _signer() -> signers.SimpleSigner:
@@ -96,8 +121,25 @@ def seal_pdf(pdf: bytes) -> bytes:
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     _align_producer(writer)
-    output: BytesIO = signers.sign_pdf(writer, metadata, signer=signer)
+    url = tsa_url()
+    try:
+        output: BytesIO = signers.sign_pdf(
+            writer, metadata, signer=signer, timestamper=_timestamper(url) if url else None
+        )
+    except TimestampRequestError as error:
+        cause = error.__cause__ or error
+        raise TimestampUnavailable(
+            f"The time-stamping authority {url} (SEAL_TSA_URL) gave no timestamp: {cause}. "
+            "The document is sealed when it answers again."
+        ) from error
     return output.getvalue()
+
+
+@functools.lru_cache(maxsize=4)
+def _timestamper(url: str) -> HTTPTimeStamper:
+    """One client per TSA: it keeps the token it fetched to size the signature, so sealing
+    asks the TSA once per document instead of twice."""
+    return HTTPTimeStamper(url, timeout=TSA_TIMEOUT_SECONDS)
 
 
 def _align_producer(writer: IncrementalPdfFileWriter) -> None:
@@ -116,6 +158,19 @@ def _trusting_our_certificate() -> ValidationContext:
     )
 
 
+def _trusting_the_tsa() -> ValidationContext:
+    """The TSA's root (SEAL_TSA_CA_PATH) is the only root for timestamps; none when it is not
+    configured, or cannot be read (then a timestamp is never trusted, and that is logged)."""
+    path = tsa_ca_path()
+    roots = []
+    if path is not None:
+        try:
+            roots = [load_cert_from_pemder(str(path))]
+        except (OSError, ValueError) as error:
+            logger.error("The TSA root %s (SEAL_TSA_CA_PATH) cannot be read: %r", path, error)
+    return ValidationContext(trust_roots=roots, allow_fetching=False)
+
+
 def validate_seal(pdf: bytes) -> SealCheck:
     """Whether the PDF carries our seal, unchanged since it was sealed."""
     try:
@@ -123,16 +178,42 @@ def validate_seal(pdf: bytes) -> SealCheck:
         seals = [s for s in reader.embedded_signatures if s.field_name == SEAL_FIELD]
         if not seals:
             return SealCheck(False, False, "", _("The document has no seal of the registry."))
-        status = validate_pdf_signature(seals[0], _trusting_our_certificate())
+        ours = _trusting_our_certificate()
+        tsa = _trusting_the_tsa() if _carries_timestamp(seals[0]) else ours
+        status = validate_pdf_signature(seals[0], ours, ts_validation_context=tsa)
     except _UNREADABLE as error:
         logger.info("A document could not be read as a sealed PDF: %r", error)
         return SealCheck(False, False, "", _("The document cannot be read as a sealed PDF."))
+    valid = _holds(status)
+    token = status.timestamp_validity
     return SealCheck(
-        valid=status.bottom_line,
+        valid=valid,
         intact=status.intact,
         signer=_common_name(status),
-        problem="" if status.bottom_line else _problem(status),
+        problem="" if valid else _problem(status),
+        timestamped_at=token.timestamp if valid and token is not None and token.trusted else None,
     )
+
+
+def _carries_timestamp(embedded: EmbeddedPdfSignature) -> bool:
+    """Whether the seal carries a signature timestamp (so the TSA's root is read only then)."""
+    attributes = embedded.signer_info["unsigned_attrs"]
+    return any(a["type"].native == "signature_time_stamp_token" for a in attributes)
+
+
+def _holds(status: PdfSignatureStatus) -> bool:
+    """pyHanko's verdict, which wants a timestamp to be trusted too. With no TSA root
+    configured (SEAL_TSA_CA_PATH empty), a timestamp must still match the seal, but whose it is
+    goes unchecked, and its time is not reported."""
+    token = status.timestamp_validity
+    if token is None or tsa_ca_path() is not None:
+        return status.bottom_line
+    without_token = dataclasses.replace(status, timestamp_validity=None)
+    return without_token.bottom_line and _token_matches(token)
+
+
+def _token_matches(token: TimestampSignatureStatus) -> bool:
+    return token.intact and token.valid
 
 
 def _common_name(status: PdfSignatureStatus) -> str:
@@ -148,4 +229,9 @@ def _problem(status: PdfSignatureStatus) -> str:
         return _("The seal's signature does not match the document.")
     if not status.trusted:
         return _("The seal was not made with the registry's certificate.")
+    token = status.timestamp_validity
+    if token is not None and not _token_matches(token):
+        return _("The seal's timestamp does not match the seal.")
+    if token is not None and not token.trusted:
+        return _("The seal's timestamp is not from the registry's time-stamping authority.")
     return _("Something was added to the document after it was sealed.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils.translation import gettext as _
 
@@ -51,6 +52,7 @@ class FileCheck:
     document: Document | None = None  # the register's document with these exact bytes
     superseded_by: Document | None = None  # a later version of the same document
     sha256: str = ""
+    timestamped_at: datetime | None = None  # the seal's time, certified by a TSA
 
 
 def check_file(data: bytes) -> FileCheck:
@@ -95,6 +97,7 @@ def check_file(data: bytes) -> FileCheck:
         document=document,
         superseded_by=later,
         sha256=digest,
+        timestamped_at=sealed.timestamped_at,
     )
 
 

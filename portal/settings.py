@@ -183,6 +183,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # development pair. In production point these at the registry's real key and certificate.
 SEAL_KEY_PATH = env.env_path("SEAL_KEY_PATH", VAR_DIR / "seal" / "seal-key.pem")
 SEAL_CERT_PATH = env.env_path("SEAL_CERT_PATH", VAR_DIR / "seal" / "seal-cert.pem")
+# An RFC 3161 Time-Stamping Authority puts a trusted time on the seal (PAdES B-T); without one
+# the seal is B-B. SEAL_TSA_CA_PATH is the TSA's root, trusted when documents are verified. In the
+# sandbox both default to `python -m sandbox`'s TSA, which writes its root under var/ when it
+# starts; SEAL_TSA_URL=off seals without it.
+_seal_tsa_url = env.env_str("SEAL_TSA_URL", "http://127.0.0.1:8703/" if SANDBOX else "")
+SEAL_TSA_URL = "" if _seal_tsa_url.lower() == "off" else _seal_tsa_url
+SEAL_TSA_CA_PATH = env.env_str(
+    "SEAL_TSA_CA_PATH", str(VAR_DIR / "sandbox-tsa" / "ca.pem") if SANDBOX else ""
+)
 
 # Celery: the broker is a filesystem folder by default, so a real worker process runs with no server.
 CELERY_BROKER_URL = env.env_broker("CELERY_BROKER_URL", "filesystem://")

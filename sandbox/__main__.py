@@ -1,9 +1,10 @@
-"""``python -m sandbox``: the registries behind the X-Road emulator, the e-identity provider
-and the sandbox bank.
+"""``python -m sandbox``: the registries behind the X-Road emulator, the e-identity provider,
+the sandbox bank and the sandbox Time-Stamping Authority.
 
 Serves the emulated Security Server (with the population, tax, notary and payment registries
-behind it) on --port and the OpenID provider on --idp-port, until Ctrl-C. With --portal-api
-(or PORTAL_API_URL), the emulator also offers the portal's agency API as provider
+behind it) on --port, the OpenID provider on --idp-port, the bank on --bank-port and the TSA on
+--tsa-port (its root and key kept in --tsa-dir, see :mod:`sandbox.tsa`), until Ctrl-C. With
+--portal-api (or PORTAL_API_URL), the emulator also offers the portal's agency API as provider
 MX-DEV/GOV/QRO-SEDESU/registro (see :mod:`sandbox.register_api`); the portal need not be up yet.
 """
 
@@ -13,6 +14,7 @@ import argparse
 import asyncio
 import os
 from collections.abc import Coroutine, Sequence
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -20,6 +22,7 @@ import uvicorn
 from sandbox.bank import bank_client, create_bank_app
 from sandbox.identity import default_app
 from sandbox.register_api import PROVIDER, describe_when_reachable, register_in_emulator
+from sandbox.tsa import CA_FILE, create_tsa_app, default_folder, load_or_create_authority
 from sandbox.world import build_emulator
 from xroad_client.emulator import Emulator
 
@@ -45,12 +48,14 @@ async def _serve(args: argparse.Namespace) -> None:
     bank = create_bank_app(
         bank_client("http://emulator.invalid", transport=emulator.async_transport())
     )
+    tsa = create_tsa_app(load_or_create_authority(args.tsa_dir))
     servers = [
         uvicorn.Server(uvicorn.Config(emulator, host=host, port=args.port, log_level="info")),
         uvicorn.Server(
             uvicorn.Config(default_app(), host=host, port=args.idp_port, log_level="info")
         ),
         uvicorn.Server(uvicorn.Config(bank, host=host, port=args.bank_port, log_level="info")),
+        uvicorn.Server(uvicorn.Config(tsa, host=host, port=args.tsa_port, log_level="info")),
     ]
     work: list[Coroutine[Any, Any, None]] = [server.serve() for server in servers]
     if args.portal_api:
@@ -69,6 +74,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--bank-port", type=int, default=int(os.environ.get("SANDBOX_BANK_PORT", "8702"))
     )
     parser.add_argument(
+        "--tsa-port", type=int, default=int(os.environ.get("SANDBOX_TSA_PORT", "8703"))
+    )
+    parser.add_argument(
+        "--tsa-dir",
+        type=Path,
+        default=Path(os.environ.get("SANDBOX_TSA_DIR") or default_folder()),
+        help="where the TSA keeps its root (ca.pem, the portal's SEAL_TSA_CA_PATH), "
+        "certificate and key; made on first start (default: $VAR_DIR/sandbox-tsa)",
+    )
+    parser.add_argument(
         "--portal-api",
         default=os.environ.get("PORTAL_API_URL") or None,
         help="the portal's agency API root (e.g. http://127.0.0.1:8000/api/v1), offered over "
@@ -82,6 +97,10 @@ def main() -> None:
     print(f"X-Road Security Server (emulated): http://{args.host}:{args.port}")
     print(f"e-identity provider (sandbox):     http://{args.host}:{args.idp_port}")
     print(f"bank (sandbox):                    http://{args.host}:{args.bank_port}")
+    print(
+        f"time-stamping authority (sandbox): http://{args.host}:{args.tsa_port}/"
+        f"  (root: {args.tsa_dir / CA_FILE})"
+    )
     if args.portal_api:
         print(f"agency API over X-Road:            {PROVIDER} -> {args.portal_api}")
     asyncio.run(_serve(args))

@@ -47,6 +47,7 @@ def start_worker(real_services: None, transactional_db: None) -> Iterator[Callab
             "SEAL_KEY_PATH": str(settings.SEAL_KEY_PATH),
             "SEAL_CERT_PATH": str(settings.SEAL_CERT_PATH),
             "STORAGE_ROOT": str(settings.MEDIA_ROOT),
+            "SEAL_TSA_URL": "off",
             **extra_env,
         }
         name = f"test-{os.getpid()}-{len(workers)}@%h"
