@@ -117,14 +117,24 @@ def qr_svg(url: str, *, title: str) -> SafeString:
 def mask_curp(curp: str) -> str:
     """``RAOA900514MQTMLN01`` -> ``RAOA************01``: enough to tell people apart on paper,
     not enough to reuse someone's CURP."""
-    if len(curp) <= 6:
-        return "*" * len(curp)
-    return curp[:4] + "*" * (len(curp) - 6) + curp[-2:]
+    return _mask(curp)
+
+
+def mask_rfc(rfc: str) -> str:
+    """A company's RFC as CURPs are masked: ``CJU150610I85`` -> ``CJU1******85``."""
+    return _mask(rfc)
+
+
+def _mask(identifier: str) -> str:
+    if len(identifier) <= 6:
+        return "*" * len(identifier)
+    return identifier[:4] + "*" * (len(identifier) - 6) + identifier[-2:]
 
 
 @dataclass(frozen=True)
 class Holder:
-    """A line of the founders' table and of the register."""
+    """A line of the founders' table and of the register. A company is named with its masked
+    RFC and the person who signs on its behalf (``representative``)."""
 
     name: str
     masked_curp: str
@@ -132,6 +142,9 @@ class Holder:
     contribution: Decimal
     percentage: Decimal
     is_administrator: bool
+    is_company: bool = False
+    masked_rfc: str = ""
+    representative: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,14 +154,27 @@ class SignatureLine:
     signed_at: datetime | None
     version_number: int | None
     sha256: str
+    is_company: bool = False
+    masked_rfc: str = ""
+    representative: str = ""
+
+
+def _identity(founder: Founder) -> dict[str, Any]:
+    """What both lines say about who a founder is."""
+    return {
+        "name": str(founder),
+        "masked_curp": mask_curp(founder.curp),
+        "is_company": founder.is_company,
+        "masked_rfc": mask_rfc(founder.rfc) if founder.is_company else "",
+        "representative": founder.person_name if founder.is_company else "",
+    }
 
 
 def holders(founders: Sequence[Founder]) -> list[Holder]:
     total = sum((f.contribution for f in founders), Decimal(0))
     return [
         Holder(
-            name=str(f),
-            masked_curp=mask_curp(f.curp),
+            **_identity(f),
             nationality=f.nationality,
             contribution=f.contribution,
             percentage=(f.contribution * 100 / total).quantize(Decimal("0.01"))
@@ -183,8 +209,7 @@ def signature_lines(application: Application, founders: Sequence[Founder]) -> li
 
 def _signature_line(founder: Founder, approval: Signature | None) -> SignatureLine:
     return SignatureLine(
-        name=str(founder),
-        masked_curp=mask_curp(founder.curp),
+        **_identity(founder),
         signed_at=approval.signed_at if approval else None,
         version_number=approval.version.number if approval else None,
         sha256=approval.version.sha256 if approval else "",
@@ -228,6 +253,7 @@ def _common(company: Company, application: Application, title: str) -> dict[str,
         "language_tag": f"{language}-{region.upper()}" if region else language,
         "issued_at": timezone.now(),
         "holders": holders(founders),
+        "has_company_founders": any(f.is_company for f in founders),
         "total": sum((f.contribution for f in founders), Decimal(0)),
     }
 

@@ -133,16 +133,54 @@ def clean_curp(value: str) -> str:
         ) from None
 
 
+RFC_OF_A_COMPANY = 12
+
+
 def clean_rfc(value: str) -> str:
+    """A natural person's RFC (13 characters), or "" when they have none."""
     if not value.strip():
         return ""
+    rfc = _checked_rfc(value)
+    if len(rfc) == RFC_OF_A_COMPANY:
+        raise forms.ValidationError(
+            _(
+                "RFC %(rfc)s has 12 characters: it belongs to a company. A person's RFC has 13 characters, e.g. RAOA9005149F8. Leave it empty if they have none."
+            )
+            % {"rfc": rfc}
+        )
+    return rfc
+
+
+def clean_company_rfc(value: str) -> str:
+    """A legal person's RFC: required, 12 characters."""
+    example = _("Write the company's RFC: 12 letters and digits, like IBA990101AB0.")
+    if not value.strip():
+        raise forms.ValidationError(example)
+    try:
+        rfc = _checked_rfc(value)
+    except forms.ValidationError as error:
+        if error.code == "checksum":
+            raise
+        raise forms.ValidationError(example) from None
+    if len(rfc) != RFC_OF_A_COMPANY:
+        raise forms.ValidationError(
+            _(
+                "RFC %(rfc)s belongs to a person, not to a company. Write the company's RFC: 12 letters and digits, like IBA990101AB0."
+            )
+            % {"rfc": rfc}
+        )
+    return rfc
+
+
+def _checked_rfc(value: str) -> str:
     try:
         return str(rfc_number.validate(value, validate_check_digits=True))
     except stdnum_errors.InvalidChecksum:
         raise forms.ValidationError(
             _(
                 "The last character of this RFC does not match the rest. Copy it again from the tax certificate."
-            )
+            ),
+            code="checksum",
         ) from None
     except stdnum_errors.ValidationError:
         raise forms.ValidationError(
@@ -153,10 +191,44 @@ def clean_rfc(value: str) -> str:
 
 
 class FounderForm(forms.ModelForm):
+    """A founder: a person, or a company with the person who signs on its behalf. Which fields
+    apply depends on ``kind``, checked here on the server (the page hides the company's fields
+    with CSS only, so it works the same without JavaScript)."""
+
+    KINDS = [
+        (Founder.Kind.NATURAL, _("A person")),
+        (Founder.Kind.LEGAL, _("A company (persona moral)")),
+    ]
+    kind = forms.ChoiceField(
+        label=_("Who is the founder?"),
+        choices=KINDS,
+        widget=forms.RadioSelect,
+        initial=Founder.Kind.NATURAL,
+        required=False,
+    )
+    company_rfc = forms.CharField(
+        label=_("Company's RFC"),
+        max_length=13,
+        required=False,
+        help_text=_("12 letters and digits, as on its tax certificate."),
+    )
+    # Not the model's field: ``rfc`` is the person's or the company's, set in ``clean``.
+    rfc = forms.CharField(label=_("Person's RFC (optional)"), max_length=13, required=False)
+
     class Meta:
         model = Founder
-        fields = ["curp", "rfc", "nationality", "email", "contribution"]
-        labels = {"nationality": _("Nationality (three-letter code)")}
+        fields = ["kind", "legal_name", "curp", "nationality", "email", "contribution"]
+        labels = {
+            "legal_name": _("Company's name"),
+            "nationality": _("Nationality (three-letter code)"),
+        }
+        help_texts = {
+            "legal_name": _(
+                "As in its deed, with its legal form, e.g. Inversiones del Bajío, S.A. de C.V."
+            ),
+            "curp": _("For a company: the CURP of the person who signs on its behalf."),
+            "email": _("For a company: the email of the person who signs on its behalf."),
+        }
         error_messages = {
             "curp": {"required": _("Write the founder's CURP.")},
             "email": {
@@ -171,18 +243,53 @@ class FounderForm(forms.ModelForm):
             },
         }
 
+    field_order = [
+        "kind",
+        "legal_name",
+        "company_rfc",
+        "curp",
+        "rfc",
+        "nationality",
+        "email",
+        "contribution",
+    ]
+    # The model's field a registry's refusal names, and the form's field that shows it.
+    REFUSAL_FIELDS = {Founder.Kind.LEGAL: {"rfc": "company_rfc"}}
+
     def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.application = application
+        self.companies_allowed = not (
+            application.legal_form and application.legal_form.natural_persons_only
+        )
+        if self.data.get(self.add_prefix("kind")) == Founder.Kind.LEGAL:
+            self.fields["curp"].error_messages["required"] = _(
+                "Write the CURP of the person who signs on the company's behalf."
+            )
+            self.fields["email"].error_messages["required"] = _(
+                "Write the email of the person who signs on the company's behalf: we send them the invitation to sign there."
+            )
+
+    @property
+    def is_company(self) -> bool:
+        return self.cleaned_data.get("kind") == Founder.Kind.LEGAL
+
+    def clean_kind(self) -> str:
+        kind: str = self.cleaned_data.get("kind") or Founder.Kind.NATURAL
+        if kind == Founder.Kind.LEGAL and not self.companies_allowed:
+            assert self.application.legal_form is not None
+            raise forms.ValidationError(
+                _("A %(form)s can only be founded by people, not by companies.")
+                % {"form": self.application.legal_form.abbreviation}
+            )
+        return kind
 
     def clean_curp(self) -> str:
-        curp = clean_curp(self.cleaned_data["curp"])
-        others = self.application.founders.exclude(pk=self.instance.pk)
-        if others.filter(curp=curp).exists():
-            raise forms.ValidationError(_("This person is already a founder of this company."))
-        return curp
+        return clean_curp(self.cleaned_data["curp"])
 
     def clean_rfc(self) -> str:
+        if self.cleaned_data.get("kind") == Founder.Kind.LEGAL:
+            return ""  # a company founder: the person who signs needs no RFC here
         return clean_rfc(self.cleaned_data.get("rfc", ""))
 
     def clean_contribution(self) -> Decimal:
@@ -196,6 +303,48 @@ class FounderForm(forms.ModelForm):
         if not re.fullmatch(r"[A-Z]{3}", value):
             raise forms.ValidationError(_("Use the three-letter country code, e.g. MEX or USA."))
         return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "kind" not in data:
+            return data  # refused above: the rest depends on the kind
+        if self.is_company:
+            self._clean_company(data)
+        else:
+            data["legal_name"] = ""
+        self.instance.rfc = data.get("rfc", "")
+        self._refuse_duplicate(data)
+        return data
+
+    def _clean_company(self, data: dict[str, Any]) -> None:
+        data["legal_name"] = " ".join(data.get("legal_name", "").split())
+        if not data["legal_name"]:
+            self.add_error(
+                "legal_name",
+                _(
+                    "Write the company's name as in its deed, e.g. Inversiones del Bajío, S.A. de C.V."
+                ),
+            )
+        try:
+            data["rfc"] = clean_company_rfc(data.get("company_rfc", ""))
+        except forms.ValidationError as error:
+            self.add_error("company_rfc", error)
+
+    def _refuse_duplicate(self, data: dict[str, Any]) -> None:
+        others = self.application.founders.exclude(pk=self.instance.pk)
+        if self.is_company:
+            if data.get("rfc") and others.filter(kind=Founder.Kind.LEGAL, rfc=data["rfc"]).exists():
+                self.add_error("company_rfc", _("This company is already one of the founders."))
+        elif (
+            data.get("curp")
+            and others.filter(kind=Founder.Kind.NATURAL, curp=data["curp"]).exists()
+        ):
+            self.add_error("curp", _("This person is already a founder of this company."))
+
+    def add_refusal(self, field: str, message: str) -> None:
+        """A registry's refusal of a model field, shown next to the field that holds it here."""
+        kind = self.cleaned_data.get("kind", Founder.Kind.NATURAL)
+        self.add_error(self.REFUSAL_FIELDS.get(kind, {}).get(field, field), message)
 
 
 class CapitalForm(forms.Form):

@@ -182,7 +182,19 @@ class PersonStatus(models.TextChoices):
 
 
 class Founder(models.Model):
+    """A founder: a natural person, identified by their CURP, or a legal person (a company),
+    identified by its RFC and represented by the natural person whose CURP is ``curp``: the
+    population registry's names (``given_names`` ...) are always that person's, who signs."""
+
+    class Kind(models.TextChoices):
+        NATURAL = "natural", _("Natural person")
+        LEGAL = "legal", _("Legal person (company)")
+
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="founders")
+    kind = models.CharField(
+        _("kind of founder"), max_length=7, choices=Kind.choices, default=Kind.NATURAL
+    )
+    legal_name = models.CharField(_("company's name"), max_length=200, blank=True)
     curp = models.CharField(_("CURP"), max_length=18)
     rfc = models.CharField(_("RFC"), max_length=13, blank=True)
     given_names = models.CharField(max_length=120, blank=True)
@@ -201,13 +213,36 @@ class Founder(models.Model):
     class Meta:
         ordering = ["pk"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "curp"], name="one_founder_per_curp"),
+            # A person may found in their own name and also sign for a company that founds.
+            models.UniqueConstraint(
+                fields=["application", "curp"],
+                condition=Q(kind="natural"),
+                name="one_founder_per_curp",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "rfc"],
+                condition=Q(kind="legal"),
+                name="one_legal_founder_per_rfc",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="natural") | (Q(kind="legal") & ~Q(rfc="") & ~Q(legal_name="")),
+                name="legal_founder_has_rfc_and_name",
+            ),
             models.CheckConstraint(
                 condition=Q(contribution__gte=0), name="contribution_not_negative"
             ),
         ]
 
     def __str__(self) -> str:
+        return self.legal_name if self.is_company else self.person_name
+
+    @property
+    def is_company(self) -> bool:
+        return self.kind == self.Kind.LEGAL
+
+    @property
+    def person_name(self) -> str:
+        """The natural person's name: the founder's own, or the representative's for a company."""
         return (
             " ".join(p for p in (self.given_names, self.first_surname, self.second_surname) if p)
             or self.curp

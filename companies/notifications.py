@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from companies import versions
-from companies.models import Application, Notification
+from companies.models import Application, Founder, Notification
 from portal.models import User
 
 
@@ -62,18 +62,28 @@ def send(
 
 
 def invite_founders_to_sign(application_id: int) -> None:
+    """One invitation per person, naming every founder they sign for: themselves and the
+    companies on whose behalf they sign."""
     application = Application.objects.select_related("legal_form", "filer").get(pk=application_id)
     version = versions.current(application)
     if version is None:
         return
+    by_person: dict[str, list[Founder]] = {}
     for founder in application.founders.all():
+        by_person.setdefault(founder.curp, []).append(founder)
+    for curp, founders in by_person.items():
         send(
             application,
             "invitation",
-            founder.email,
-            key=f"invitation:{application.pk}:v{version.number}:{founder.curp}",
-            curp=founder.curp,
-            extra={"founder": founder, "version": version},
+            founders[0].email,
+            key=f"invitation:{application.pk}:v{version.number}:{curp}",
+            curp=curp,
+            extra={
+                "person": founders[0].person_name,
+                "as_founder": any(not f.is_company for f in founders),
+                "represented": [f.legal_name for f in founders if f.is_company],
+                "version": version,
+            },
         )
 
 

@@ -33,17 +33,21 @@ class Planned:
 
 
 def plan(application: Application) -> list[Planned]:
-    planned = [Planned(Kind.PERSON, f.curp) for f in application.founders.all()]
-    planned += [Planned(Kind.TAXPAYER, f.rfc) for f in application.founders.all() if f.rfc]
+    """The checks of a submission, each once. A company founder's person check is the CURP of
+    who signs on its behalf, and its tax check the company's RFC; the S.A.S. control check
+    concerns natural persons only."""
+    founders = list(application.founders.all())
+    planned = [Planned(Kind.PERSON, f.curp) for f in founders]
+    planned += [Planned(Kind.TAXPAYER, f.rfc) for f in founders if f.rfc]
     if application.legal_form and application.legal_form.notary_required:
         planned.append(
             Planned(Kind.NOTARY, f"{application.notary_state}/{application.notary_number}")
         )
     if application.legal_form and application.legal_form.code == "sas":
-        planned += [Planned(Kind.CONTROL, f.curp) for f in application.founders.all()]
+        planned += [Planned(Kind.CONTROL, f.curp) for f in founders if not f.is_company]
     planned.append(Planned(Kind.PAYMENT, application.reference))
     planned.append(Planned(Kind.NAME, application.normalised_name))
-    return planned
+    return list(dict.fromkeys(planned))  # one person may found and also sign for a company
 
 
 def process(application_id: int) -> Application:

@@ -42,6 +42,7 @@ def membership_problems(
     """Who the founders are and what they contribute (the founders step)."""
     return [
         *_count_problems(form, founders),
+        *_kind_problems(form, founders),
         *_age_problems(founders, today),
         *_capital_problems(form, founders, capital),
     ]
@@ -66,18 +67,31 @@ def _count_problems(form: LegalForm, founders: Sequence[Founder]) -> list[Proble
     return []
 
 
+def _kind_problems(form: LegalForm, founders: Sequence[Founder]) -> list[Problem]:
+    companies = [f.legal_name for f in founders if f.is_company]
+    if not form.natural_persons_only or not companies:
+        return []
+    message = _(
+        "A %(form)s can only be founded by people, not by companies: remove %(companies)s from the founders."
+    ) % {"form": form.abbreviation, "companies": ", ".join(companies)}
+    return [Problem("company_founder_not_allowed", message)]
+
+
 def _age_problems(founders: Sequence[Founder], today: date) -> list[Problem]:
+    """A minor can neither found a company nor sign for a company that founds one."""
     problems = []
     for founder in founders:
         born = curp_number.get_birth_date(founder.curp)
         age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-        if age < ADULT_AGE:
-            problems.append(
-                Problem(
-                    "founder_minor",
-                    _("%(person)s is under 18 and cannot found a company.") % {"person": founder},
-                )
-            )
+        if age >= ADULT_AGE:
+            continue
+        if founder.is_company:
+            message = _(
+                "%(person)s, who signs on behalf of %(company)s, is under 18. An adult must sign for the company."
+            ) % {"person": founder.person_name, "company": founder.legal_name}
+        else:
+            message = _("%(person)s is under 18 and cannot found a company.") % {"person": founder}
+        problems.append(Problem("founder_minor", message))
     return problems
 
 
@@ -121,6 +135,18 @@ def _capital_problems(
 
 def administration_problems(form: LegalForm, founders: Sequence[Founder]) -> list[Problem]:
     administrators = [f for f in founders if f.is_administrator]
+    companies = [f for f in administrators if f.is_company]
+    if companies:
+        return [
+            Problem(
+                "company_administrator",
+                _(
+                    "%(company)s is a company and cannot be an administrator. Choose a person instead."
+                )
+                % {"company": founder.legal_name},
+            )
+            for founder in companies
+        ]
     if founders and not administrators:
         return [Problem("no_administrator", _("Choose who will administer the company."))]
     if len(administrators) > 1 and not form.board_allowed:

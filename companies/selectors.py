@@ -13,7 +13,14 @@ from django.db.models import F, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from companies.models import Application, ApplicationStatus, Company, Document, NameReservation
+from companies.models import (
+    Application,
+    ApplicationStatus,
+    Company,
+    Document,
+    Founder,
+    NameReservation,
+)
 from companies.names import Candidate, Source, normalise_name
 from portal.models import User
 
@@ -168,12 +175,14 @@ def current_documents(company: Company) -> list[Document]:
 
 def companies_controlled_by(curp: str, *, excluding_application: int) -> list[Company]:
     """Active companies of a legal form other than the S.A.S. in which this person holds more
-    than half of the capital, as entered in the register at incorporation (LGSM art. 260: an
-    S.A.S. shareholder may not control another kind of company)."""
+    than half of the capital in their own name, as entered in the register at incorporation
+    (LGSM art. 260: an S.A.S. shareholder may not control another kind of company). Signing
+    for a company that holds shares is not holding them."""
     companies = (
         Company.objects.filter(
             status=Company.Status.ACTIVE,
             application__founders__curp=curp,
+            application__founders__kind=Founder.Kind.NATURAL,
         )
         .exclude(legal_form__code="sas")
         .exclude(application_id=excluding_application)
@@ -186,7 +195,7 @@ def companies_controlled_by(curp: str, *, excluding_application: int) -> list[Co
         assert company.application is not None
         founders = list(company.application.founders.all())
         total = sum(f.contribution for f in founders)
-        held = sum(f.contribution for f in founders if f.curp == curp)
+        held = sum(f.contribution for f in founders if f.curp == curp and not f.is_company)
         if total and held * 2 > total:
             controlled.append(company)
     return controlled

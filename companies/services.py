@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from companies import registries, selectors
 from companies.models import Application, Founder, LegalForm, NameReservation, PersonStatus
-from companies.names import NameVerdict, Outcome, judge_name
+from companies.names import NameVerdict, Outcome, judge_name, normalise_name
 from portal.models import User
 
 RESERVATION_DAYS = 180
@@ -156,8 +156,9 @@ class FounderRefused(Exception):
 
 
 def add_founder(*, application: Application, founder: Founder, user_id: str = "") -> Founder:
-    """Check the person with the population registry (and their RFC with the tax registry) and
-    add them. A definite negative refuses them; a registry that cannot answer keeps them, marked
+    """Check the person with the population registry (and the RFC, theirs or their company's,
+    with the tax registry) and add them. For a company, the person is the one who signs on its
+    behalf. A definite negative refuses them; a registry that cannot answer keeps them, marked
     to be checked again, so nothing typed is lost."""
     founder.application = application
     person = registries.check_person(founder.curp, application=application, user_id=user_id)
@@ -174,6 +175,8 @@ def add_founder(*, application: Application, founder: Founder, user_id: str = ""
 
 
 def recheck_founder(*, founder: Founder, user_id: str = "") -> Founder:
+    """Ask again the registries that could not answer. A definite refusal of the RFC keeps
+    what the population registry said and is raised for the applicant to read."""
     person = registries.check_person(founder.curp, application=founder.application, user_id=user_id)
     _apply_person(founder, person)
     if person.available and person.outcome != registries.Outcome.ACTIVE:
@@ -181,11 +184,13 @@ def recheck_founder(*, founder: Founder, user_id: str = "") -> Founder:
             registries.Outcome.DECEASED: PersonStatus.DECEASED,
             registries.Outcome.WITHDRAWN: PersonStatus.WITHDRAWN,
         }.get(person.outcome, PersonStatus.NOT_FOUND)
-    if founder.rfc and founder.tax_status in ("", "unavailable"):
-        _apply_taxpayer(
-            founder, registries.check_taxpayer(founder.rfc, application=founder.application)
-        )
-    founder.save()
+    try:
+        if founder.rfc and founder.tax_status in ("", "unavailable"):
+            _apply_taxpayer(
+                founder, registries.check_taxpayer(founder.rfc, application=founder.application)
+            )
+    finally:
+        founder.save()
     return founder
 
 
@@ -205,6 +210,14 @@ def _apply_taxpayer(founder: Founder, answer: registries.Answer) -> None:
     if not answer.available:
         founder.tax_status = "unavailable"
         return
+    if founder.is_company:
+        _check_company_taxpayer(founder, answer)
+    else:
+        _check_person_taxpayer(founder, answer)
+    founder.tax_status = answer.outcome.value
+
+
+def _check_person_taxpayer(founder: Founder, answer: registries.Answer) -> None:
     if answer.outcome == registries.Outcome.NOT_FOUND:
         raise FounderRefused(
             "rfc",
@@ -218,7 +231,28 @@ def _apply_taxpayer(founder: Founder, answer: registries.Answer) -> None:
             _("RFC %(rfc)s belongs to someone else. Check it, or leave it empty.")
             % {"rfc": founder.rfc},
         )
-    founder.tax_status = answer.outcome.value
+
+
+def _check_company_taxpayer(founder: Founder, answer: registries.Answer) -> None:
+    """The company's RFC must exist, and the tax registry's name for it must be the name typed
+    (compared as company names are: without accents, punctuation or the legal form)."""
+    if answer.outcome == registries.Outcome.NOT_FOUND:
+        raise FounderRefused(
+            "rfc",
+            _(
+                "The tax registry does not know RFC %(rfc)s. Copy it again from the company's tax certificate (constancia de situación fiscal)."
+            )
+            % {"rfc": founder.rfc},
+        )
+    registered = str(answer.record.get("name") or "")
+    if registered and normalise_name(registered) != normalise_name(founder.legal_name):
+        raise FounderRefused(
+            "rfc",
+            _(
+                "The tax registry has RFC %(rfc)s under the name “%(registered)s”, not “%(name)s”. Check the RFC, or write the company's name as on its tax certificate."
+            )
+            % {"rfc": founder.rfc, "registered": registered, "name": founder.legal_name},
+        )
 
 
 def _person_refusal(curp: str, outcome: registries.Outcome) -> str:

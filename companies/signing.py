@@ -19,10 +19,13 @@ class SigningRefused(Exception):
     pass
 
 
-def founder_for(application: Application, user: User) -> Founder | None:
+def founders_for(application: Application, user: User) -> list[Founder]:
+    """The founders this person signs for, matched by the CURP of their e-identity: themselves,
+    and any company that founds on whose behalf they sign."""
     if not user.curp:
-        return None
-    return application.founders.filter(curp=user.curp).first()
+        return []
+    founders = application.founders.filter(curp=user.curp)
+    return sorted(founders, key=lambda f: (f.is_company, f.pk))  # in their own name first
 
 
 def is_fresh(authenticated_at: datetime | None, *, now: datetime | None = None) -> bool:
@@ -39,12 +42,14 @@ def sign(
     authenticated_at: datetime | None,
     approve: bool,
     reason: str = "",
-) -> Signature:
-    """The signed-in founder approves (or declines) exactly the current version."""
+) -> list[Signature]:
+    """The signed-in person approves (or declines) exactly the current version, in one act for
+    every founder they sign for: in their own name and on behalf of the companies they
+    represent."""
     if application.status != ApplicationStatus.AWAITING_SIGNATURES:
         raise SigningRefused(_("This application is not waiting for signatures."))
-    founder = founder_for(application, user)
-    if founder is None:
+    founders = founders_for(application, user)
+    if not founders:
         raise SigningRefused(_("Only the founders of this company can sign it."))
     if not is_fresh(authenticated_at):
         raise SigningRefused(
@@ -52,20 +57,27 @@ def sign(
         )
     version = versions.current(application)
     assert version is not None
+    decision = Signature.Decision.APPROVED if approve else Signature.Decision.DECLINED
+    signatures, created = [], False
     with transaction.atomic():
-        signature, _created = Signature.objects.get_or_create(
-            version=version,
-            founder=founder,
-            defaults={
-                "signer": user,
-                "decision": Signature.Decision.APPROVED if approve else Signature.Decision.DECLINED,
-                "reason": reason,
-                "authenticated_at": authenticated_at,
-            },
-        )
-    if signature.decision == Signature.Decision.DECLINED and _created:
+        for founder in founders:
+            signature, new = Signature.objects.get_or_create(
+                version=version,
+                founder=founder,
+                defaults={
+                    "signer": user,
+                    "decision": decision,
+                    "reason": reason,
+                    "authenticated_at": authenticated_at,
+                },
+            )
+            signatures.append(signature)
+            created = created or new
+    if not created:
+        return signatures
+    if any(s.decision == Signature.Decision.DECLINED for s in signatures):
         workflow.reopen(application, actor=user, reason=reason)
-    elif _created and all_signed(application):
+    elif all_signed(application):
         from companies import outbox
 
         with transaction.atomic():
@@ -75,7 +87,7 @@ def sign(
                     [application.pk, "all_signed", f"v{version.number}"],
                 )
             )
-    return signature
+    return signatures
 
 
 def signatures_of_current(application: Application) -> dict[int, Signature]:

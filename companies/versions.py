@@ -30,14 +30,17 @@ def snapshot(application: Application) -> dict[str, Any]:
         "capital": f"{application.capital:.2f}" if application.capital is not None else None,
         "founders": [
             {
+                "kind": f.kind,
                 "curp": f.curp,
                 "rfc": f.rfc,
                 "name": str(f),
+                "legal_name": f.legal_name,
+                "representative": f.person_name if f.is_company else "",
                 "nationality": f.nationality,
                 "contribution": f"{f.contribution:.2f}",
                 "administrator": f.is_administrator,
             }
-            for f in application.founders.order_by("curp")
+            for f in application.founders.order_by("curp", "kind", "rfc")
         ],
         "comisario": {"name": application.comisario_name, "curp": application.comisario_curp},
         "articles": application.articles,

@@ -170,3 +170,14 @@ def second_clerk(db):
     from tests.factories import UserFactory
 
     return UserFactory(username="registrador2", role=roles.CLERKS, is_staff=True)
+
+
+@pytest.fixture
+def in_english(client, settings):
+    """The test client's pages in English (the language cookie). LocaleMiddleware leaves the
+    language it activated on the thread, so it is reset afterwards for the tests that follow."""
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    yield client
+    translation.deactivate()

@@ -59,6 +59,22 @@ class FounderFactory(factory.django.DjangoModelFactory):
     person_status = "active"
 
 
+class CompanyFounderFactory(FounderFactory):
+    """A company that founds (persona moral), signed for by Carlos: the sandbox's tax registry
+    lists Constructora Jurica's RFC as active with a positive compliance opinion."""
+
+    kind = "legal"
+    legal_name = "Constructora Jurica, S.A. de C.V."
+    rfc = "CJU150610I85"
+    tax_status = "active"
+    curp = "MERC851102HQTNSR00"
+    given_names = "Carlos Eduardo"
+    first_surname = "Mendoza"
+    second_surname = "Reséndiz"
+    email = "carlos@example.mx"
+    is_administrator = False
+
+
 def complete_application(filer, *, legal_form: str = "sas", founders=None):
     """An application whose every wizard step is complete, with two verified founders."""
     from companies.models import LegalForm

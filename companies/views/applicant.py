@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies import articles, forms, rules, scian, selectors, services, wizard
-from companies.models import Application, ApplicationStatus, LegalForm, PersonStatus
+from companies.models import Application, ApplicationStatus, Founder, LegalForm, PersonStatus
 from companies.names import NameVerdict
 from portal.requests import SignedInRequest
 
@@ -221,7 +221,7 @@ def _add_founder(
             user_id=request.user.curp or "",
         )
     except services.FounderRefused as refused:
-        form.add_error(refused.field, refused.message)
+        form.add_refusal(refused.field, refused.message)
         return False
     if founder.person_status == PersonStatus.UNAVAILABLE:
         messages.warning(
@@ -231,6 +231,8 @@ def _add_founder(
             )
             % {"curp": founder.curp},
         )
+    elif founder.is_company:
+        messages.success(request, _company_added(founder))
     else:
         messages.success(
             request,
@@ -238,6 +240,23 @@ def _add_founder(
             % {"person": founder},
         )
     return True
+
+
+def _company_added(founder: Founder) -> str:
+    names = {"company": founder.legal_name, "rfc": founder.rfc, "person": founder.person_name}
+    if founder.tax_status == "unavailable":
+        return (
+            _(
+                "%(company)s was added and %(person)s, who signs on its behalf, was checked with the population registry. We could not check RFC %(rfc)s with the tax registry right now: use “Check again” later."
+            )
+            % names
+        )
+    return (
+        _(
+            "%(company)s was added: its RFC was checked with the tax registry, and %(person)s, who signs on its behalf, with the population registry."
+        )
+        % names
+    )
 
 
 def _change_founder(
@@ -248,7 +267,10 @@ def _change_founder(
         services.remove_founder(application=application, founder_id=founder.pk)
         messages.success(request, _("%(person)s was removed.") % {"person": founder})
     else:
-        services.recheck_founder(founder=founder, user_id=request.user.curp or "")
+        try:
+            services.recheck_founder(founder=founder, user_id=request.user.curp or "")
+        except services.FounderRefused as refused:
+            messages.error(request, refused.message)
     return redirect("companies:step", application.public_id, "socios")
 
 
@@ -274,7 +296,14 @@ def administration_step(request: SignedInRequest, application: Application) -> H
                 comisario_curp=form.cleaned_data.get("comisario_curp", ""),
             )
             return _continue(request, application, "administracion")
-    return _render_step(request, application, "administracion", form=form)
+    has_company_founders = application.founders.filter(kind=Founder.Kind.LEGAL).exists()
+    return _render_step(
+        request,
+        application,
+        "administracion",
+        form=form,
+        has_company_founders=has_company_founders,
+    )
 
 
 def articles_step(request: SignedInRequest, application: Application) -> HttpResponse:

@@ -36,7 +36,7 @@ def signatures(request: SignedInRequest, public_id: UUID) -> HttpResponse:
         "version": versions.current(application),
         "rows": [(f, signed.get(f.pk)) for f in founders],
         "is_filer": application.filer_id == request.user.pk,
-        "me": signing.founder_for(application, request.user),
+        "me": signing.founders_for(application, request.user),
         "payment": application.payments.first(),
         "fee_due": signing.fee_due(application),
         "missing": signing.missing_for_submission(application),
@@ -112,8 +112,12 @@ def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
                     _("Your signature was recorded.") if approve else _("You declined to sign."),
                 )
                 return redirect(_signatures_url(application))
-    version = versions.current(application)
-    return render(request, "companies/sign.html", {"application": application, "version": version})
+    context = {
+        "application": application,
+        "version": versions.current(application),
+        "capacities": signing.founders_for(application, request.user),
+    }
+    return render(request, "companies/sign.html", context)
 
 
 @login_required

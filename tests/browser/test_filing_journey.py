@@ -91,3 +91,71 @@ def test_two_founders_file_sign_pay_and_submit_an_sas(portal, new_page, javascri
     assert application.submitted_at is not None
     assert application.versions.get().signatures.count() == 2
     assert ana.console_errors == [] and carlos.console_errors == []  # no CSP violation, no 404
+
+
+def start_an_sa(page) -> None:
+    """The wizard up to the founders step, for an S.A. de C.V."""
+    page.get_by_role("button", name="Empezar una empresa nueva").click()
+    page.get_by_label("S.A. de C.V.").check()
+    page.get_by_role("button", name="Guardar y continuar").click()
+    page.get_by_label("Nombre de la empresa").fill("Tostadas Doña Chela")
+    page.get_by_role("button", name="Guardar y continuar").click()
+    page.get_by_label("Municipio").select_option(label="Querétaro")
+    page.get_by_label("Calle").fill("Av. Universidad")
+    page.get_by_label(re.compile(r"^Número:?$")).fill("120")
+    page.get_by_label("Colonia").fill("Centro")
+    page.get_by_label("Código postal").fill("76000")
+    page.get_by_role("button", name="Guardar y continuar").click()
+    page.get_by_label("¿A qué se dedicará la empresa?").fill(
+        "Elaboración y venta de tostadas de maíz."
+    )
+    page.get_by_label("Códigos de actividad SCIAN").fill("311830")
+    page.get_by_role("button", name="Guardar y continuar").click()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_a_company_is_added_as_a_founder_of_an_sa_de_cv(portal, new_page, javascript):
+    """The company's fields appear only when "a company" is chosen (CSS, no script), and the
+    company is checked with the tax registry and its representative with the population's."""
+    from tests.browser.conftest import sign_in_with_eidentity
+
+    ana = new_page(javascript=javascript)
+    sign_in_with_eidentity(ana, ANA)
+    start_an_sa(ana)
+    company_name, company_rfc = (
+        ana.locator("#id_founder-legal_name"),
+        ana.locator("#id_founder-company_rfc"),
+    )
+    assert company_name.is_hidden() and company_rfc.is_hidden()  # "a person" is chosen
+    ana.get_by_label("CURP").fill(ANA)
+    ana.get_by_label("Correo electrónico").fill("ana@example.mx")
+    ana.get_by_label("Aportación").fill("6000")
+    ana.get_by_role("button", name="Verificar y agregar").click()
+    assert "fue verificada con el registro de población" in ana.content()
+
+    ana.locator("input[name='founder-kind'][value='legal']").check()
+    assert company_name.is_visible() and ana.locator("#id_founder-rfc").is_hidden()
+    company_name.fill("Constructora Jurica, S.A. de C.V.")
+    company_rfc.fill("CJU150610I85")
+    ana.get_by_label("CURP").fill(CARLOS)
+    ana.get_by_label("Correo electrónico").fill("carlos@example.mx")
+    ana.get_by_label("Aportación").fill("4000")
+    ana.get_by_role("button", name="Verificar y agregar").click()
+    founders = ana.get_by_role("table")
+    assert "Constructora Jurica, S.A. de C.V." in founders.inner_text()
+    assert "Carlos Eduardo Mendoza Reséndiz" in founders.inner_text()
+    assert company_name.is_hidden(), "the form is back to a person, ready for the next founder"
+
+    ana.get_by_label("Capital social (MXN)").fill("10000")
+    ana.get_by_role("button", name="Guardar el capital").click()
+    ana.get_by_role("button", name="Continuar").click()
+    ana.wait_for_url("**/paso/administracion/")
+    application = Application.objects.get(filer__curp=ANA)
+    company = application.founders.get(kind="legal")
+    assert (company.rfc, company.curp, company.tax_status, company.person_status) == (
+        "CJU150610I85",
+        CARLOS,
+        "active",
+        "active",
+    )
+    assert ana.console_errors == []

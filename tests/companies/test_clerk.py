@@ -9,7 +9,7 @@ from django.utils import timezone
 from companies import workflow
 from companies.models import Application, Company
 from tests.conftest import verified_login
-from tests.factories import ApplicationFactory, complete_application
+from tests.factories import ApplicationFactory, CompanyFounderFactory, complete_application
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +89,33 @@ def test_review_page_shows_every_check_with_its_x_road_message_id(client, applic
         .content.decode()
     )
     assert "3f1c7e0a-1111-4b8e-9c1e-0d6c2f6b7a10" in page and "RAOA900514MQTMLN01" in page
+
+
+def test_review_page_shows_a_company_founder_with_its_kind_and_representative(
+    client, in_english, applicant, clerk
+):
+    application = in_review(applicant)
+    CompanyFounderFactory(application=application, curp="HETL780223MQTRRZ05")
+    application.checks.create(
+        round=application.submitted_at,
+        kind="taxpayer",
+        subject="CJU150610I85",
+        result="clean",
+        outcome="active",
+        detail={"person_type": "legal", "name": "Constructora Jurica"},
+    )
+    page = (
+        verified_login(client, clerk)
+        .get(reverse("companies:review", args=[application.public_id]))
+        .content.decode()
+    )
+    assert (
+        "Legal person (company):</span> <strong>Constructora Jurica, S.A. de C.V.</strong>"
+        " · RFC CJU150610I85 · represented by Carlos Eduardo Mendoza Reséndiz (HETL780223MQTRRZ05)"
+        in page
+    )
+    assert "Natural person:</span> Ana Sofía Ramírez Olvera" in page
+    assert '<span class="muted">Constructora Jurica</span>' in page  # the tax registry's name
 
 
 def test_one_clerk_at_a_time(client, applicant, clerk, second_clerk):

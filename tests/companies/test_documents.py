@@ -18,7 +18,7 @@ from weasyprint.urls import path2url
 from companies import documents, seal, versions
 from companies.articles import clauses
 from companies.models import Application, Company, Signature
-from tests.factories import complete_application
+from tests.factories import CompanyFounderFactory, complete_application
 
 pytestmark = pytest.mark.django_db
 
@@ -398,3 +398,60 @@ def test_sas_articles_state_the_revenue_cap_from_the_legal_forms_data(applicant)
     assert "controlar al mismo tiempo una sociedad de otra forma" in text
     sa = complete_application(applicant, legal_form="sa-de-cv")
     assert not [c for c in clauses(sa, sa.articles) if "7,076,469.38" in c.text]
+
+
+# -- A company among the founders --------------------------------------------------------------
+
+
+@pytest.fixture
+def company_with_a_company_founder(applicant):
+    application = complete_application(
+        applicant,
+        legal_form="sa-de-cv",
+        founders=[("RAOA900514MQTMLN01", "Ana Sofía", "Ramírez", "Olvera", "6000", True)],
+    )
+    CompanyFounderFactory(application=application, contribution=Decimal("4000"))
+    return register(application, number="QRO-2026-000124")
+
+
+def test_a_company_founder_is_shown_by_name_masked_rfc_and_representative(
+    company_with_a_company_founder,
+):
+    represented = in_spanish("represented by %(person)s") % {
+        "person": "Carlos Eduardo Mendoza Reséndiz"
+    }
+    for render in (documents.render_articles, documents.render_register):
+        text = text_of(render(company_with_a_company_founder))
+        assert "Constructora Jurica, S.A. de C.V." in text
+        assert "CJU1******85" in text and "CJU150610I85" not in text
+        assert represented in text
+        assert "MERC851102HQTNSR00" not in text and "MERC************00" not in text
+        assert "RAOA************01" in text  # Ana, a person, still by her masked CURP
+
+
+def test_the_signature_of_a_company_is_its_representatives(company_with_a_company_founder):
+    application = company_with_a_company_founder.application
+    lines = documents.signature_lines(application, list(application.founders.all()))
+    company_line = next(line for line in lines if line.is_company)
+    assert (
+        company_line.name,
+        company_line.masked_rfc,
+        company_line.representative,
+        bool(company_line.sha256),
+    ) == (
+        "Constructora Jurica, S.A. de C.V.",
+        "CJU1******85",
+        "Carlos Eduardo Mendoza Reséndiz",
+        True,
+    )
+    html = documents.document_html(
+        documents.ARTICLES, documents.articles_context, company_with_a_company_founder
+    )
+    signed_for = in_spanish("represented by %(person)s, who signed on its behalf") % {
+        "person": "Carlos Eduardo Mendoza Reséndiz"
+    }
+    assert signed_for in html
+
+
+def test_masked_rfc_keeps_the_first_four_and_last_two_characters():
+    assert documents.mask_rfc("CJU150610I85") == "CJU1******85"

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from companies.models import Founder, LegalForm
-from tests.factories import ApplicationFactory, FounderFactory
+from tests.factories import ApplicationFactory, CompanyFounderFactory, FounderFactory
 from xroad_client.emulator import FaultSpec
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +146,217 @@ def test_another_entrepreneur_cannot_touch_founders(client, applicant, other_app
     response = client.post(founders_url(application), {"action": "remove", "founder": founder.pk})
     assert response.status_code == 404
     assert Founder.objects.filter(pk=founder.pk).exists()
+
+
+# -- Companies as founders (personas morales) -------------------------------------------------
+# These pages are read in English (the language cookie), so that the assertions hold both
+# before and after the Spanish catalogue has the new messages.
+
+JURICA = {"legal_name": "Constructora Jurica, S.A. de C.V.", "company_rfc": "CJU150610I85"}
+
+
+@pytest.fixture
+def sa_application(in_english, applicant):
+    in_english.force_login(applicant)
+    return ApplicationFactory(filer=applicant, legal_form=LegalForm.objects.get(code="sa-de-cv"))
+
+
+def add_company(client, application, **fields):
+    values = {**JURICA, "curp": "MERC851102HQTNSR00", **fields}
+    return add(client, application, kind="legal", **values)
+
+
+def test_a_company_founds_an_sa_with_its_rfc_checked_and_its_representative_verified(
+    client, sa_application, xroad_sandbox
+):
+    page = add_company(client, sa_application).content.decode()
+    founder = Founder.objects.get(application=sa_application)
+    assert (founder.kind, founder.legal_name, founder.rfc) == (
+        "legal",
+        "Constructora Jurica, S.A. de C.V.",
+        "CJU150610I85",
+    )
+    assert (founder.person_status, founder.given_names, founder.tax_status) == (
+        "active",
+        "Carlos Eduardo",
+        "active",
+    )
+    assert str(founder) == "Constructora Jurica, S.A. de C.V."
+    assert "a company, represented by Carlos Eduardo Mendoza Reséndiz" in page
+    assert "its RFC was checked with the tax registry" in page
+    services = {r.service for r in xroad_sandbox.exchanges()}
+    assert services == {
+        "MX-DEV/GOV/RENAPO/poblacion/personas",
+        "MX-DEV/GOV/SAT/padron/contribuyentes",
+    }
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        (
+            {"legal_name": ""},
+            "legal_name",
+            "Write the company&#x27;s name as in its deed, e.g. Inversiones del Bajío, S.A. de C.V.",
+        ),
+        (
+            {"company_rfc": ""},
+            "company_rfc",
+            "Write the company&#x27;s RFC: 12 letters and digits, like IBA990101AB0.",
+        ),
+        (
+            {"company_rfc": "CJU15061"},
+            "company_rfc",
+            "Write the company&#x27;s RFC: 12 letters and digits, like IBA990101AB0.",
+        ),
+        (
+            {"company_rfc": "RAOA9005149F8"},
+            "company_rfc",
+            "RFC RAOA9005149F8 belongs to a person, not to a company.",
+        ),
+        (
+            {"company_rfc": "CJU150610I84"},
+            "company_rfc",
+            "The last character of this RFC does not match the rest.",
+        ),
+        (
+            {"curp": ""},
+            "curp",
+            "Write the CURP of the person who signs on the company&#x27;s behalf.",
+        ),
+    ],
+)
+def test_a_company_founder_needs_its_name_a_companys_rfc_and_a_representative(
+    client, sa_application, xroad_sandbox, fields, field, message
+):
+    response = add_company(client, sa_application, **fields)
+    assert message in response.content.decode()
+    assert response.context["founder_form"].has_error(field)
+    assert not Founder.objects.filter(application=sa_application).exists()
+    assert xroad_sandbox.exchanges() == [], "refused before any registry call"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"company_rfc": "ZZZ010101AU3"},
+            "The tax registry does not know RFC ZZZ010101AU3. Copy it again from the company",
+        ),
+        (
+            {"legal_name": "Aeropartes Querétaro, S.A. de C.V."},
+            "The tax registry has RFC CJU150610I85 under the name “Constructora Jurica”, "
+            "not “Aeropartes Querétaro, S.A. de C.V.”",
+        ),
+        ({"curp": "SAGR500127HQTLMB07"}, "belonging to a deceased person"),
+    ],
+)
+def test_the_registries_refuse_an_unknown_rfc_another_companys_rfc_or_a_dead_representative(
+    client, sa_application, xroad_sandbox, fields, message
+):
+    page = add_company(client, sa_application, **fields).content.decode()
+    assert message in page
+    assert not Founder.objects.filter(application=sa_application).exists()
+
+
+def test_a_suspended_company_is_added_and_shown_as_suspended(client, sa_application, xroad_sandbox):
+    page = add_company(
+        client,
+        sa_application,
+        legal_name="Comercializadora Agrícola del Bajío, S. de R.L. de C.V.",
+        company_rfc="CAB180903E24",
+    ).content.decode()
+    assert Founder.objects.get(application=sa_application).tax_status == "suspended"
+    assert "suspended at the tax registry" in page
+
+
+def test_a_person_can_found_and_also_sign_for_a_company_but_neither_twice(
+    client, sa_application, xroad_sandbox
+):
+    add(client, sa_application, curp="MERC851102HQTNSR00")
+    add_company(client, sa_application)
+    assert sa_application.founders.filter(curp="MERC851102HQTNSR00").count() == 2
+    again = add_company(client, sa_application, curp="RAOA900514MQTMLN01").content.decode()
+    assert "This company is already one of the founders." in again
+    twice = add(client, sa_application, curp="MERC851102HQTNSR00").content.decode()
+    assert "This person is already a founder of this company." in twice
+    assert sa_application.founders.count() == 2
+
+
+def test_a_persons_fields_ignore_the_company_ones_and_refuse_a_companys_rfc(
+    client, sa_application, xroad_sandbox
+):
+    page = add(
+        client, sa_application, curp="RAOA900514MQTMLN01", rfc="CJU150610I85", **JURICA
+    ).content.decode()
+    assert "RFC CJU150610I85 has 12 characters: it belongs to a company." in page
+    add(client, sa_application, curp="RAOA900514MQTMLN01", kind="natural", **JURICA)
+    founder = Founder.objects.get(application=sa_application)
+    assert (founder.kind, founder.legal_name, founder.rfc) == ("natural", "", "")
+
+
+def test_an_sas_refuses_a_company_founder_and_does_not_offer_it(
+    client, in_english, application, xroad_sandbox
+):
+    page = client.get(founders_url(application)).content.decode()
+    assert 'name="founder-kind"' not in page
+    assert "An S.A.S. is founded by people only" in page
+    page = add_company(client, application).content.decode()
+    assert "A S.A.S. can only be founded by people, not by companies." in page
+    assert not Founder.objects.filter(application=application).exists()
+
+
+def test_a_company_left_in_after_switching_to_an_sas_blocks_the_step(client, application):
+    CompanyFounderFactory(application=application, contribution=10000)
+    application.capital = 10000
+    application.save()
+    response = client.post(founders_url(application), {"action": "continue"})
+    assert response.status_code == 200, "the step is not complete"
+    problems = [p.code for p in response.context["problems"]]
+    assert problems == ["company_founder_not_allowed"]
+
+
+def test_a_company_cannot_administer(client, sa_application):
+    person = FounderFactory(application=sa_application, is_administrator=False)
+    company = CompanyFounderFactory(application=sa_application)
+    url = reverse(URL_NAME, args=[sa_application.public_id, "administracion"])
+    form_page = client.get(url).content.decode()
+    assert "A company that is a founder cannot administer: choose people." in form_page
+    page = client.post(
+        url,
+        {
+            "administrators": [person.pk, company.pk],
+            "comisario_name": "Luz María Hernández Trejo",
+            "comisario_curp": "HETL780223MQTRRZ05",
+        },
+    ).content.decode()
+    assert (
+        "Constructora Jurica, S.A. de C.V. is a company and cannot be an administrator. "
+        "Choose a person instead." in page
+    )
+    assert not sa_application.founders.filter(is_administrator=True).exists()
+
+
+def test_tax_registry_down_keeps_the_company_to_check_again_later(
+    client, sa_application, xroad_sandbox
+):
+    xroad_sandbox.inject_fault("MX-DEV/GOV/SAT/padron/contribuyentes", FaultSpec(down=True))
+    page = add_company(
+        client, sa_application, legal_name="Aeropartes Querétaro, S.A. de C.V."
+    ).content.decode()
+    founder = Founder.objects.get(application=sa_application)
+    assert (founder.tax_status, founder.person_status) == ("unavailable", "active")
+    assert "We could not check RFC CJU150610I85 with the tax registry right now" in page
+    assert 'value="recheck"' in page
+    xroad_sandbox.clear_faults()
+    page = client.post(
+        founders_url(sa_application), {"action": "recheck", "founder": founder.pk}, follow=True
+    ).content.decode()
+    assert "The tax registry has RFC CJU150610I85 under the name “Constructora Jurica”" in page
+    founder.refresh_from_db()
+    assert founder.tax_status == "unavailable", "still to be corrected: not marked as checked"
+    founder.legal_name = "Constructora Jurica, S.A. de C.V."
+    founder.save()
+    client.post(founders_url(sa_application), {"action": "recheck", "founder": founder.pk})
+    founder.refresh_from_db()
+    assert founder.tax_status == "active"

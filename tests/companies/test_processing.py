@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from companies import processing, registration, workflow
 from companies.models import Company, NameReservation, RegistryCheck, RegistryExchange
-from tests.factories import complete_application
+from tests.factories import CompanyFounderFactory, EntrepreneurFactory, complete_application
 from xroad_client.emulator import FaultSpec
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +215,107 @@ def test_half_of_another_company_or_another_sas_is_no_obstacle(
     with django_capture_on_commit_callbacks(execute=False):
         result = processing.process(application.pk)
     assert result.status == "registered"
+
+
+# -- Companies as founders -------------------------------------------------------------------
+
+
+def submitted_with_a_company(filer, *, rfc: str, legal_name: str):
+    """An S.A. de C.V. founded by Ana and a company Carlos signs for; notary and fee in order."""
+    from datetime import date
+
+    from companies.models import Payment
+
+    application = complete_application(
+        filer,
+        legal_form="sa-de-cv",
+        founders=[("RAOA900514MQTMLN01", "Ana Sofía", "Ramírez", "Olvera", "6000", True)],
+    )
+    CompanyFounderFactory(
+        application=application, rfc=rfc, legal_name=legal_name, contribution=4000
+    )
+    application.deed_date = date(2015, 6, 10)
+    application.save()
+    Payment.objects.create(application=application, reference="QRO4996099406", amount="1850.00")
+    workflow.transition(application.pk, "send_for_signatures")
+    return workflow.transition(application.pk, "submit", fields={"submitted_at": timezone.now()})
+
+
+def test_a_company_founder_is_checked_by_its_rfc_and_its_representative_by_curp(
+    applicant, xroad_sandbox
+):
+    application = submitted_with_a_company(
+        applicant, rfc="CJU150610I85", legal_name="Constructora Jurica, S.A. de C.V."
+    )
+    result = processing.process(application.pk)
+    assert result.review_reasons == ["Notarised legal forms are registered by a clerk"]
+    checks = set(
+        RegistryCheck.objects.filter(application=application).values_list(
+            "kind", "subject", "result"
+        )
+    )
+    assert ("taxpayer", "CJU150610I85", "clean") in checks
+    assert ("person", "MERC851102HQTNSR00", "clean") in checks
+    assert not any(kind == "control" for kind, _subject, _result in checks)
+
+
+def test_a_suspended_company_founder_sends_the_application_to_review_with_the_tax_reason(
+    applicant, xroad_sandbox
+):
+    application = submitted_with_a_company(
+        applicant,
+        rfc="CAB180903E24",
+        legal_name="Comercializadora Agrícola del Bajío, S. de R.L. de C.V.",
+    )
+    result = processing.process(application.pk)
+    assert result.status == "in_review"
+    assert result.review_reasons == [
+        "A founder's RFC is not active or has a negative compliance opinion"
+    ]
+    check = RegistryCheck.objects.get(application=application, kind="taxpayer")
+    assert (check.subject, check.result, check.outcome) == ("CAB180903E24", "negative", "suspended")
+
+
+def test_a_person_who_founds_and_signs_for_a_company_is_checked_once():
+    application = complete_application(
+        EntrepreneurFactory(), legal_form="sa-de-cv"
+    )  # Ana and Carlos
+    CompanyFounderFactory(application=application)  # Carlos signs for Constructora Jurica
+    planned = processing.plan(application)
+    people = [p.subject for p in planned if p.kind == "person"]
+    assert sorted(people) == ["MERC851102HQTNSR00", "RAOA900514MQTMLN01"]
+    assert [p.subject for p in planned if p.kind == "taxpayer"] == ["CJU150610I85"]
+
+
+def test_the_sas_control_check_concerns_natural_persons_only():
+    application = complete_application(EntrepreneurFactory())
+    CompanyFounderFactory(application=application, curp="HETL780223MQTRRZ05")
+    controls = [p.subject for p in processing.plan(application) if p.kind == "control"]
+    assert sorted(controls) == ["MERC851102HQTNSR00", "RAOA900514MQTMLN01"]
+
+
+def test_signing_for_a_company_that_controls_another_is_not_controlling_it(
+    applicant, xroad_sandbox, django_capture_on_commit_callbacks
+):
+    other = complete_application(
+        applicant,
+        legal_form="sa-de-cv",
+        founders=[("HETL780223MQTRRZ05", "Laura", "Hernández", "Trejo", "4000", True)],
+    )
+    CompanyFounderFactory(application=other, curp="RAOA900514MQTMLN01", contribution=6000)
+    Company.objects.create(
+        registration_number="QRO-2025-000011",
+        name="Otra",
+        normalised_name="OTRA",
+        legal_form=other.legal_form,
+        application=other,
+        registered_at=timezone.now(),
+    )
+    application = submitted(applicant)
+    with django_capture_on_commit_callbacks(execute=False):
+        result = processing.process(application.pk)
+    assert result.status == "registered"
+    check = RegistryCheck.objects.get(
+        application=application, kind="control", subject="RAOA900514MQTMLN01"
+    )
+    assert check.result == "clean"

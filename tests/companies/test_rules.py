@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from companies.models import Founder, LegalForm
 from companies.rules import founder_problems
@@ -80,3 +81,54 @@ def test_messages_are_in_spanish_by_default():
     form = LegalForm.objects.get(code="sa-de-cv")
     problem = founder_problems(form, founders("1000"), Decimal("1000"), today=TODAY)[0]
     assert problem.message == "Una S.A. de C.V. necesita al menos 2 socios. Agrega socios."
+
+
+def company(contribution: str, *, curp: str = ADULT_CURPS[1], admin: bool = False) -> Founder:
+    return Founder(
+        kind=Founder.Kind.LEGAL,
+        legal_name="Constructora Jurica, S.A. de C.V.",
+        rfc="CJU150610I85",
+        curp=curp,
+        given_names="Carlos Eduardo",
+        contribution=Decimal(contribution),
+        is_administrator=admin,
+    )
+
+
+def test_an_sas_refuses_a_company_as_founder_and_names_it():
+    form = LegalForm.objects.get(code="sas")
+    people = [*founders("500"), company("500")]
+    with translation.override("en"):
+        problems = founder_problems(form, people, Decimal("1000"), today=TODAY)
+    assert [p.code for p in problems] == ["company_founder_not_allowed"]
+    assert problems[0].message == (
+        "A S.A.S. can only be founded by people, not by companies: "
+        "remove Constructora Jurica, S.A. de C.V. from the founders."
+    )
+
+
+@pytest.mark.parametrize("form_code", ["sa-de-cv", "s-de-rl-de-cv"])
+def test_notarised_forms_may_be_founded_by_a_company(form_code):
+    assert codes(form_code, [*founders("500"), company("500")], "1000") == []
+
+
+def test_a_company_cannot_administer_and_is_named():
+    form = LegalForm.objects.get(code="sa-de-cv")
+    people = [*founders("500", admins=0), company("500", admin=True)]
+    with translation.override("en"):
+        problems = founder_problems(form, people, Decimal("1000"), today=TODAY)
+    assert [p.code for p in problems] == ["company_administrator"]
+    assert problems[0].message.startswith(
+        "Constructora Jurica, S.A. de C.V. is a company and cannot be an administrator."
+    )
+
+
+def test_a_minor_cannot_sign_for_a_company_that_founds():
+    form = LegalForm.objects.get(code="sa-de-cv")
+    people = [*founders("500"), company("500", curp=MINOR_CURP)]
+    with translation.override("en"):
+        problems = founder_problems(form, people, Decimal("1000"), today=TODAY)
+    assert [p.code for p in problems] == ["founder_minor"]
+    assert "who signs on behalf of Constructora Jurica, S.A. de C.V., is under 18" in (
+        problems[0].message
+    )

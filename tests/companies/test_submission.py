@@ -10,7 +10,12 @@ from django.urls import reverse
 
 from companies import audit, signing, tasks, versions, workflow
 from companies.models import ApplicationEvent, Payment, Signature
-from tests.factories import ApplicationFactory, EntrepreneurFactory, complete_application
+from tests.factories import (
+    ApplicationFactory,
+    CompanyFounderFactory,
+    EntrepreneurFactory,
+    complete_application,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -295,3 +300,116 @@ def test_staff_and_strangers_cannot_see_an_applicants_pages(client, applicant, c
     for person in (stranger, clerk):
         assert fresh(client, person).get(url).status_code == 404
         assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
+
+
+# -- Signing for a company that founds ------------------------------------------------------
+
+
+@pytest.fixture
+def laura(db):
+    return EntrepreneurFactory(
+        curp="HETL780223MQTRRZ05",
+        first_name="Luz María",
+        last_name="Hernández Trejo",
+        email="luz@example.mx",
+        preferred_language="en",
+    )
+
+
+def with_a_company(applicant, *, signed_by: str, **names):
+    """An S.A. de C.V. of Ana and Carlos, plus Constructora Jurica signed for by ``signed_by``."""
+    application = complete_application(applicant, legal_form="sa-de-cv")
+    CompanyFounderFactory(application=application, curp=signed_by, contribution=4000, **names)
+    application.capital = Decimal("14000")
+    application.save()
+    return application
+
+
+def test_the_representative_signs_on_behalf_of_the_company(
+    client, in_english, applicant, carlos, laura, mailoutbox
+):
+    application = with_a_company(
+        applicant,
+        signed_by=laura.curp,
+        given_names="Luz María",
+        first_surname="Hernández",
+        second_surname="Trejo",
+        email="luz@example.mx",
+    )
+    workflow.send_for_signatures(application, actor=applicant)
+    tasks.invite_founders_to_sign(application.pk)
+    invitation = next(m for m in mailoutbox if m.to == ["luz@example.mx"])
+    assert (
+        "lists Constructora Jurica, S.A. de C.V. as a founder, with you signing on its behalf"
+        in invitation.body
+    )
+    assert [f["kind"] for f in versions.current(application).content["founders"]] == [
+        "legal",
+        "natural",
+        "natural",
+    ]
+    url = reverse("companies:sign", args=[application.public_id])
+    page = fresh(client, laura).get(url).content.decode()
+    assert "on behalf of Constructora Jurica, S.A. de C.V." in page
+    assert "Constructora Jurica, S.A. de C.V. (RFC CJU150610I85), represented by Luz María" in page
+    client.post(url, {"decision": "approve"})
+    signature = Signature.objects.get(signer=laura)
+    assert signature.founder.legal_name == "Constructora Jurica, S.A. de C.V."
+    assert not signing.all_signed(application)
+    room = client.get(reverse("companies:signatures", args=[application.public_id]))
+    assert (
+        "Luz María Hernández Trejo, on behalf of Constructora Jurica, S.A. de C.V."
+        in room.content.decode()
+    )
+    for person in (applicant, carlos):
+        fresh(client, person).post(url, {"decision": "approve"})
+    assert signing.all_signed(application)
+
+
+def test_one_signature_counts_in_ones_own_name_and_for_the_company_one_signs_for(
+    client, applicant, carlos, mailoutbox
+):
+    carlos.preferred_language = "en"
+    carlos.save()
+    application = with_a_company(applicant, signed_by=carlos.curp)
+    workflow.send_for_signatures(application, actor=applicant)
+    tasks.invite_founders_to_sign(application.pk)
+    to_carlos = [m for m in mailoutbox if m.to == ["carlos@example.mx"]]
+    assert len(to_carlos) == 1
+    assert "Your signature also counts on behalf of Constructora Jurica" in to_carlos[0].body
+    url = reverse("companies:sign", args=[application.public_id])
+    fresh(client, carlos).post(url, {"decision": "approve"})
+    assert sorted(
+        Signature.objects.filter(signer=carlos).values_list("founder__kind", flat=True)
+    ) == ["legal", "natural"]
+    fresh(client, applicant).post(url, {"decision": "approve"})
+    assert signing.all_signed(application)
+
+
+def test_declining_for_a_company_reopens_the_application_once(client, applicant, carlos):
+    application = with_a_company(applicant, signed_by=carlos.curp)
+    workflow.send_for_signatures(application, actor=applicant)
+    url = reverse("companies:sign", args=[application.public_id])
+    fresh(client, carlos).post(url, {"decision": "decline", "reason": "Falta el poder notarial"})
+    application.refresh_from_db()
+    assert application.status == "draft"
+    assert ApplicationEvent.objects.filter(verb="reopen").count() == 1
+    assert Signature.objects.filter(decision="declined").count() == 2
+
+
+def test_what_founders_sign_names_the_company_its_rfc_and_who_signs_for_it(applicant, carlos):
+    application = with_a_company(applicant, signed_by=carlos.curp)
+    workflow.send_for_signatures(application, actor=applicant)
+    content = versions.current(application).content
+    company = next(f for f in content["founders"] if f["kind"] == "legal")
+    assert company == {
+        "kind": "legal",
+        "curp": "MERC851102HQTNSR00",
+        "rfc": "CJU150610I85",
+        "name": "Constructora Jurica, S.A. de C.V.",
+        "legal_name": "Constructora Jurica, S.A. de C.V.",
+        "representative": "Carlos Eduardo Mendoza Reséndiz",
+        "nationality": "MEX",
+        "contribution": "4000.00",
+        "administrator": False,
+    }
