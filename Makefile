@@ -27,7 +27,9 @@ run: install messages
 	@echo
 	@echo "  Empresa24 is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops everything)"
 	@echo
-	PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) XROAD_SECURITY_SERVER_URL=http://127.0.0.1:$(SANDBOX_PORT) \
+	@# honcho gives each process its own PORT (web: $(PORT), the next +100...): the others use PORTAL_BASE_URL.
+	PORT=$(PORT) PORTAL_BASE_URL=http://127.0.0.1:$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) \
+	  XROAD_SECURITY_SERVER_URL=http://127.0.0.1:$(SANDBOX_PORT) \
 	  $(BIN)/honcho --procfile Procfile.dev start
 
 lint: install

@@ -3,8 +3,9 @@
 Each kind of document is issued once per set of facts it states: a redelivered task finds the
 documents already issued and does nothing, and a document whose facts changed (the RFC arrived
 after the certificate was drawn) gets a new version beside the old one, which stays verifiable.
-Stored files are never rewritten. Rendering happens with the company row locked, so two workers
-issuing at once make one version, not two.
+Stored files are never rewritten. Drawing and sealing happen outside any transaction; the
+document is recorded with the company row locked, so two workers issuing at once make one
+version, not two.
 """
 
 from __future__ import annotations
@@ -53,22 +54,25 @@ def issue_documents(*, company_id: int) -> list[Document]:
 
 
 def _issue(company_id: int, kind: str) -> Document | None:
-    with transaction.atomic():
-        company = (
-            Company.objects.select_for_update().select_related("legal_form").get(pk=company_id)
+    """Draw and seal outside the transaction (a second or more, with a TSA), then record the
+    document with the company row locked, unless another worker recorded it meanwhile."""
+    company = Company.objects.select_related("legal_form").get(pk=company_id)
+    facts = facts_of(company, kind)
+    if isinstance(_latest(company, kind, facts), _Issued):
+        return None
+    if not company.verification_code:
+        Company.objects.filter(pk=company.pk, verification_code__isnull=True).update(
+            verification_code=documents.derive_verification_code(company.registration_number)
         )
-        if not company.verification_code:
-            company.verification_code = documents.derive_verification_code(
-                company.registration_number
-            )
-            company.save(update_fields=["verification_code"])
-        latest = company.documents.filter(kind=kind).order_by("-version").first()
-        facts = facts_of(company, kind)
-        if latest is not None and latest.facts == facts:
-            return None
-        pdf = seal.seal_pdf(RENDERERS[kind](company))
+        company.refresh_from_db(fields=["verification_code"])
+    pdf = seal.seal_pdf(RENDERERS[kind](company))
+    with transaction.atomic():
+        locked = Company.objects.select_for_update().get(pk=company_id)
+        latest = _latest(locked, kind, facts_of(locked, kind))
+        if isinstance(latest, _Issued) or facts_of(locked, kind) != facts:
+            return None  # issued meanwhile, or the facts moved on: the next run draws anew
         document = Document(
-            company=company,
+            company=locked,
             kind=kind,
             version=latest.version + 1 if latest is not None else 1,
             title=title_of(company, kind),
@@ -82,6 +86,20 @@ def _issue(company_id: int, kind: str) -> Document | None:
         document.save()
     logger.info("Issued %s", document)
     return document
+
+
+class _Issued:
+    """Marker: the latest document of the kind already states these facts."""
+
+
+_ALREADY_ISSUED = _Issued()
+
+
+def _latest(company: Company, kind: str, facts: dict[str, Any]) -> Document | _Issued | None:
+    latest = company.documents.filter(kind=kind).order_by("-version").first()
+    if latest is not None and latest.facts == facts:
+        return _ALREADY_ISSUED
+    return latest
 
 
 def read(document: Document) -> bytes:

@@ -7,6 +7,7 @@ import logging
 from celery import Task, shared_task
 from celery.exceptions import MaxRetriesExceededError
 from django.conf import settings
+from django.db import OperationalError
 
 from companies import notifications
 
@@ -37,7 +38,14 @@ def process_application(self: Task, application_id: int) -> None:
             processing.flag_for_attention(application_id)
 
 
-@shared_task(bind=True, max_retries=MAX_TRIES)
+@shared_task(
+    bind=True,
+    max_retries=MAX_TRIES,
+    # A database that is busy or failing over for a moment delays the work, never drops it.
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+)
 def after_registration(self: Task, application_id: int) -> None:
     """The company's RFC, its documents, and the founders told. The documents do not wait for
     the tax registry: without the RFC they are issued now, and the certificate is issued again

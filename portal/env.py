@@ -129,6 +129,15 @@ def env_database(
     if scheme != "sqlite" and not config.get("NAME"):
         raise _bad(name, value, "a URL that names the database, e.g. postgres://host/empresa24")
     config["CONN_HEALTH_CHECKS"] = scheme != "sqlite"
+    if scheme == "sqlite":
+        # The zero-setup stack has a web process and a worker writing to one file: writers
+        # take the lock when their transaction begins and wait for it (instead of failing
+        # with "database is locked"), and readers do not block them (WAL).
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     return config
 
 
