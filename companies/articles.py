@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from companies.models import Application
+from companies.models import Application, LegalForm
 
 
 @dataclass(frozen=True)
@@ -40,13 +40,7 @@ def clauses(application: Application, options: dict[str, Any]) -> list[Clause]:
         ),
         Clause(_("Purpose"), application.purpose or "…"),
         Clause(_("Duration"), _duration(options)),
-        Clause(
-            _("Share capital"),
-            _(
-                "The share capital is MXN %(capital)s, fully subscribed by the founders in the amounts listed in the application."
-            )
-            % {"capital": application.capital if application.capital is not None else "…"},
-        ),
+        Clause(_("Share capital"), _capital(application)),
         Clause(_("Foreign shareholders"), _foreigners(options)),
         Clause(_("Transfer of shares"), _transfer(options)),
         Clause(_("Administration"), _administration(application)),
@@ -59,6 +53,36 @@ def clauses(application: Application, options: dict[str, Any]) -> list[Clause]:
             ),
         ),
     ]
+
+
+def _capital(application: Application) -> str:
+    capital = application.capital
+    text = _(
+        "The share capital is MXN %(capital)s, fully subscribed by the founders in the amounts listed in the application."
+    ) % {"capital": capital if capital is not None else "…"}
+    form = application.legal_form
+    if form is None or capital is None:
+        return text
+    if form.capital_unit == LegalForm.CapitalUnit.PARTS:
+        return (
+            text
+            + " "
+            + _("Each partner holds one partnership part, of the value of their contribution.")
+        )
+    value = application.share_value
+    if value > 0 and capital % value == 0:
+        return (
+            text
+            + " "
+            + _(
+                "It is represented by %(shares)s registered shares with a nominal value of MXN %(value)s each."
+            )
+            % {
+                "shares": number_format(capital // value, force_grouping=True),
+                "value": number_format(value, decimal_pos=2, force_grouping=True),
+            }
+        )
+    return text
 
 
 def _limits(application: Application) -> list[Clause]:

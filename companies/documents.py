@@ -145,6 +145,9 @@ class Holder:
     is_company: bool = False
     masked_rfc: str = ""
     representative: str = ""
+    shares: int | None = None  # how many shares (None for partnership parts: one each)
+    first_share: int | None = None  # the shares are numbered in the order of the founders
+    last_share: int | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,9 @@ class SignatureLine:
     is_company: bool = False
     masked_rfc: str = ""
     representative: str = ""
+    shares: int | None = None  # how many shares (None for partnership parts: one each)
+    first_share: int | None = None  # the shares are numbered in the order of the founders
+    last_share: int | None = None
 
 
 def _identity(founder: Founder) -> dict[str, Any]:
@@ -170,20 +176,37 @@ def _identity(founder: Founder) -> dict[str, Any]:
     }
 
 
-def holders(founders: Sequence[Founder]) -> list[Holder]:
+def holders(founders: Sequence[Founder], *, share_value: Decimal | None = None) -> list[Holder]:
+    """The founders as holders; with a ``share_value`` (forms with shares), how many shares each
+    holds and their numbers, 1 to N in the order of the founders."""
     total = sum((f.contribution for f in founders), Decimal(0))
-    return [
-        Holder(
-            **_identity(f),
-            nationality=f.nationality,
-            contribution=f.contribution,
-            percentage=(f.contribution * 100 / total).quantize(Decimal("0.01"))
-            if total
-            else Decimal(0),
-            is_administrator=f.is_administrator,
+    lines = []
+    next_share = 1
+    for f in founders:
+        shares = int(f.contribution // share_value) if share_value else None
+        lines.append(
+            Holder(
+                **_identity(f),
+                nationality=f.nationality,
+                contribution=f.contribution,
+                percentage=(f.contribution * 100 / total).quantize(Decimal("0.01"))
+                if total
+                else Decimal(0),
+                is_administrator=f.is_administrator,
+                shares=shares,
+                first_share=next_share if shares else None,
+                last_share=next_share + shares - 1 if shares else None,
+            )
         )
-        for f in founders
-    ]
+        next_share += shares or 0
+    return lines
+
+
+def share_value_of(application: Application) -> Decimal | None:
+    form = application.legal_form
+    if form is None or form.capital_unit != LegalForm.CapitalUnit.SHARES:
+        return None
+    return application.share_value
 
 
 def latest_approvals(application: Application) -> dict[int, Signature]:
@@ -245,6 +268,8 @@ def _application(company: Company) -> Application:
 def _common(company: Company, application: Application, title: str) -> dict[str, Any]:
     language, _sep, region = (translation.get_language() or LANGUAGE).partition("-")
     founders = list(application.founders.all())
+    share_value = share_value_of(application)
+    lines = holders(founders, share_value=share_value)
     return {
         "company": company,
         "application": application,
@@ -252,7 +277,9 @@ def _common(company: Company, application: Application, title: str) -> dict[str,
         "authority": REGISTRY_NAME,
         "language_tag": f"{language}-{region.upper()}" if region else language,
         "issued_at": timezone.now(),
-        "holders": holders(founders),
+        "holders": lines,
+        "share_value": share_value,
+        "total_shares": sum(h.shares or 0 for h in lines),
         "has_company_founders": any(f.is_company for f in founders),
         "total": sum((f.contribution for f in founders), Decimal(0)),
     }

@@ -358,6 +358,30 @@ class CapitalForm(forms.Form):
             "invalid": _("Write the capital as a number of pesos, e.g. 10000."),
         },
     )
+    share_value = forms.DecimalField(
+        label=_("Value of each share (MXN)"),
+        help_text=_(
+            "Each founder's contribution must be a whole number of shares. MXN 1 is usual for an "
+            "S.A.S.; MXN 100 or 1,000 for an S.A. de C.V."
+        ),
+        max_digits=14,
+        decimal_places=2,
+        required=False,  # left empty, the value already saved (MXN 1 at first) stays
+        error_messages={
+            "invalid": _("Write the value of each share as a number of pesos, e.g. 1000."),
+        },
+    )
+
+    def __init__(self, *args: Any, legal_form: LegalForm | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if legal_form is not None and legal_form.capital_unit != LegalForm.CapitalUnit.SHARES:
+            del self.fields["share_value"]  # partnership parts: one per partner, no fixed value
+
+    def clean_share_value(self) -> Decimal | None:
+        value: Decimal | None = self.cleaned_data["share_value"]
+        if value is not None and value <= 0:
+            raise forms.ValidationError(_("The value of each share must be more than zero pesos."))
+        return value
 
 
 class AdministrationForm(forms.Form):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -123,6 +124,11 @@ class Application(models.Model):
     activity_codes = models.JSONField(default=list, blank=True)
     capital = models.DecimalField(
         _("share capital"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    # The nominal value of one share (S.A.S., S.A. de C.V.): each contribution is a whole number
+    # of shares. Partnership parts (S. de R.L.) have no fixed value: one part per partner.
+    share_value = models.DecimalField(
+        _("value of each share"), max_digits=14, decimal_places=2, default=Decimal("1.00")
     )
     articles = models.JSONField(default=dict, blank=True)
     comisario_name = models.CharField(_("comisario's full name"), max_length=200, blank=True)

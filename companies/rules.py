@@ -18,6 +18,7 @@ from stdnum.mx import curp as curp_number
 from companies.models import Founder, LegalForm
 
 ADULT_AGE = 18
+ONE_PESO = Decimal("1.00")
 
 
 @dataclass(frozen=True)
@@ -27,17 +28,27 @@ class Problem:
 
 
 def founder_problems(
-    form: LegalForm, founders: Sequence[Founder], capital: Decimal | None, *, today: date
+    form: LegalForm,
+    founders: Sequence[Founder],
+    capital: Decimal | None,
+    *,
+    today: date,
+    share_value: Decimal = ONE_PESO,
 ) -> list[Problem]:
     """Everything the legal form says about founders, capital and administration."""
     return [
-        *membership_problems(form, founders, capital, today=today),
+        *membership_problems(form, founders, capital, today=today, share_value=share_value),
         *administration_problems(form, founders),
     ]
 
 
 def membership_problems(
-    form: LegalForm, founders: Sequence[Founder], capital: Decimal | None, *, today: date
+    form: LegalForm,
+    founders: Sequence[Founder],
+    capital: Decimal | None,
+    *,
+    today: date,
+    share_value: Decimal = ONE_PESO,
 ) -> list[Problem]:
     """Who the founders are and what they contribute (the founders step)."""
     return [
@@ -45,6 +56,29 @@ def membership_problems(
         *_kind_problems(form, founders),
         *_age_problems(founders, today),
         *_capital_problems(form, founders, capital),
+        *_share_problems(form, founders, share_value),
+    ]
+
+
+def _share_problems(
+    form: LegalForm, founders: Sequence[Founder], share_value: Decimal
+) -> list[Problem]:
+    """Shares have one nominal value: every contribution is a whole number of them."""
+    if form.capital_unit != LegalForm.CapitalUnit.SHARES:
+        return []
+    if share_value <= 0:
+        return [Problem("share_value", _("The value of each share must be more than zero pesos."))]
+    return [
+        Problem(
+            "contribution_not_whole_shares",
+            _(
+                "%(person)s's contribution of MXN %(amount)s is not a whole number of shares of "
+                "MXN %(value)s. Change the contribution or the value of each share."
+            )
+            % {"person": founder, "amount": founder.contribution, "value": share_value},
+        )
+        for founder in founders
+        if founder.contribution > 0 and founder.contribution % share_value != 0
     ]
 
 

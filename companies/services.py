@@ -121,8 +121,12 @@ def save_fields(*, application: Application, **values: object) -> Application:
     return application
 
 
-def set_capital(*, application: Application, capital: Decimal) -> Application:
-    return save_fields(application=application, capital=capital)
+def set_capital(
+    *, application: Application, capital: Decimal, share_value: Decimal | None = None
+) -> Application:
+    if share_value is None:
+        return save_fields(application=application, capital=capital)
+    return save_fields(application=application, capital=capital, share_value=share_value)
 
 
 def set_administration(

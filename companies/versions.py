@@ -28,6 +28,7 @@ def snapshot(application: Application) -> dict[str, Any]:
         "purpose": application.purpose,
         "activity_codes": list(application.activity_codes),
         "capital": f"{application.capital:.2f}" if application.capital is not None else None,
+        "share_value": f"{application.share_value:.2f}",
         "founders": [
             {
                 "kind": f.kind,
@@ -69,7 +70,11 @@ def blocking_problems(application: Application) -> list[str]:
     assert application.legal_form is not None
     founders = list(application.founders.all())
     problems = rules.founder_problems(
-        application.legal_form, founders, application.capital, today=timezone.localdate()
+        application.legal_form,
+        founders,
+        application.capital,
+        today=timezone.localdate(),
+        share_value=application.share_value,
     )
     return [p.message for p in problems]
 

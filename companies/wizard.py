@@ -40,7 +40,11 @@ def _founders_done(application: Application) -> bool:
     if any(f.person_status != PersonStatus.ACTIVE for f in founders):
         return False
     problems = rules.membership_problems(
-        application.legal_form, founders, application.capital, today=timezone.localdate()
+        application.legal_form,
+        founders,
+        application.capital,
+        today=timezone.localdate(),
+        share_value=application.share_value,
     )
     return not problems
 

@@ -178,14 +178,19 @@ def founders_step(request: SignedInRequest, application: Application) -> HttpRes
     )
     capital_form = forms.CapitalForm(
         request.POST if action == "capital" else None,
-        initial={"capital": application.capital},
+        initial={"capital": application.capital, "share_value": application.share_value},
         prefix="capital",
+        legal_form=application.legal_form,
     )
     if action == "add" and founder_form.is_valid():
         if _add_founder(request, application, founder_form):
             return redirect("companies:step", application.public_id, "socios")
     elif action == "capital" and capital_form.is_valid():
-        services.set_capital(application=application, capital=capital_form.cleaned_data["capital"])
+        services.set_capital(
+            application=application,
+            capital=capital_form.cleaned_data["capital"],
+            share_value=capital_form.cleaned_data.get("share_value"),
+        )
         return redirect("companies:step", application.public_id, "socios")
     elif action in ("remove", "recheck"):
         return _change_founder(request, application, action)
@@ -194,7 +199,11 @@ def founders_step(request: SignedInRequest, application: Application) -> HttpRes
     founders = list(application.founders.all())
     problems = (
         rules.membership_problems(
-            application.legal_form, founders, application.capital, today=timezone.localdate()
+            application.legal_form,
+            founders,
+            application.capital,
+            today=timezone.localdate(),
+            share_value=application.share_value,
         )
         if application.legal_form
         else []

@@ -455,3 +455,22 @@ def test_the_signature_of_a_company_is_its_representatives(company_with_a_compan
 
 def test_masked_rfc_keeps_the_first_four_and_last_two_characters():
     assert documents.mask_rfc("CJU150610I85") == "CJU1******85"
+
+
+def test_the_register_numbers_the_shares_and_the_articles_count_them(applicant):
+    application = complete_application(applicant, legal_form="sa-de-cv")
+    application.share_value = Decimal("1000")
+    application.save()
+    company = register(application)
+    text = text_of(documents.render_register(company))
+    assert "núm. 1 a 6" in text and "núm. 7 a 10" in text
+    assert "valor nominal de MXN 1,000.00" in text
+    articles = text_of(documents.render_articles(company))
+    assert "10 acciones nominativas con valor nominal de MXN 1,000.00 cada una" in articles
+
+
+def test_partners_hold_one_part_each_and_no_share_numbers(applicant):
+    company = register(complete_application(applicant, legal_form="s-de-rl-de-cv"))
+    assert "núm. 1 a" not in text_of(documents.render_register(company))
+    articles = text_of(documents.render_articles(company))
+    assert "Cada socio tiene una parte social, del valor de su aportación." in articles

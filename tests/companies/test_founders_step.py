@@ -1,5 +1,7 @@
 """The founders step checks people with the registries over X-Road as soon as they are added."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -360,3 +362,27 @@ def test_tax_registry_down_keeps_the_company_to_check_again_later(
     client.post(founders_url(sa_application), {"action": "recheck", "founder": founder.pk})
     founder.refresh_from_db()
     assert founder.tax_status == "active"
+
+
+def test_the_value_of_each_share_is_saved_with_the_capital(client, application):
+    client.post(
+        founders_url(application),
+        {"action": "capital", "capital-capital": "10000", "capital-share_value": "100"},
+    )
+    application.refresh_from_db()
+    assert (application.capital, application.share_value) == (Decimal("10000"), Decimal("100"))
+    page = client.post(
+        founders_url(application),
+        {"action": "capital", "capital-capital": "10000", "capital-share_value": "0"},
+    ).content.decode()
+    assert "El valor de cada acción debe ser de más de cero pesos." in page
+    application.refresh_from_db()
+    assert application.share_value == Decimal("100")
+
+
+def test_partnership_parts_have_no_share_value_field(client, applicant):
+    partnership = ApplicationFactory(
+        filer=applicant, legal_form=LegalForm.objects.get(code="s-de-rl-de-cv")
+    )
+    page = client.get(founders_url(partnership)).content.decode()
+    assert "capital-share_value" not in page

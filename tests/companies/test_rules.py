@@ -62,7 +62,10 @@ def test_capital_must_add_up_and_say_by_how_much():
 
 def test_capital_is_required_and_at_least_the_minimum():
     assert codes("sas", founders("0"), None) == ["capital_missing"]
-    assert codes("sas", founders("0.50"), "0.50") == ["capital_too_low"]
+    assert codes("sas", founders("0.50"), "0.50") == [
+        "capital_too_low",
+        "contribution_not_whole_shares",  # half of a MXN 1 share
+    ]
 
 
 def test_zero_contribution_is_refused():
@@ -132,3 +135,24 @@ def test_a_minor_cannot_sign_for_a_company_that_founds():
     assert "who signs on behalf of Constructora Jurica, S.A. de C.V., is under 18" in (
         problems[0].message
     )
+
+
+def test_every_contribution_is_a_whole_number_of_shares():
+    form = LegalForm.objects.get(code="sa-de-cv")
+    people = founders("6000", "4500", admins=1)
+    problems = founder_problems(
+        form, people, Decimal("10500"), today=TODAY, share_value=Decimal("1000")
+    )
+    assert [p.code for p in problems] == ["contribution_not_whole_shares"]
+    assert "4500" in problems[0].message and "1000" in problems[0].message
+    fine = founder_problems(form, people, Decimal("10500"), today=TODAY, share_value=Decimal("500"))
+    assert fine == []
+
+
+def test_partnership_parts_have_no_share_value_to_respect():
+    form = LegalForm.objects.get(code="s-de-rl-de-cv")
+    people = founders("6000.50", "4499.50", admins=1)
+    problems = founder_problems(
+        form, people, Decimal("10500"), today=TODAY, share_value=Decimal("1000")
+    )
+    assert "contribution_not_whole_shares" not in [p.code for p in problems]
