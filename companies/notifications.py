@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from companies import versions
-from companies.models import Application, Founder, Notification
+from companies.models import Application, Document, Founder, Notification
 from portal.models import User
 
 
@@ -112,6 +112,24 @@ def registered(application_id: int) -> None:
     number = application.company.registration_number
     tell_founders(
         application, "registered", step="registered", extra={"registration_number": number}
+    )
+
+
+def documents_reissued(application_id: int, documents: list[Document]) -> None:
+    """A new version of documents the founders already have (the certificate with its RFC)."""
+    if not documents:
+        return
+    application = Application.objects.select_related("company", "legal_form", "filer").get(
+        pk=application_id
+    )
+    tell_founders(
+        application,
+        "documents_reissued",
+        step="reissued:" + ",".join(str(d.pk) for d in documents),
+        extra={
+            "titles": [d.get_kind_display() for d in documents],
+            "rfc": application.company.rfc,
+        },
     )
 
 

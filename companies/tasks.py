@@ -59,11 +59,12 @@ def after_registration(self: Task, application_id: int) -> None:
         waiting_for_rfc = unavailable
         company = registration.company_of(application_id)
     try:
-        issuance.issue_documents(company_id=company.pk)
+        issued = issuance.issue_documents(company_id=company.pk)
     except seal.SealUnavailable as missing:
         logger.error("Documents of %s wait for the seal: %s", company, missing)
         raise self.retry(exc=missing, countdown=_backoff(self.request.retries)) from None
     notifications.registered(application_id)
+    notifications.documents_reissued(application_id, [d for d in issued if d.version > 1])
     if waiting_for_rfc is not None:
         raise self.retry(exc=waiting_for_rfc, countdown=_backoff(self.request.retries))
 

@@ -75,7 +75,13 @@ def test_documents_do_not_wait_for_the_tax_registry_and_the_certificate_follows_
     assert certificates[1].sha256 != first.sha256
     assert company.documents.filter(kind="articles").count() == 1
     assert [d.version for d in selectors.current_documents(company)] == [2, 1, 1]
-    assert len(mailoutbox) == 2, "and they are not told twice"
+    registered_mails = [m for m in mailoutbox if company.registration_number in m.body]
+    assert len(registered_mails) == 2, "they are not told twice that it is registered"
+    reissued = [m for m in mailoutbox if m.subject.startswith("Nuevos documentos")]
+    assert sorted(m.to[0] for m in reissued) == ["ana@example.mx", "carlos@example.mx"]
+    assert company.rfc in reissued[0].body and "Certificado de constitución" in reissued[0].body
+    tasks.after_registration(registered.pk)
+    assert len(mailoutbox) == 4, "a redelivered task tells nobody again"
 
 
 def test_without_the_seal_key_the_documents_wait_and_nothing_is_half_issued(
