@@ -389,6 +389,14 @@ class Document(models.Model):
     def filename(self) -> str:
         return f"{self.company.registration_number}-{self.kind}-v{self.version}.pdf"
 
+    @property
+    def label(self) -> str:
+        """What the document is, in the reader's language: a register of shares or of partners."""
+        if self.kind == self.Kind.REGISTER:
+            parts = self.company.legal_form.capital_unit == LegalForm.CapitalUnit.PARTS
+            return str(_("Register of partners") if parts else _("Register of shares"))
+        return str(self.get_kind_display())
+
 
 class ApplicationVersion(models.Model):
     """A frozen copy of what the founders sign: canonical JSON and its SHA-256."""

@@ -127,7 +127,7 @@ def documents_reissued(application_id: int, documents: list[Document]) -> None:
         "documents_reissued",
         step="reissued:" + ",".join(str(d.pk) for d in documents),
         extra={
-            "titles": [d.get_kind_display() for d in documents],
+            "titles": [d.label for d in documents],
             "rfc": application.company.rfc,
         },
     )

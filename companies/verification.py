@@ -146,7 +146,9 @@ def document_rows(user: object, company: Company) -> list[DocumentRow]:
     from companies.selectors import current_documents
 
     current = {d.pk for d in current_documents(company)}
+    issued = company.documents.select_related("company__legal_form").order_by("-version")
+    in_order = sorted(issued, key=lambda d: Document.Kind.values.index(d.kind))  # stable
     return [
         DocumentRow(document, document.pk in current, may_download(user, document))
-        for document in company.documents.select_related("company").order_by("kind", "-version")
+        for document in in_order
     ]

@@ -56,12 +56,12 @@ def _history(company: Company) -> list[tuple[datetime, str]]:
             )
         else:
             lines.append((change.created_at, str(change.get_kind_display())))
-    for document in company.documents.order_by("issued_at"):
+    for document in company.documents.select_related("company__legal_form").order_by("issued_at"):
         lines.append(
             (
                 document.issued_at,
                 _("%(document)s issued (version %(version)s)")
-                % {"document": document.get_kind_display(), "version": document.version},
+                % {"document": document.label, "version": document.version},
             )
         )
     return sorted(lines, key=lambda line: line[0])

@@ -181,3 +181,16 @@ def test_queries_do_not_grow_with_the_number_of_registrations(
         return len(captured)
 
     assert register(2) == register(10)
+
+
+@pytest.mark.parametrize(
+    ("hours", "shown"),
+    [(None, "—"), (0.001, "menos de un minuto"), (0.25, "15 min"), (2.04, "2.0 h")],
+)
+def test_times_under_an_hour_are_shown_in_minutes(hours, shown):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("es-mx"):
+        html = render_to_string("companies/supervisor/_hours.html", {"hours": hours})
+    assert html.strip() == shown

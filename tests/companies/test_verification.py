@@ -279,3 +279,10 @@ def test_document_metadata_is_refused_without_the_allowlist(client, company):
     )
     assert response.status_code == 403
     assert Document.objects.count() == 3
+
+
+def test_documents_are_listed_certificate_first_and_named_by_what_they_register(client, company):
+    page = client.get(f"/empresas/{company.registration_number}/").content.decode()
+    table = page[page.index("<tbody>") : page.index("</tbody>")]
+    assert table.index("Certificado de constitución") < table.index("Estatutos sociales")
+    assert table.index("Estatutos sociales") < table.index("Libro de registro de acciones")
