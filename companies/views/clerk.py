@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from companies import review, selectors, signing, sla, versions, workflow
+from companies import review, selectors, signing, sla, verification, versions, workflow
 from companies.forms import RejectForm, RequestChangesForm
 from companies.models import Application, ApplicationEvent, LegalForm
 from portal.models import User
@@ -78,6 +78,7 @@ def _review_context(
     request: SignedInRequest, application: Application, **forms: Any
 ) -> dict[str, Any]:
     events = list(application.events.select_related("actor").order_by("pk"))
+    company = getattr(application, "company", None)
     checks = application.checks.all()
     if application.submitted_at:
         checks = checks.filter(round=application.submitted_at)
@@ -95,6 +96,8 @@ def _review_context(
         "clerks": User.objects.filter(groups__name__in=["clerks", "supervisors"]).distinct(),
         "changes_form": forms.get("changes_form") or RequestChangesForm(),
         "reject_form": forms.get("reject_form") or RejectForm(),
+        "company": company,
+        "documents": verification.document_rows(request.user, company) if company else [],
     }
 
 

@@ -159,6 +159,17 @@ def test_approving_registers_the_company(
     assert Company.objects.filter(application=application).exists()
     approve = application.events.get(verb="approve")
     assert approve.actor == clerk
+    company = Company.objects.get(application=application)
+    page = client.get(f"/registro/{application.public_id}/").content.decode()
+    assert company.registration_number in page
+    assert "Estamos preparando los documentos" in page
+    from companies import issuance
+
+    issuance.issue_documents(company_id=company.pk)
+    page = client.get(f"/registro/{application.public_id}/").content.decode()
+    articles = company.documents.get(kind="articles")
+    assert articles.sha256 in page
+    assert f"/empresas/{company.registration_number}/documentos/articles-v1.pdf" in page
 
 
 def test_requesting_changes_needs_a_message_and_steps(
