@@ -59,6 +59,8 @@ class Share:
     person: Person
     contribution: Decimal
     administrator: bool = False
+    company: str = ""  # a company (persona moral) founds, and ``person`` signs on its behalf
+    company_rfc: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,13 @@ COMPANIES = (
         founders=(
             Share(ANA, Decimal("300000"), administrator=True),
             Share(CARLOS, Decimal("200000")),
+            # One of the sandbox tax registry's companies, represented by Carlos.
+            Share(
+                CARLOS,
+                Decimal("100000"),
+                company="Constructora Jurica, S.A. de C.V.",
+                company_rfc="CJU150610I85",
+            ),
         ),
         office={
             "municipality": "017",
@@ -216,10 +225,11 @@ def file_and_register(demo: DemoCompany, *, clerk: User) -> Company:
     filer = entrepreneur(demo.filer)
     application = _draft(demo, filer)
     application = workflow.send_for_signatures(application, actor=filer)
-    for share in demo.founders:
+    signers = {share.person.curp: share.person for share in demo.founders}
+    for person in signers.values():  # one signature covers every capacity a person signs in
         signing.sign(
             application,
-            user=entrepreneur(share.person),
+            user=entrepreneur(person),
             authenticated_at=timezone.now(),
             approve=True,
         )
@@ -276,6 +286,9 @@ def _founder(application: Application, share: Share) -> Founder:
         contribution=share.contribution,
         is_administrator=share.administrator,
         person_status=PersonStatus.ACTIVE,
+        kind=Founder.Kind.LEGAL if share.company else Founder.Kind.NATURAL,
+        legal_name=share.company,
+        rfc=share.company_rfc,
     )
 
 

@@ -169,6 +169,19 @@ def test_the_sa_de_cv_is_approved_by_the_demo_clerk_and_the_sas_with_no_human(se
     viñedos = Application.objects.get(proposed_name="Viñedos de Tequisquiapan")
     assert viñedos.payments.get().status == "paid"
     assert viñedos.review_reasons == [demo.BY_A_CLERK]
+    company_founder = viñedos.founders.get(kind="legal")
+    assert (company_founder.legal_name, company_founder.rfc, company_founder.curp) == (
+        "Constructora Jurica, S.A. de C.V.",
+        "CJU150610I85",
+        demo.CARLOS.curp,
+    )
+    version = viñedos.versions.get()
+    signed = set(version.signatures.values_list("founder__curp", "founder__kind"))
+    assert signed == {
+        (demo.ANA.curp, "natural"),
+        (demo.CARLOS.curp, "natural"),
+        (demo.CARLOS.curp, "legal"),
+    }
 
 
 def test_demo_entrepreneurs_find_their_registered_companies_after_an_e_identity_sign_in(
