@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ANA = "RAOA900514MQTMLN01"
 CERTIFICATE = "Certificado de constitución"
 ARTICLES = "Estatutos sociales"
-REGISTER = "Libro de registro de accionistas o socios"
+REGISTER = "Libro de registro de acciones"
 AUTHENTIC = "Este es un documento auténtico y sin alteraciones del registro."
 NOT_AUTHENTIC = "Este no es un documento auténtico del registro."
 DOWNLOAD = re.compile(r"^Descargar PDF \(")
