@@ -30,6 +30,8 @@ run: install messages
 	@# honcho gives each process its own PORT (web: $(PORT), the next +100...): the others use PORTAL_BASE_URL.
 	PORT=$(PORT) PORTAL_BASE_URL=http://127.0.0.1:$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) \
 	  XROAD_SECURITY_SERVER_URL=http://127.0.0.1:$(SANDBOX_PORT) \
+	  SANDBOX_IDP_REDIRECT_URIS=http://127.0.0.1:$(PORT)/oidc/callback/,http://localhost:$(PORT)/oidc/callback/ \
+	  SANDBOX_IDP_POST_LOGOUT_REDIRECT_URIS=http://127.0.0.1:$(PORT)/,http://localhost:$(PORT)/ \
 	  $(BIN)/honcho --procfile Procfile.dev start
 
 lint: install
