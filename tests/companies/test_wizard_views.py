@@ -28,7 +28,7 @@ def test_starting_an_application_creates_a_draft_and_opens_the_first_step(signed
 def test_legal_form_step_compares_the_forms_and_saves_the_choice(signed_in, applicant):
     application = ApplicationFactory(filer=applicant, legal_form=None)
     page = signed_in.get(step_url(application, "forma")).content.decode()
-    assert "S. de R.L. de C.V." in page and "Gratis" in page and "MXN 1850.00" in page
+    assert "S. de R.L. de C.V." in page and "Gratis" in page and "MXN 1,850.00" in page
     response = signed_in.post(step_url(application, "forma"), {"legal_form": ""})
     assert "Elige el tipo de sociedad que quieres abrir." in response.content.decode()
     from companies.models import LegalForm
