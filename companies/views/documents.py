@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from companies import verification
 from companies.forms import VerificationCodeForm, VerifyFileForm
 from companies.models import Company, Document
 from portal.requests import PortalRequest
+from portal.security import client_address
 
 # A request body this much larger than the limit is refused before Django parses the upload.
 _MULTIPART_ALLOWANCE = 64 * 1024
+# Reading a PDF's signature costs CPU: one address may check this many files per window.
+FILE_CHECKS_ALLOWED = 60
+FILE_CHECK_WINDOW_SECONDS = 600
 
 
 @require_GET
@@ -93,6 +101,14 @@ def _page(
 def _check_upload(
     request: PortalRequest,
 ) -> tuple[VerifyFileForm, verification.FileCheck | None, int]:
+    if _too_many_checks(client_address(request)):
+        form = VerifyFileForm(data={})
+        form.errors.clear()
+        form.add_error(
+            None,
+            _("You checked many files in a short time. Wait a few minutes and try again."),
+        )
+        return form, None, 429
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > verification.MAX_UPLOAD_BYTES + _MULTIPART_ALLOWANCE:
         form = VerifyFileForm(data={})
@@ -104,3 +120,14 @@ def _check_upload(
         return form, None, 400
     data = form.cleaned_data["file"].read()
     return form, verification.check_file(data), 200
+
+
+def _too_many_checks(address: str) -> bool:
+    key = "verify-file:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+    cache.add(key, 0, FILE_CHECK_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, FILE_CHECK_WINDOW_SECONDS)
+        count = 1
+    return count > FILE_CHECKS_ALLOWED

@@ -20,6 +20,13 @@ from tests.factories import EntrepreneurFactory, complete_application
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def company(applicant) -> Company:
     application = complete_application(applicant)
@@ -286,3 +293,21 @@ def test_documents_are_listed_certificate_first_and_named_by_what_they_register(
     table = page[page.index("<tbody>") : page.index("</tbody>")]
     assert table.index("Certificado de constitución") < table.index("Estatutos sociales")
     assert table.index("Estatutos sociales") < table.index("Libro de registro de acciones")
+
+
+def test_one_address_may_check_only_so_many_files_in_a_while(client, company, monkeypatch):
+    from companies.views import documents as views
+
+    monkeypatch.setattr(views, "FILE_CHECKS_ALLOWED", 2)
+    certificate = stored(company, "certificate")
+    assert upload(client, certificate).status_code == 200
+    assert upload(client, certificate).status_code == 200
+    response = upload(client, certificate)
+    assert response.status_code == 429
+    assert "Espera unos minutos" in response.content.decode()
+    other = client.post(
+        "/verificar/",
+        {"file": SimpleUploadedFile("c.pdf", certificate, "application/pdf")},
+        REMOTE_ADDR="10.0.0.9",
+    )
+    assert other.status_code == 200, "somebody else is not held back"
