@@ -116,6 +116,7 @@ DOCUMENT_KINDS: dict[str, schemas.DocumentKind] = {
     Document.Kind.ARTICLES: "estatutos",
     Document.Kind.REGISTER: "libro_de_registro",
 }
+KINDS_BY_NAME: dict[str, str] = {name: kind for kind, name in DOCUMENT_KINDS.items()}
 
 
 def documents(company: Company, issued: list[Document], current: set[int]) -> schemas.DocumentsOut:

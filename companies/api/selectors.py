@@ -11,7 +11,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.mx import rfc as stdnum_rfc
 
 from companies.api.errors import ApiError, ErrorCode, company_not_found
-from companies.models import Company, Founder
+from companies.models import Company, Document, Founder
 from companies.names import normalise_name
 from companies.selectors import companies_named
 
@@ -80,3 +80,20 @@ def search(*, rfc: str | None, name: str | None) -> QuerySet[Company]:
         message = _("The name to search for needs at least one letter or digit.")
         raise ApiError(ErrorCode.INVALID_QUERY, message)
     return companies_named(normalised)
+
+
+def document(company: Company, kind: str, version: int) -> Document:
+    """One issued document of the company, or ``not_found``."""
+    found = (
+        Document.objects.select_related("company")
+        .filter(company=company, kind=kind, version=version)
+        .first()
+    )
+    if found is None:
+        raise ApiError(
+            ErrorCode.NOT_FOUND,
+            _("%(number)s has no such document, or not in that version.")
+            % {"number": company.registration_number},
+            status=404,
+        )
+    return found

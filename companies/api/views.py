@@ -1,7 +1,7 @@
 """The agency API's operations, one router per service (its own allowlist entries).
 
 empresas    GET /empresas?rfc=|nombre=   GET /empresas/{numero}   GET /empresas/{numero}/funcionarios
-documentos  GET /documentos/{numero}
+documentos  GET /documentos/{numero}   GET /documentos/{numero}/{tipo}/{version} (the PDF)
 cambios     GET /cambios?after=&limit=
 """
 
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.response import HttpResponseBase
 from ninja import Schema
 from ninja.params.functions import Header, Path, Query
 
@@ -120,6 +121,54 @@ def company_documents(
     issued = list(company.documents.order_by("kind", "-version"))
     current = {d.pk for d in current_documents(company)}
     return conditional(present.documents(company, issued, current), if_none_match)
+
+
+PDF_RESPONSE: dict[str, Any] = {
+    "responses": {
+        200: {
+            "description": "El PDF sellado (PAdES), byte por byte como se emitió.",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "headers": {
+                "ETag": {
+                    "description": "La huella SHA-256 del archivo, entre comillas.",
+                    "schema": {"type": "string"},
+                }
+            },
+        }
+    }
+}
+Kind = Annotated[
+    schemas.DocumentKind,
+    Path(description="certificado, estatutos o libro_de_registro.", example="certificado"),
+]
+Version = Annotated[int, Path(ge=1, le=10_000, description="Versión del documento.", example=1)]
+
+
+@documents.get(
+    "/{numero}/{tipo}/{version}",
+    response={200: None, 304: None, 404: schemas.ErrorOut, **REFUSALS},
+    operation_id="descargarDocumento",
+    summary="El PDF de un documento de una empresa, tal como el registro lo emitió y selló",
+    openapi_extra=PDF_RESPONSE,
+)
+def document_file(
+    request: HttpRequest,
+    numero: Number,
+    tipo: Kind,
+    version: Version,
+    if_none_match: IfNoneMatch = None,
+) -> Any:
+    company = selectors.company(numero)
+    document = selectors.document(company, present.KINDS_BY_NAME[tipo], version)
+    tag = f'"{document.sha256}"'
+    if _matches(if_none_match, tag):
+        response: HttpResponseBase = HttpResponseNotModified()
+    else:
+        response = FileResponse(
+            document.file.open("rb"), content_type="application/pdf", filename=document.filename
+        )
+    response["ETag"] = tag
+    return response
 
 
 @changes.get(

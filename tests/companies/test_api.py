@@ -310,8 +310,11 @@ def test_openapi_description_is_generated_from_the_code(client):
         "/api/v1/empresas/{numero}",
         "/api/v1/empresas/{numero}/funcionarios",
         "/api/v1/documentos/{numero}",
+        "/api/v1/documentos/{numero}/{tipo}/{version}",
         "/api/v1/cambios",
     }
+    pdf = document["paths"]["/api/v1/documentos/{numero}/{tipo}/{version}"]["get"]
+    assert "application/pdf" in pdf["responses"]["200"]["content"]
     scheme = document["components"]["securitySchemes"]["XRoadClient"]
     assert (scheme["in"], scheme["name"]) == ("header", "X-Road-Client")
 

@@ -311,3 +311,24 @@ def test_one_address_may_check_only_so_many_files_in_a_while(client, company, mo
         REMOTE_ADDR="10.0.0.9",
     )
     assert other.status_code == 200, "somebody else is not held back"
+
+
+def test_an_allowlisted_agency_downloads_the_sealed_pdf_as_issued(client, company):
+    from companies.models import AgencyAccess
+
+    AgencyAccess.objects.create(client="MX-DEV/GOV/SAT/padron", service="documentos")
+    headers = {"HTTP_X_ROAD_CLIENT": "MX-DEV/GOV/SAT/padron"}
+    url = f"/api/v1/documentos/{company.registration_number}/estatutos/1"
+    response = client.get(url, **headers)
+    body = b"".join(response.streaming_content)
+    articles = company.documents.get(kind="articles", version=1)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert hashlib.sha256(body).hexdigest() == articles.sha256
+    assert response["ETag"] == f'"{articles.sha256}"'
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"], **headers).status_code == 304
+    missing = client.get(url.replace("/1", "/2"), **headers)
+    assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
+    assert client.get(url.replace("estatutos", "pasaporte"), **headers).status_code == 400
+    refused = client.get(url, HTTP_X_ROAD_CLIENT="MX-DEV/GOV/IMSS/afiliacion")
+    assert refused.status_code == 403
