@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone, translation
 
 from companies import documents, seal
@@ -49,32 +50,30 @@ def title_of(company: Company, kind: str) -> str:
 
 def issue_documents(*, company_id: int) -> list[Document]:
     """Issue every document the company lacks, or whose facts changed; returns the new ones."""
-    issued = [_issue(company_id, kind) for kind in Kind.values]
+    company = Company.objects.select_related("legal_form").get(pk=company_id)
+    if not company.verification_code:  # companies registered before codes were stored
+        company.verification_code = documents.derive_verification_code(company.registration_number)
+        company.save(update_fields=["verification_code"])
+    issued = [_issue(company, kind) for kind in Kind.values]
     return [document for document in issued if document is not None]
 
 
-def _issue(company_id: int, kind: str) -> Document | None:
+def _issue(company: Company, kind: str) -> Document | None:
     """Draw and seal outside the transaction (a second or more, with a TSA), then record the
     document with the company row locked, unless another worker recorded it meanwhile."""
-    company = Company.objects.select_related("legal_form").get(pk=company_id)
     facts = facts_of(company, kind)
-    if isinstance(_latest(company, kind, facts), _Issued):
+    if _states(company, kind, facts):
         return None
-    if not company.verification_code:
-        Company.objects.filter(pk=company.pk, verification_code__isnull=True).update(
-            verification_code=documents.derive_verification_code(company.registration_number)
-        )
-        company.refresh_from_db(fields=["verification_code"])
     pdf = seal.seal_pdf(RENDERERS[kind](company))
     with transaction.atomic():
-        locked = Company.objects.select_for_update().get(pk=company_id)
-        latest = _latest(locked, kind, facts_of(locked, kind))
-        if isinstance(latest, _Issued) or facts_of(locked, kind) != facts:
-            return None  # issued meanwhile, or the facts moved on: the next run draws anew
+        locked = Company.objects.select_for_update().get(pk=company.pk)
+        if facts_of(locked, kind) != facts or _states(locked, kind, facts):
+            return None  # the facts moved on, or issued meanwhile: the next run draws anew
+        latest = locked.documents.filter(kind=kind).aggregate(n=Max("version"))["n"] or 0
         document = Document(
             company=locked,
             kind=kind,
-            version=latest.version + 1 if latest is not None else 1,
+            version=latest + 1,
             title=title_of(company, kind),
             size=len(pdf),
             sha256=hashlib.sha256(pdf).hexdigest(),
@@ -88,18 +87,10 @@ def _issue(company_id: int, kind: str) -> Document | None:
     return document
 
 
-class _Issued:
-    """Marker: the latest document of the kind already states these facts."""
-
-
-_ALREADY_ISSUED = _Issued()
-
-
-def _latest(company: Company, kind: str, facts: dict[str, Any]) -> Document | _Issued | None:
+def _states(company: Company, kind: str, facts: dict[str, Any]) -> bool:
+    """Whether the latest document of this kind already states these facts."""
     latest = company.documents.filter(kind=kind).order_by("-version").first()
-    if latest is not None and latest.facts == facts:
-        return _ALREADY_ISSUED
-    return latest
+    return latest is not None and latest.facts == facts
 
 
 def read(document: Document) -> bytes:
