@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
@@ -167,9 +168,15 @@ def companies_named(normalised: str) -> QuerySet[Company]:
 
 def current_documents(company: Company) -> list[Document]:
     """The latest version of each kind of the company's documents, in the kinds' order."""
+    return latest_of_each_kind(company.documents.all())
+
+
+def latest_of_each_kind(issued: Iterable[Document]) -> list[Document]:
+    """Of some documents, the highest version of each kind, in the kinds' order."""
     latest: dict[str, Document] = {}
-    for document in company.documents.order_by("kind", "-version"):
-        latest.setdefault(document.kind, document)
+    for document in issued:
+        if document.kind not in latest or document.version > latest[document.kind].version:
+            latest[document.kind] = document
     return [latest[kind] for kind in Document.Kind.values if kind in latest]
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from companies import seal
+from companies import seal, selectors
 from companies.models import REFERENCE_ALPHABET, Company, Document
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -120,15 +120,17 @@ def _unknown(digest: str, sealed: seal.SealCheck) -> FileCheck:
 def may_download(user: object, document: Document) -> bool:
     """The certificate is public. The articles and the register show founders and their
     contributions: the founders and verified registry staff may download them."""
-    from companies import selectors
+    return document.kind == Document.Kind.CERTIFICATE or may_read_founders_documents(
+        user, document.company
+    )
 
-    if document.kind == Document.Kind.CERTIFICATE:
-        return True
+
+def may_read_founders_documents(user: object, company: Company) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if user.has_perm("portal.review_applications") and user.is_verified():  # type: ignore[attr-defined]
         return True
-    application_id = document.company.application_id
+    application_id = company.application_id
     return application_id is not None and (
         selectors.visible_applications(user).filter(pk=application_id).exists()  # type: ignore[arg-type]
     )
@@ -143,12 +145,15 @@ class DocumentRow:
 
 def document_rows(user: object, company: Company) -> list[DocumentRow]:
     """Every document of the company, newest version of each kind first, as a person sees it."""
-    from companies.selectors import current_documents
-
-    current = {d.pk for d in current_documents(company)}
-    issued = company.documents.select_related("company__legal_form").order_by("-version")
+    issued = list(company.documents.select_related("company__legal_form").order_by("-version"))
+    current = {d.pk for d in selectors.latest_of_each_kind(issued)}
     in_order = sorted(issued, key=lambda d: Document.Kind.values.index(d.kind))  # stable
+    founders_documents = bool(issued) and may_read_founders_documents(user, company)
     return [
-        DocumentRow(document, document.pk in current, may_download(user, document))
+        DocumentRow(
+            document,
+            document.pk in current,
+            document.kind == Document.Kind.CERTIFICATE or founders_documents,
+        )
         for document in in_order
     ]

@@ -17,7 +17,7 @@ from ninja.params.functions import Header, Path, Query
 from companies.api import feed, present, schemas, selectors
 from companies.api.access import service_router
 from companies.models import AgencyService
-from companies.selectors import current_documents
+from companies.selectors import latest_of_each_kind
 
 MAX_CURSOR = 2**63 - 1
 MAX_OFFSET = 10_000
@@ -119,7 +119,7 @@ def company_documents(
 ) -> Any:
     company = selectors.company(numero)
     issued = list(company.documents.order_by("kind", "-version"))
-    current = {d.pk for d in current_documents(company)}
+    current = {d.pk for d in latest_of_each_kind(issued)}
     return conditional(present.documents(company, issued, current), if_none_match)
 
 
