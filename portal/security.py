@@ -48,11 +48,17 @@ def throttled(username: str, address: str) -> bool:
 
 def note_failure(username: str, address: str) -> None:
     for key in _keys(username, address):
-        cache.add(key, 0, settings.SIGN_IN_LOCKOUT_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, settings.SIGN_IN_LOCKOUT_SECONDS)
+        count_in_window(key, settings.SIGN_IN_LOCKOUT_SECONDS)
+
+
+def count_in_window(key: str, seconds: int) -> int:
+    """Count one more event under ``key``; the count starts again ``seconds`` after the first."""
+    cache.add(key, 0, seconds)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, seconds)
+        return 1
 
 
 def forget_failures(username: str, address: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +16,7 @@ from companies import verification
 from companies.forms import VerificationCodeForm, VerifyFileForm
 from companies.models import Company, Document
 from portal.requests import PortalRequest
-from portal.security import client_address
+from portal.security import client_address, count_in_window
 
 # A request body this much larger than the limit is refused before Django parses the upload.
 _MULTIPART_ALLOWANCE = 64 * 1024
@@ -101,20 +100,13 @@ def _page(
 def _check_upload(
     request: PortalRequest,
 ) -> tuple[VerifyFileForm, verification.FileCheck | None, int]:
-    if _too_many_checks(client_address(request)):
-        form = VerifyFileForm(data={})
-        form.errors.clear()
-        form.add_error(
-            None,
-            _("You checked many files in a short time. Wait a few minutes and try again."),
-        )
-        return form, None, 429
+    address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
+    if count_in_window(f"verify-file:{address}", FILE_CHECK_WINDOW_SECONDS) > FILE_CHECKS_ALLOWED:
+        message = _("You checked many files in a short time. Wait a few minutes and try again.")
+        return _refused(message), None, 429
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > verification.MAX_UPLOAD_BYTES + _MULTIPART_ALLOWANCE:
-        form = VerifyFileForm(data={})
-        form.errors.clear()
-        form.add_error(None, VerifyFileForm.too_large_message())
-        return form, None, 413
+        return _refused(VerifyFileForm.too_large_message()), None, 413
     form = VerifyFileForm(request.POST, request.FILES)
     if not form.is_valid():
         return form, None, 400
@@ -122,12 +114,9 @@ def _check_upload(
     return form, verification.check_file(data), 200
 
 
-def _too_many_checks(address: str) -> bool:
-    key = "verify-file:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-    cache.add(key, 0, FILE_CHECK_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, FILE_CHECK_WINDOW_SECONDS)
-        count = 1
-    return count > FILE_CHECKS_ALLOWED
+def _refused(message: str) -> VerifyFileForm:
+    """The form, unread, with the reason the upload was not checked."""
+    form = VerifyFileForm(data={})
+    form.errors.clear()  # no "choose a file": the file was never read
+    form.add_error(None, message)
+    return form
