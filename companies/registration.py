@@ -59,6 +59,25 @@ def register(application: Application) -> Application:
     )
 
 
+def complete(application_id: int) -> Exception | None:
+    """After registration: the company's RFC, its documents, and the founders told. The
+    documents do not wait for the tax registry: without the RFC they are issued now, and the
+    certificate is issued again (a new version) once a later run brings the RFC. Returns what
+    still waits (the tax registry), None when all is done; safe to run again."""
+    from companies import issuance, notifications
+    from companies.processing import RegistryUnavailable
+
+    waiting: Exception | None = None
+    try:
+        company = request_company_rfc(application_id)
+    except RegistryUnavailable as unavailable:
+        waiting, company = unavailable, company_of(application_id)
+    issued = issuance.issue_documents(company_id=company.pk)
+    notifications.registered(application_id)
+    notifications.documents_reissued(application_id, [d for d in issued if d.version > 1])
+    return waiting
+
+
 def company_of(application_id: int) -> Company:
     return Company.objects.select_related("application", "legal_form").get(
         application_id=application_id

@@ -47,26 +47,16 @@ def process_application(self: Task, application_id: int) -> None:
     retry_backoff_max=300,
 )
 def after_registration(self: Task, application_id: int) -> None:
-    """The company's RFC, its documents, and the founders told. The documents do not wait for
-    the tax registry: without the RFC they are issued now, and the certificate is issued again
-    (a new version) once a retry brings the RFC."""
-    from companies import issuance, processing, registration, seal
+    """``registration.complete``; what still waits (the RFC, the seal) is tried again later."""
+    from companies import registration, seal
 
-    waiting_for_rfc: processing.RegistryUnavailable | None = None
     try:
-        company = registration.request_company_rfc(application_id)
-    except processing.RegistryUnavailable as unavailable:
-        waiting_for_rfc = unavailable
-        company = registration.company_of(application_id)
-    try:
-        issued = issuance.issue_documents(company_id=company.pk)
+        waiting = registration.complete(application_id)
     except seal.SealUnavailable as missing:
-        logger.error("Documents of %s wait for the seal: %s", company, missing)
+        logger.error("Documents of application %s wait for the seal: %s", application_id, missing)
         raise self.retry(exc=missing, countdown=_backoff(self.request.retries)) from None
-    notifications.registered(application_id)
-    notifications.documents_reissued(application_id, [d for d in issued if d.version > 1])
-    if waiting_for_rfc is not None:
-        raise self.retry(exc=waiting_for_rfc, countdown=_backoff(self.request.retries))
+    if waiting is not None:
+        raise self.retry(exc=waiting, countdown=_backoff(self.request.retries))
 
 
 @shared_task
