@@ -27,7 +27,6 @@ import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from weasyprint import CSS, HTML  # type: ignore[import-untyped]
@@ -39,10 +38,9 @@ from weasyprint.urls import (  # type: ignore[import-untyped]
     path2url,
 )
 
-from companies import scian
+from companies import codes, scian
 from companies.articles import Clause, clauses
 from companies.models import (
-    REFERENCE_ALPHABET,
     Application,
     Company,
     Founder,
@@ -60,10 +58,6 @@ CERTIFICATE = "companies/documents/certificate.html"
 ARTICLES = "companies/documents/articles.html"
 REGISTER = "companies/documents/register.html"
 
-CODE_LENGTH = 16  # characters of REFERENCE_ALPHABET (5 bits each): 80 bits
-CODE_GROUP = 4
-_CODE_SALT = "companies.documents.verification_code"
-
 
 class DocumentError(Exception):
     """A document cannot be drawn; the message says why."""
@@ -78,23 +72,7 @@ class ResourceRefused(DocumentError, ValueError):
 
 def verification_code(company: Company) -> str:
     """The company's verification code: the one stored at registration, or derived now."""
-    return company.verification_code or derive_verification_code(company.registration_number)
-
-
-def derive_verification_code(registration_number: str) -> str:
-    """16 characters without 0/O or 1/I, in groups of four (``7K3M-9QXA-...``): the same for a
-    number every time, and impossible to guess without the SECRET_KEY (HMAC-SHA256 of the
-    registration number). Stored with the company, so rotating the SECRET_KEY later does not
-    orphan the codes already printed."""
-    digest = salted_hmac(_CODE_SALT, registration_number, algorithm="sha256").digest()
-    number = int.from_bytes(digest[: CODE_LENGTH * 5 // 8], "big")
-    characters = "".join(
-        REFERENCE_ALPHABET[(number >> (5 * shift)) & 0b11111]
-        for shift in reversed(range(CODE_LENGTH))
-    )
-    return "-".join(
-        characters[start : start + CODE_GROUP] for start in range(0, CODE_LENGTH, CODE_GROUP)
-    )
+    return company.verification_code or codes.derive(company.registration_number)
 
 
 def verification_url(code: str) -> str:

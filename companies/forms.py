@@ -589,9 +589,9 @@ class VerificationCodeForm(forms.Form):
     )
 
     def clean_code(self) -> str:
-        from companies.verification import normalise_code
+        from companies import codes
 
-        code = normalise_code(self.cleaned_data["code"])
+        code = codes.normalise(self.cleaned_data["code"])
         if code is None:
             raise forms.ValidationError(
                 _(

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 
-from companies import documents, seal
+from companies import codes, documents, seal
 from companies.models import Company, Document
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def issue_documents(*, company_id: int) -> list[Document]:
     """Issue every document the company lacks, or whose facts changed; returns the new ones."""
     company = Company.objects.select_related("legal_form").get(pk=company_id)
     if not company.verification_code:  # companies registered before codes were stored
-        company.verification_code = documents.derive_verification_code(company.registration_number)
+        company.verification_code = codes.derive(company.registration_number)
         company.save(update_fields=["verification_code"])
     issued = [_issue(company, kind) for kind in Kind.values]
     return [document for document in issued if document is not None]

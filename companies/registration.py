@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from companies import workflow
+from companies import codes, workflow
 from companies.api.feed import record_change
 from companies.models import Application, Company, NameReservation, RegistrationCounter
 
@@ -30,8 +30,6 @@ def next_registration_number(year: int) -> str:
 
 
 def register(application: Application) -> Application:
-    from companies.documents import derive_verification_code
-
     def write_entry(locked: Application) -> dict[str, Any]:
         assert locked.legal_form is not None
         now = timezone.now()
@@ -43,7 +41,7 @@ def register(application: Application) -> Application:
             legal_form=locked.legal_form,
             application=locked,
             registered_at=now,
-            verification_code=derive_verification_code(number),
+            verification_code=codes.derive(number),
         )
         NameReservation.objects.filter(
             application=locked, status=NameReservation.Status.ACTIVE

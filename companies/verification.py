@@ -10,31 +10,20 @@ pyHanko reads the signature; nothing is rendered, stored or followed.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from companies import seal, selectors
-from companies.models import REFERENCE_ALPHABET, Company, Document
+from companies import codes, seal, selectors
+from companies.models import Company, Document
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-CODE_CHARACTERS = 16
 PDF_HEADER = b"%PDF-"
-_SEPARATORS = re.compile(r"[\s\-–—.]+")
-
-
-def normalise_code(text: str) -> str | None:
-    """``7k3m 9qxa-...`` -> ``7K3M-9QXA-...``; None when it cannot be a verification code."""
-    characters = _SEPARATORS.sub("", text).upper()
-    if len(characters) != CODE_CHARACTERS or any(c not in REFERENCE_ALPHABET for c in characters):
-        return None
-    return "-".join(characters[start : start + 4] for start in range(0, CODE_CHARACTERS, 4))
 
 
 def company_for_code(text: str) -> Company | None:
-    code = normalise_code(text)
+    code = codes.normalise(text)
     if code is None:
         return None
     return (

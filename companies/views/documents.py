@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from companies import verification
+from companies import codes, verification
 from companies.forms import VerificationCodeForm, VerifyFileForm
 from companies.models import Company, Document
 from portal.requests import PortalRequest
@@ -63,7 +63,7 @@ def verify_code(request: PortalRequest, code: str) -> HttpResponse:
     if company is None:
         form = VerificationCodeForm(initial={"code": code})
         return _page(request, code_form=form, unknown_code=code[:40], status=404)
-    normalised = verification.normalise_code(code)
+    normalised = codes.normalise(code)
     if normalised != code:
         return HttpResponseRedirect(reverse("companies:verify_code", args=[normalised]))
     return _page(request, company=company)

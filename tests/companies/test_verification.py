@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import translation
 
-from companies import documents, issuance, verification
+from companies import codes, documents, issuance, verification
 from companies.models import Application, Company, Document
 from tests.companies.test_documents import register
 from tests.conftest import verified_login
@@ -32,7 +32,7 @@ def company(applicant) -> Company:
     application = complete_application(applicant)
     Application.objects.filter(pk=application.pk).update(status="registered")
     company = register(application, number="QRO-2026-000007", rfc="")
-    company.verification_code = documents.derive_verification_code(company.registration_number)
+    company.verification_code = codes.derive(company.registration_number)
     company.save()
     issuance.issue_documents(company_id=company.pk)
     return company
