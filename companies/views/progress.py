@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies import selectors, signing, sla, verification, versions, workflow
-from companies.models import Application, ApplicationStatus
+from companies.models import Application, ApplicationEvent, ApplicationStatus
 from portal.auth import authenticated_at
 from portal.requests import SignedInRequest
 
@@ -158,10 +159,11 @@ def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = selectors.application_for(request.user, public_id)
     company = getattr(application, "company", None)
     documents = verification.document_rows(request.user, company) if company else []
+    events = list(application.events.select_related("actor").order_by("pk"))
     context = {
         "application": application,
-        "events": application.events.select_related("actor").order_by("pk"),
-        "clock": _clock(application),
+        "events": events,
+        "clock": _clock(events),
         "documents": documents,
         # The page stops following once nothing more will happen: registered with documents
         # issued, rejected or withdrawn.
@@ -173,8 +175,8 @@ def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     return render(request, "companies/status.html", context)
 
 
-def _clock(application: Application) -> dict[str, float] | None:
-    spent = sla.elapsed(application.events.order_by("pk"))
+def _clock(events: Sequence[ApplicationEvent]) -> dict[str, float] | None:
+    spent = sla.elapsed(events)
     if spent is None:
         return None
     hours = spent.total_seconds() / 3600
