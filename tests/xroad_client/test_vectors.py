@@ -1,4 +1,4 @@
-"""Every vector of shared/xroad/vectors.json, checked from three sides:
+"""Every vector of the vendored X-Road test vectors (tests/xroad_client/data/vectors.json), checked from three sides:
 
 1. the requests our client builds match the vector's method, path and headers;
 2. the vector's responses parse into the right objects or faults;

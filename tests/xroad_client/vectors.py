@@ -1,7 +1,8 @@
 """The shared X-Road test vectors and converters from their summaries to bytes.
 
-The file lives in ``shared/xroad/vectors.json``, a sibling of the checkout (also in CI);
-``XROAD_VECTORS`` names another location when that one is missing.
+The vectors are facts from the X-Road specifications (their source is the file's
+``generated_from`` line), vendored as ``tests/xroad_client/data/vectors.json`` so that the
+repository alone runs them; ``XROAD_VECTORS`` names another copy (a newer one, say).
 """
 
 from __future__ import annotations
@@ -35,12 +36,12 @@ _ID_ORDER = (
 )
 
 
+VENDORED = Path(__file__).resolve().parent / "data" / "vectors.json"
+
+
 def vectors_path() -> Path:
-    default = Path(__file__).resolve().parents[3] / "shared" / "xroad" / "vectors.json"
     override = os.environ.get("XROAD_VECTORS")
-    if not default.exists() and override:
-        return Path(override)
-    return default
+    return Path(override) if override else VENDORED
 
 
 @cache
