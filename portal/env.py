@@ -6,7 +6,9 @@ operator sees the mistake at start-up instead of a stack trace at the first requ
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -80,6 +82,48 @@ def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = 
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(
+    name: str, default: list[str], environ: Mapping[str, str] | None = None
+) -> list[str]:
+    """Comma-separated IP addresses or CIDR networks, each in its normal form (``10.0.5.0/24``)."""
+    networks = []
+    for item in env_list(name, default, environ):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise _bad(
+                name, item, "IP addresses or networks, e.g. 10.20.0.5 or 10.20.0.0/24"
+            ) from None
+    return networks
+
+
+HEADER_NAME = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
+
+
+def env_header(name: str, default: str, environ: Mapping[str, str] | None = None) -> str:
+    """An HTTP header name: letters, digits and single hyphens (proxies drop underscores)."""
+    value = env_str(name, default, environ)
+    if not HEADER_NAME.fullmatch(value):
+        raise _bad(
+            name, value, "a header name of letters, digits and hyphens, e.g. X-SSL-Client-Cert"
+        )
+    return value
+
+
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def env_fingerprints(name: str, environ: Mapping[str, str] | None = None) -> list[str]:
+    """Comma-separated SHA-256 fingerprints, as lower-case hex without colons."""
+    fingerprints = []
+    for item in env_list(name, [], environ):
+        compact = item.replace(":", "").lower()
+        if not SHA256_HEX.fullmatch(compact):
+            raise _bad(name, item, "SHA-256 fingerprints of 64 hex digits (colons allowed)")
+        fingerprints.append(compact)
+    return fingerprints
 
 
 def env_choice(

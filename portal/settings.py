@@ -294,9 +294,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.env_bool("BEHIND_TLS_PROXY", PRODUCTION) else None
-)
+BEHIND_TLS_PROXY = env.env_bool("BEHIND_TLS_PROXY", PRODUCTION)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 SECURE_SSL_REDIRECT = env.env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -304,6 +303,28 @@ SECURE_HSTS_SECONDS = env.env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# How many proxies in front of the portal append the caller's address to X-Forwarded-For: the
+# caller is the address that many places from the right. 0 reads only the connection's address.
+TRUSTED_PROXY_COUNT = env.env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
+
+# The agency API answers only its X-Road Security Server: a TLS client certificate whose SHA-256
+# fingerprint is listed (passed on by the TLS proxy in AGENCY_API_CLIENT_CERT_HEADER), or an
+# address in AGENCY_API_SECURITY_SERVERS. Loopback by default in development (the sandbox).
+AGENCY_API_SECURITY_SERVER_CERTS = env.env_fingerprints("AGENCY_API_SECURITY_SERVER_CERTS")
+AGENCY_API_CLIENT_CERT_HEADER = env.env_header("AGENCY_API_CLIENT_CERT_HEADER", "X-SSL-Client-Cert")
+AGENCY_API_SECURITY_SERVERS = env.env_networks(
+    "AGENCY_API_SECURITY_SERVERS", [] if PRODUCTION else ["127.0.0.1", "::1"]
+)
+if PRODUCTION and not (AGENCY_API_SECURITY_SERVER_CERTS or AGENCY_API_SECURITY_SERVERS):
+    raise ImproperlyConfigured(
+        "AGENCY_API_SECURITY_SERVER_CERTS or AGENCY_API_SECURITY_SERVERS is required when "
+        "PORTAL_ENV=production: the agency API must answer only the X-Road Security Server."
+    )
+if AGENCY_API_SECURITY_SERVER_CERTS and not BEHIND_TLS_PROXY:
+    raise ImproperlyConfigured(
+        "AGENCY_API_SECURITY_SERVER_CERTS needs BEHIND_TLS_PROXY=true: the certificate arrives "
+        "in AGENCY_API_CLIENT_CERT_HEADER from the proxy that terminates TLS."
+    )
 
 # Logs: JSON lines on standard output, each line of a request carrying its request id.
 LOG_LEVEL = env.env_choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper()

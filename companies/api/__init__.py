@@ -16,7 +16,9 @@ DESCRIPTION = (
     "El Registro Público de Empresas de Querétaro para otras dependencias, por X-Road. "
     "Cada petición lleva X-Road-Client (el subsistema que llama; si hay varios cuenta el "
     "último) y el subsistema debe estar autorizado para el servicio: empresas, documentos o "
-    "cambios. Los errores son JSON con un código estable (code)."
+    "cambios. Solo responde al servidor de seguridad X-Road del registro (por su certificado "
+    "TLS o su dirección): otra conexión recibe 403 untrusted_connection. Los errores son JSON "
+    "con un código estable (code)."
 )
 
 api = NinjaAPI(

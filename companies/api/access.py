@@ -2,8 +2,9 @@
 
 The portal's Security Server already checked its own access rights before forwarding; the
 register checks again against its allowlist (``AgencyAccess``, kept in the admin), because the
-allowlist is per service of this API and the register's own decision. This is safe only when
-the API is reachable solely from the Security Server (network isolation or mTLS).
+allowlist is per service of this API and the register's own decision. That is safe only
+because the API answers solely the Security Server (``trust.py``: its certificate or address),
+checked before anything else.
 
 X-Road forwards every X-Road-Client header a consumer sent and acts on the last one
 (nordic-institute/X-Road#1177); so do we. Django joins repeated headers with ",", and a comma
@@ -24,6 +25,7 @@ from ninja import Router
 from ninja.security import APIKeyHeader
 
 from companies.api.errors import ApiError, ErrorCode
+from companies.api.trust import require_security_server
 from companies.models import AgencyAccess, AgencyRequest, AgencyService
 from xroad_client import ClientId
 from xroad_client.errors import IdentifierError
@@ -73,6 +75,7 @@ class XRoadClient(APIKeyHeader):
         return last_client(request.META.get("HTTP_X_ROAD_CLIENT", "")) or None
 
     def authenticate(self, request: HttpRequest, key: str | None) -> str:
+        require_security_server(request)
         if not key:
             message = _("Requests must carry the X-Road-Client header of the calling subsystem.")
             raise ApiError(ErrorCode.MISSING_CLIENT, message)

@@ -25,6 +25,7 @@ class ErrorCode(enum.StrEnum):
     MISSING_CLIENT = "missing_client"
     INVALID_CLIENT = "invalid_client"
     ACCESS_DENIED = "access_denied"
+    UNTRUSTED_CONNECTION = "untrusted_connection"
     NOT_FOUND = "not_found"
     INVALID_RFC = "invalid_rfc"
     INVALID_CURSOR = "invalid_cursor"

@@ -60,6 +60,21 @@ from portal import env
             "smtp://h:99999",
             "a port number between 1 and 65535",
         ),
+        (
+            lambda e: env.env_networks("DEBUG", [], e),
+            "10.0.0.0/33",
+            "DEBUG='10.0.0.0/33' is not valid: expected IP addresses or networks",
+        ),
+        (
+            lambda e: env.env_fingerprints("DEBUG", e),
+            "AB:CD",
+            "expected SHA-256 fingerprints of 64 hex digits",
+        ),
+        (
+            lambda e: env.env_header("DEBUG", "X-A", e),
+            "X_SSL_Client_Cert",
+            "expected a header name of letters, digits and hyphens",
+        ),
     ],
 )
 def test_malformed_value_names_the_variable_and_what_is_expected(reader, value, message):
@@ -110,3 +125,10 @@ def test_email_urls_map_to_django_backends():
     assert (smtps["EMAIL_PORT"], smtps["EMAIL_USE_SSL"]) == (465, True)
     files = env.env_email("EMAIL_URL", "", {"EMAIL_URL": "file:///var/mail"})
     assert files["EMAIL_FILE_PATH"] == "/var/mail"
+
+
+def test_networks_and_fingerprints_are_read_in_their_normal_form():
+    networks = env.env_networks("N", [], {"N": "10.20.0.5, 10.20.1.7/24,2001:db8::1"})
+    assert networks == ["10.20.0.5/32", "10.20.1.0/24", "2001:db8::1/128"]
+    fingerprint = ":".join(["Ab"] * 32)
+    assert env.env_fingerprints("F", {"F": fingerprint}) == ["ab" * 32]

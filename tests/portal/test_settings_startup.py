@@ -15,6 +15,8 @@ PRODUCTION = {
     "OIDC_CLIENT_SECRET": "a-real-client-secret-from-the-identity-provider",
     "SANDBOX": "",
     "DEBUG": "",
+    # The Security Server's TLS certificate, as `openssl x509 -noout -fingerprint -sha256` prints it.
+    "AGENCY_API_SECURITY_SERVER_CERTS": ":".join(["5E"] * 32),
 }
 
 
@@ -54,6 +56,18 @@ def _manage(*args: str, **overrides: str) -> subprocess.CompletedProcess[str]:
         ),
         ({"XROAD_TLS_CERT": "/etc/cert.pem"}, "XROAD_TLS_CERT and XROAD_TLS_KEY go together"),
         ({"STORAGE_BACKEND": "s3"}, "STORAGE_S3_BUCKET is required"),
+        (
+            {**PRODUCTION, "AGENCY_API_SECURITY_SERVER_CERTS": ""},
+            "AGENCY_API_SECURITY_SERVER_CERTS or AGENCY_API_SECURITY_SERVERS is required",
+        ),
+        (
+            {**PRODUCTION, "BEHIND_TLS_PROXY": "false"},
+            "AGENCY_API_SECURITY_SERVER_CERTS needs BEHIND_TLS_PROXY=true",
+        ),
+        (
+            {"AGENCY_API_SECURITY_SERVERS": "10.20.0.0/24,10.20.0.300"},
+            "AGENCY_API_SECURITY_SERVERS='10.20.0.300' is not valid",
+        ),
     ],
 )
 def test_bad_configuration_stops_start_up_with_a_named_reason(overrides, message):
@@ -63,7 +77,17 @@ def test_bad_configuration_stops_start_up_with_a_named_reason(overrides, message
     assert message in result.stderr
 
 
-def test_production_settings_pass_the_deployment_checklist_without_warnings():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+@pytest.mark.parametrize(
+    "agency_api",
+    [
+        pytest.param({}, id="security server certificate"),
+        pytest.param(
+            {"AGENCY_API_SECURITY_SERVER_CERTS": "", "AGENCY_API_SECURITY_SERVERS": "10.20.0.5"},
+            id="security server address",
+        ),
+    ],
+)
+def test_production_settings_pass_the_deployment_checklist_without_warnings(agency_api):
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **{**PRODUCTION, **agency_api})
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
