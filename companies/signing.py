@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -102,6 +103,38 @@ def all_signed(application: Application) -> bool:
     founders = list(application.founders.all())
     return bool(founders) and all(
         f.pk in signed and signed[f.pk].decision == Signature.Decision.APPROVED for f in founders
+    )
+
+
+@dataclass(frozen=True)
+class SigningRoom:
+    """Who has signed the current version, who still has to, and the signed-in person's own
+    signature: what the signatures page states."""
+
+    rows: list[tuple[Founder, Signature | None]]
+    still_to_sign: list[str]  # the people (one name each, whatever they sign for)
+    mine: Signature | None  # the person's approval of the current version, once they signed
+    can_sign: bool
+
+    @property
+    def everyone_signed(self) -> bool:
+        return bool(self.rows) and not self.still_to_sign
+
+
+def signing_room(application: Application, user: User) -> SigningRoom:
+    signed = signatures_of_current(application)
+    founders = list(application.founders.all())
+    approved = {pk: s for pk, s in signed.items() if s.decision == Signature.Decision.APPROVED}
+    waiting = [f for f in founders if f.pk not in approved]
+    mine = [f for f in founders if user.curp and f.curp == user.curp]
+    my_signature = (
+        approved.get(mine[0].pk) if mine and all(f.pk in approved for f in mine) else None
+    )
+    return SigningRoom(
+        rows=[(f, signed.get(f.pk)) for f in founders],
+        still_to_sign=list(dict.fromkeys(f.person_name for f in waiting)),
+        mine=my_signature,
+        can_sign=bool(mine) and my_signature is None,
     )
 
 

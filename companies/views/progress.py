@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,16 +32,14 @@ def _signatures_url(application: Application) -> str:
 @require_GET
 def signatures(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = selectors.application_for(request.user, public_id)
-    founders = list(application.founders.all())
-    signed = signing.signatures_of_current(application)
     context = {
         "application": application,
         "version": versions.current(application),
-        "rows": [(f, signed.get(f.pk)) for f in founders],
+        "room": signing.signing_room(application, request.user),
         "is_filer": application.filer_id == request.user.pk,
-        "me": signing.founders_for(application, request.user),
         "payment": application.payments.first(),
         "fee_due": signing.fee_due(application),
+        "paid": signing.paid(application),
         "missing": signing.missing_for_submission(application),
         "SANDBOX_BANK_URL": _bank_url(),
     }
@@ -85,6 +85,13 @@ def reopen(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = selectors.application_for(request.user, public_id)
+    mine = signing.signing_room(application, request.user).mine
+    if mine is not None:
+        when_signed = date_format(localtime(mine.signed_at), "SHORT_DATETIME_FORMAT")
+        messages.info(
+            request, _("You already signed this version on %(when)s.") % {"when": when_signed}
+        )
+        return redirect(_signatures_url(application))
     when = authenticated_at(request)
     if not signing.is_fresh(when):
         query = urlencode({"fresh": "1", "next": request.get_full_path()})

@@ -1,0 +1,88 @@
+"""The signatures page states what is true, and submission confirms a fresh payment with the
+payments registry before it refuses."""
+
+import pytest
+from django.urls import reverse
+
+from companies import workflow
+from tests.companies.test_submission import fresh
+from tests.factories import complete_application
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def carlos(other_applicant):
+    return other_applicant
+
+
+def sign_as(client, person, application):
+    fresh(client, person).post(
+        reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
+    )
+
+
+def signatures_page(client, person, application) -> str:
+    url = reverse("companies:signatures", args=[application.public_id])
+    return fresh(client, person).get(url).content.decode()
+
+
+def test_the_signatures_page_says_who_still_has_to_sign_and_that_i_signed(
+    client, in_english, applicant, carlos
+):
+    application = complete_application(applicant)
+    workflow.send_for_signatures(application, actor=applicant)
+    sign_as(client, applicant, application)
+
+    page = signatures_page(client, applicant, application)
+
+    assert "Still to sign: Carlos Eduardo Mendoza Reséndiz." in page
+    assert "You signed this version on" in page
+    assert reverse("companies:sign", args=[application.public_id]) not in page
+    assert "Review and sign" not in page
+    page = signatures_page(client, carlos, application)
+    assert "Review and sign" in page and "You signed" not in page
+
+
+def test_once_everyone_signed_the_page_says_so_and_names_the_next_step(
+    client, in_english, applicant, carlos
+):
+    application = complete_application(applicant, legal_form="sa-de-cv")
+    workflow.send_for_signatures(application, actor=applicant)
+    for person in (applicant, carlos):
+        sign_as(client, person, application)
+
+    page = signatures_page(client, applicant, application)
+
+    assert "Awaiting signatures" not in page and "Still to sign" not in page
+    assert "Signed by everyone" in page
+    assert "Next step: pay the registration fee below, then submit the application." in page
+    page = signatures_page(client, carlos, application)
+    assert "Next step: Ana Sofía Ramírez Olvera pays the registration fee" in page
+    assert "You signed this version on" in page and "Review and sign" not in page
+
+
+def test_without_a_fee_the_next_step_is_to_submit(client, in_english, applicant, carlos):
+    application = complete_application(applicant)  # an S.A.S.: no state fee
+    workflow.send_for_signatures(application, actor=applicant)
+    for person in (applicant, carlos):
+        sign_as(client, person, application)
+
+    assert "Next step: submit the application below." in signatures_page(
+        client, applicant, application
+    )
+
+
+def test_a_founder_who_signed_is_not_asked_to_sign_again(client, in_english, applicant, carlos):
+    application = complete_application(applicant)
+    workflow.send_for_signatures(application, actor=applicant)
+    sign_as(client, carlos, application)
+
+    response = fresh(client, carlos).get(
+        reverse("companies:sign", args=[application.public_id]), follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == reverse(
+        "companies:signatures", args=[application.public_id]
+    )
+    assert "You already signed this version on" in response.content.decode()
