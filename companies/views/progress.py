@@ -182,13 +182,14 @@ def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     return render(request, "companies/status.html", context)
 
 
-def _clock(events: Sequence[ApplicationEvent]) -> dict[str, float] | None:
-    spent = sla.elapsed(events)
-    if spent is None:
+def _clock(events: Sequence[ApplicationEvent]) -> dict[str, float | bool] | None:
+    found = sla.clock(events)
+    if found is None:
         return None
-    hours = spent.total_seconds() / 3600
+    hours = found.elapsed.total_seconds() / 3600
     return {
         "hours": round(hours, 1),
         "remaining": round(max(SLA_HOURS - hours, 0), 1),
         "percent": min(round(hours / SLA_HOURS * 100), 100),
+        "paused": found.state == sla.ClockState.PAUSED,
     }
