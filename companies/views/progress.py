@@ -16,7 +16,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import selectors, signing, sla, verification, versions, workflow
+from companies import registries, selectors, signing, sla, verification, versions, workflow
 from companies.models import Application, ApplicationEvent, ApplicationStatus
 from portal.auth import authenticated_at
 from portal.requests import SignedInRequest
@@ -37,7 +37,7 @@ def signatures(request: SignedInRequest, public_id: UUID) -> HttpResponse:
         "version": versions.current(application),
         "room": signing.signing_room(application, request.user),
         "is_filer": application.filer_id == request.user.pk,
-        "payment": application.payments.first(),
+        "payment": signing.current_payment(application),
         "fee_due": signing.fee_due(application),
         "paid": signing.paid(application),
         "missing": signing.missing_for_submission(application),
@@ -133,13 +133,18 @@ def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 def pay(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = selectors.application_for_filer(request.user, public_id)
     if request.POST.get("action") == "check":
-        payment = application.payments.first()
-        if payment is not None:
-            payment = signing.confirm_payment(payment)
-            if payment.status != "paid":
-                messages.info(
-                    request, _("The payments registry has not received this payment yet.")
-                )
+        payment = signing.current_payment(application)
+        outcome = signing.check_payment(payment) if payment is not None else None
+        if outcome == registries.Outcome.UNAVAILABLE:
+            messages.warning(
+                request,
+                _(
+                    "We could not reach the payments registry right now. Nothing is lost: check "
+                    "again in a few minutes."
+                ),
+            )
+        elif outcome is not None and outcome != registries.Outcome.PAID:
+            messages.info(request, _("The payments registry has not received this payment yet."))
     elif signing.payment_reference(application) is None:
         messages.warning(
             request,
@@ -153,7 +158,7 @@ def pay(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 def submit(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = selectors.application_for_filer(request.user, public_id)
     try:
-        workflow.submit(application, actor=request.user)
+        signing.submit(application, actor=request.user)
     except (workflow.GuardFailed, workflow.TransitionNotAllowed) as refused:
         messages.error(request, str(refused))
         return redirect(_signatures_url(application))

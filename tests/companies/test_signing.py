@@ -86,3 +86,93 @@ def test_a_founder_who_signed_is_not_asked_to_sign_again(client, in_english, app
         "companies:signatures", args=[application.public_id]
     )
     assert "You already signed this version on" in response.content.decode()
+
+
+# -- The fee at submission ------------------------------------------------------------------
+
+
+def pay_at_the_bank(xroad_sandbox, reference: str) -> None:
+    import anyio
+
+    from sandbox.bank import bank_client
+
+    async def pay() -> None:
+        async with bank_client(
+            "http://emulator", transport=xroad_sandbox.async_transport()
+        ) as bank:
+            response = await bank.post(
+                PAYMENTS, f"/v1/referencias/{reference}/pay", idempotent=True
+            )
+            assert response.status == 200
+
+    anyio.run(pay)
+
+
+PAYMENTS = "MX-DEV/GOV/QRO-FINANZAS/pagos/referencias"
+
+
+@pytest.fixture
+def signed_sa(client, applicant, carlos, xroad_sandbox):
+    """An S.A. de C.V. signed by everyone, with its payment reference (pending)."""
+    application = complete_application(applicant, legal_form="sa-de-cv")
+    workflow.send_for_signatures(application, actor=applicant)
+    for person in (applicant, carlos):
+        sign_as(client, person, application)
+    fresh(client, applicant).post(
+        reverse("companies:pay", args=[application.public_id]), {"action": "create"}
+    )
+    return application
+
+
+def submit(client, application):
+    url = reverse("companies:submit", args=[application.public_id])
+    return client.post(url, follow=True)
+
+
+def test_submitting_right_after_paying_at_the_bank_asks_the_registry_and_submits(
+    client, in_english, applicant, signed_sa, xroad_sandbox
+):
+    payment = signed_sa.payments.get()
+    pay_at_the_bank(xroad_sandbox, payment.reference)  # no "I have paid" check before submitting
+
+    response = submit(client, signed_sa)
+
+    signed_sa.refresh_from_db()
+    assert signed_sa.status == "submitted"
+    assert response.redirect_chain[-1][0] == reverse("companies:status", args=[signed_sa.public_id])
+    payment.refresh_from_db()
+    assert payment.status == "paid" and payment.confirmed_x_road_id
+
+
+def test_an_unpaid_fee_at_submission_says_to_wait_a_minute_if_one_just_paid(
+    client, in_english, applicant, signed_sa, xroad_sandbox
+):
+    page = submit(client, signed_sa).content.decode()
+
+    signed_sa.refresh_from_db()
+    assert signed_sa.status == "awaiting_signatures"
+    assert "If you just paid, wait a minute and try again" in page
+    assert signed_sa.payments.get().reference in page
+
+
+def test_an_unreachable_payments_registry_at_submission_is_said_plainly_and_loses_nothing(
+    client, in_english, applicant, signed_sa, xroad_sandbox
+):
+    from xroad_client.emulator import FaultSpec
+
+    payment = signed_sa.payments.get()
+    pay_at_the_bank(xroad_sandbox, payment.reference)
+    xroad_sandbox.inject_fault(PAYMENTS, FaultSpec(down=True))
+
+    page = submit(client, signed_sa).content.decode()
+
+    signed_sa.refresh_from_db()
+    assert signed_sa.status == "awaiting_signatures"
+    assert "We could not reach the payments registry to confirm your payment" in page
+    assert "If you just paid" not in page
+    assert signed_sa.versions.get().signatures.count() == 2
+    assert signed_sa.payments.get().status == "pending"
+    xroad_sandbox.clear_faults()
+    submit(client, signed_sa)  # once the registry answers again, the same click submits
+    signed_sa.refresh_from_db()
+    assert signed_sa.status == "submitted"
