@@ -176,3 +176,17 @@ def test_an_unreachable_payments_registry_at_submission_is_said_plainly_and_lose
     submit(client, signed_sa)  # once the registry answers again, the same click submits
     signed_sa.refresh_from_db()
     assert signed_sa.status == "submitted"
+
+
+def test_checking_the_payment_while_the_registry_is_unreachable_says_so_not_unpaid(
+    client, in_english, applicant, signed_sa, xroad_sandbox
+):
+    from xroad_client.emulator import FaultSpec
+
+    xroad_sandbox.inject_fault(PAYMENTS, FaultSpec(down=True))
+    url = reverse("companies:pay", args=[signed_sa.public_id])
+
+    page = client.post(url, {"action": "check"}, follow=True).content.decode()
+
+    assert "We could not reach the payments registry right now" in page
+    assert "has not received this payment yet" not in page
