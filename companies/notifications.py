@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from companies import versions
-from companies.models import Application, Document, Founder, Notification
+from companies.models import Application, ApplicationStatus, Document, Founder, Notification
 from portal.models import User
 
 
@@ -62,19 +62,29 @@ def send(
 
 
 def invite_founders_to_sign(application_id: int) -> None:
-    """One invitation per person, naming every founder they sign for: themselves and the
-    companies on whose behalf they sign."""
+    """One invitation per person who has still to sign, naming every founder they sign for:
+    themselves and the companies on whose behalf they sign. The filer, who sent it, is asked
+    for their own signature in words that fit them.
+
+    Nothing is sent once the work is done: the application no longer waits for signatures
+    (signed and submitted, reopened, registered), or the person already signed this version.
+    """
     application = Application.objects.select_related("legal_form", "filer").get(pk=application_id)
     version = versions.current(application)
-    if version is None:
+    if version is None or application.status != ApplicationStatus.AWAITING_SIGNATURES:
         return
+    signed = set(version.signatures.values_list("founder_id", flat=True))
     by_person: dict[str, list[Founder]] = {}
     for founder in application.founders.all():
         by_person.setdefault(founder.curp, []).append(founder)
+    filer_curp = application.filer.curp or ""
     for curp, founders in by_person.items():
+        if all(f.pk in signed for f in founders):
+            continue
+        is_filer = bool(filer_curp) and curp == filer_curp
         send(
             application,
-            "invitation",
+            "invitation_filer" if is_filer else "invitation",
             founders[0].email,
             key=f"invitation:{application.pk}:v{version.number}:{curp}",
             curp=curp,
@@ -82,6 +92,7 @@ def invite_founders_to_sign(application_id: int) -> None:
                 "person": founders[0].person_name,
                 "as_founder": any(not f.is_company for f in founders),
                 "represented": [f.legal_name for f in founders if f.is_company],
+                "others": [fs[0].person_name for c, fs in by_person.items() if c != curp],
                 "version": version,
             },
         )
@@ -133,6 +144,13 @@ def documents_reissued(application_id: int, documents: list[Document]) -> None:
     )
 
 
+# A message that only makes sense while the application is still in this status: once it has
+# moved on (everyone signed, and it was submitted since), telling it late is noise.
+ONLY_WHILE = {"all_signed": ApplicationStatus.AWAITING_SIGNATURES}
+
+
 def tell_founders_by_id(application_id: int, kind: str, *, step: str) -> None:
     application = Application.objects.select_related("legal_form", "filer").get(pk=application_id)
+    if kind in ONLY_WHILE and application.status != ONLY_WHILE[kind]:
+        return
     tell_founders(application, kind, step=step, extra={"message": application.changes_message})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -105,6 +106,38 @@ def all_signed(application: Application) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class SigningRoom:
+    """Who has signed the current version, who still has to, and the signed-in person's own
+    signature: what the signatures page states."""
+
+    rows: list[tuple[Founder, Signature | None]]
+    still_to_sign: list[str]  # the people (one name each, whatever they sign for)
+    mine: Signature | None  # the person's approval of the current version, once they signed
+    can_sign: bool
+
+    @property
+    def everyone_signed(self) -> bool:
+        return bool(self.rows) and not self.still_to_sign
+
+
+def signing_room(application: Application, user: User) -> SigningRoom:
+    signed = signatures_of_current(application)
+    founders = list(application.founders.all())
+    approved = {pk: s for pk, s in signed.items() if s.decision == Signature.Decision.APPROVED}
+    waiting = [f for f in founders if f.pk not in approved]
+    mine = [f for f in founders if user.curp and f.curp == user.curp]
+    my_signature = (
+        approved.get(mine[0].pk) if mine and all(f.pk in approved for f in mine) else None
+    )
+    return SigningRoom(
+        rows=[(f, signed.get(f.pk)) for f in founders],
+        still_to_sign=list(dict.fromkeys(f.person_name for f in waiting)),
+        mine=my_signature,
+        can_sign=bool(mine) and my_signature is None,
+    )
+
+
 def fee_due(application: Application) -> bool:
     return bool(application.legal_form and application.legal_form.fee > 0)
 
@@ -124,9 +157,14 @@ def missing_for_submission(application: Application) -> list[str]:
     return missing
 
 
+def current_payment(application: Application) -> Payment | None:
+    """The fee's payment reference still in use: an expired one is replaced by a new one."""
+    return application.payments.exclude(status=Payment.Status.EXPIRED).first()
+
+
 def payment_reference(application: Application) -> Payment | None:
     """The fee's payment reference, created with the payments registry when first needed."""
-    existing = application.payments.exclude(status=Payment.Status.EXPIRED).first()
+    existing = current_payment(application)
     if existing is not None or not fee_due(application):
         return existing
     assert application.legal_form is not None
@@ -152,6 +190,12 @@ def payment_reference(application: Application) -> Payment | None:
 
 def confirm_payment(payment: Payment) -> Payment:
     """Ask the payments registry (never the browser) whether the reference was paid."""
+    check_payment(payment)
+    return payment
+
+
+def check_payment(payment: Payment) -> registries.Outcome:
+    """``confirm_payment``, returning the registry's answer: ``UNAVAILABLE`` is no answer."""
     answer = registries.payment_status(payment.reference, application=payment.application)
     if answer.outcome == registries.Outcome.PAID:
         payment.status = Payment.Status.PAID
@@ -161,4 +205,59 @@ def confirm_payment(payment: Payment) -> Payment:
     elif answer.outcome == registries.Outcome.EXPIRED:
         payment.status = Payment.Status.EXPIRED
         payment.save(update_fields=["status"])
-    return payment
+    return answer.outcome
+
+
+class FeeNotConfirmed(workflow.GuardFailed):
+    """At submission, the payments registry did not confirm the fee: what to do, in words."""
+
+
+def submit(application: Application, *, actor: User) -> Application:
+    """Submit; a fee not yet known to be paid is first asked of the payments registry, outside
+    the submission's lock: the applicant may have paid at the bank a minute ago."""
+    if (
+        application.status == ApplicationStatus.AWAITING_SIGNATURES
+        and all_signed(application)
+        and not paid(application)
+    ):
+        _confirm_fee(application)
+    return workflow.submit(application, actor=actor)
+
+
+def _confirm_fee(application: Application) -> None:
+    payment = current_payment(application)
+    if payment is None:
+        raise FeeNotConfirmed(
+            _(
+                "The registration fee is not paid yet: get the payment reference below, pay it at "
+                "the bank or online, then submit."
+            )
+        )
+    outcome = check_payment(payment)
+    names = {"reference": payment.reference}
+    if outcome == registries.Outcome.PAID:
+        return
+    if outcome == registries.Outcome.UNAVAILABLE:
+        raise FeeNotConfirmed(
+            _(
+                "We could not reach the payments registry to confirm your payment. Nothing is "
+                "lost: the signatures and the payment stay as they are. Try to submit again in a "
+                "few minutes."
+            )
+        )
+    if outcome == registries.Outcome.EXPIRED:
+        raise FeeNotConfirmed(
+            _(
+                "Payment reference %(reference)s expired without being paid. Get a new payment "
+                "reference below, pay it, then submit."
+            )
+            % names
+        )
+    raise FeeNotConfirmed(
+        _(
+            "The payments registry has not received the payment of reference %(reference)s "
+            "yet. If you just paid, wait a minute and try again; if you have not paid yet, pay "
+            "it at the bank or online first."
+        )
+        % names
+    )

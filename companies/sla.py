@@ -3,7 +3,9 @@ applicant is asked for changes (from ``request_changes`` until the next ``submit
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -12,10 +14,27 @@ from companies.models import ApplicationEvent
 
 SERVICE_LEVEL = timedelta(hours=24)
 WARNING_SHARE = 0.8
+FINAL_STATUSES = frozenset({"registered", "rejected", "withdrawn"})
 
 
-def elapsed(events: Iterable[ApplicationEvent], *, now: datetime | None = None) -> timedelta | None:
-    """Time on the clock, from the application's events in order; None before submission."""
+class ClockState(enum.StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"  # changes were requested: frozen until the corrected application is submitted
+    STOPPED = "stopped"  # registered, rejected or withdrawn
+
+
+@dataclass(frozen=True)
+class Clock:
+    elapsed: timedelta
+    state: ClockState
+
+    @property
+    def remaining(self) -> timedelta:
+        return SERVICE_LEVEL - self.elapsed
+
+
+def clock(events: Iterable[ApplicationEvent], *, now: datetime | None = None) -> Clock | None:
+    """The clock, from the application's events in order; None before submission."""
     now = now or timezone.now()
     running_since: datetime | None = None
     total = timedelta()
@@ -26,17 +45,25 @@ def elapsed(events: Iterable[ApplicationEvent], *, now: datetime | None = None) 
         elif event.verb == "request_changes" and running_since is not None:
             total += event.created_at - running_since
             running_since = None
-        elif (
-            event.to_status in {"registered", "rejected", "withdrawn"} and running_since is not None
-        ):
-            return total + (event.created_at - running_since)
+        elif event.to_status in FINAL_STATUSES and started:
+            if running_since is not None:
+                total += event.created_at - running_since
+            return Clock(total, ClockState.STOPPED)
     if not started:
         return None
-    return total + (now - running_since) if running_since is not None else total
+    if running_since is None:
+        return Clock(total, ClockState.PAUSED)
+    return Clock(total + (now - running_since), ClockState.RUNNING)
+
+
+def elapsed(events: Iterable[ApplicationEvent], *, now: datetime | None = None) -> timedelta | None:
+    """Time on the clock; None before submission."""
+    found = clock(events, now=now)
+    return None if found is None else found.elapsed
 
 
 def remaining(
     events: Iterable[ApplicationEvent], *, now: datetime | None = None
 ) -> timedelta | None:
-    spent = elapsed(events, now=now)
-    return None if spent is None else SERVICE_LEVEL - spent
+    found = clock(events, now=now)
+    return None if found is None else found.remaining

@@ -11,10 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import selectors, signing, sla, verification, versions, workflow
+from companies import registries, selectors, signing, sla, verification, versions, workflow
 from companies.models import Application, ApplicationEvent, ApplicationStatus
 from portal.auth import authenticated_at
 from portal.requests import SignedInRequest
@@ -30,16 +32,14 @@ def _signatures_url(application: Application) -> str:
 @require_GET
 def signatures(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = selectors.application_for(request.user, public_id)
-    founders = list(application.founders.all())
-    signed = signing.signatures_of_current(application)
     context = {
         "application": application,
         "version": versions.current(application),
-        "rows": [(f, signed.get(f.pk)) for f in founders],
+        "room": signing.signing_room(application, request.user),
         "is_filer": application.filer_id == request.user.pk,
-        "me": signing.founders_for(application, request.user),
-        "payment": application.payments.first(),
+        "payment": signing.current_payment(application),
         "fee_due": signing.fee_due(application),
+        "paid": signing.paid(application),
         "missing": signing.missing_for_submission(application),
         "SANDBOX_BANK_URL": _bank_url(),
     }
@@ -85,6 +85,13 @@ def reopen(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = selectors.application_for(request.user, public_id)
+    mine = signing.signing_room(application, request.user).mine
+    if mine is not None:
+        when_signed = date_format(localtime(mine.signed_at), "SHORT_DATETIME_FORMAT")
+        messages.info(
+            request, _("You already signed this version on %(when)s.") % {"when": when_signed}
+        )
+        return redirect(_signatures_url(application))
     when = authenticated_at(request)
     if not signing.is_fresh(when):
         query = urlencode({"fresh": "1", "next": request.get_full_path()})
@@ -126,13 +133,18 @@ def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 def pay(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = selectors.application_for_filer(request.user, public_id)
     if request.POST.get("action") == "check":
-        payment = application.payments.first()
-        if payment is not None:
-            payment = signing.confirm_payment(payment)
-            if payment.status != "paid":
-                messages.info(
-                    request, _("The payments registry has not received this payment yet.")
-                )
+        payment = signing.current_payment(application)
+        outcome = signing.check_payment(payment) if payment is not None else None
+        if outcome == registries.Outcome.UNAVAILABLE:
+            messages.warning(
+                request,
+                _(
+                    "We could not reach the payments registry right now. Nothing is lost: check "
+                    "again in a few minutes."
+                ),
+            )
+        elif outcome is not None and outcome != registries.Outcome.PAID:
+            messages.info(request, _("The payments registry has not received this payment yet."))
     elif signing.payment_reference(application) is None:
         messages.warning(
             request,
@@ -146,7 +158,7 @@ def pay(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 def submit(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = selectors.application_for_filer(request.user, public_id)
     try:
-        workflow.submit(application, actor=request.user)
+        signing.submit(application, actor=request.user)
     except (workflow.GuardFailed, workflow.TransitionNotAllowed) as refused:
         messages.error(request, str(refused))
         return redirect(_signatures_url(application))
@@ -175,13 +187,14 @@ def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     return render(request, "companies/status.html", context)
 
 
-def _clock(events: Sequence[ApplicationEvent]) -> dict[str, float] | None:
-    spent = sla.elapsed(events)
-    if spent is None:
+def _clock(events: Sequence[ApplicationEvent]) -> dict[str, float | bool] | None:
+    found = sla.clock(events)
+    if found is None:
         return None
-    hours = spent.total_seconds() / 3600
+    hours = found.elapsed.total_seconds() / 3600
     return {
         "hours": round(hours, 1),
         "remaining": round(max(SLA_HOURS - hours, 0), 1),
         "percent": min(round(hours / SLA_HOURS * 100), 100),
+        "paused": found.state == sla.ClockState.PAUSED,
     }

@@ -1,5 +1,10 @@
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from companies import sla
 
@@ -26,3 +31,46 @@ def test_the_clock_stops_at_registration_and_is_absent_before_submission():
     assert sla.elapsed([event("send_for_signatures", 0)], now=T0) is None
     events = [event("submit", 0), event("register", 2, to_status="registered")]
     assert sla.elapsed(events, now=T0 + timedelta(days=9)) == timedelta(hours=2)
+
+
+def test_the_clock_says_it_is_paused_while_changes_are_requested_and_runs_again_after():
+    events = [event("submit", 0), event("request_changes", 3)]
+    paused = sla.clock(events, now=T0 + timedelta(hours=40))
+    assert (paused.state, paused.remaining) == (sla.ClockState.PAUSED, timedelta(hours=21))
+    events += [event("send_for_signatures", 20), event("submit", 30)]
+    running = sla.clock(events, now=T0 + timedelta(hours=31))
+    assert (running.state, running.elapsed) == (sla.ClockState.RUNNING, timedelta(hours=4))
+    events.append(event("register", 32, to_status="registered"))
+    assert sla.clock(events, now=T0 + timedelta(days=3)).state == sla.ClockState.STOPPED
+
+
+def test_a_withdrawal_while_paused_stops_the_clock():
+    events = [event("submit", 0), event("request_changes", 3), event("withdraw", 5, "withdrawn")]
+    stopped = sla.clock(events, now=T0 + timedelta(days=1))
+    assert (stopped.state, stopped.elapsed) == (sla.ClockState.STOPPED, timedelta(hours=3))
+
+
+@pytest.mark.django_db
+def test_the_status_page_freezes_the_time_left_and_says_how_to_resume_while_changes_are_requested(
+    client, in_english, applicant, other_applicant, clerk
+):
+    from companies import workflow
+    from tests.companies.test_submission import fresh, signed_by_everyone
+    from tests.factories import complete_application
+
+    application = complete_application(applicant)
+    signed_by_everyone(client, application, [applicant, other_applicant])
+    workflow.submit(application, actor=applicant)
+    for verb in ("start_checks", "send_to_review"):
+        workflow.transition(application.pk, verb)
+    workflow.request_changes(application, actor=clerk, message="Falta el folio.", sections=[])
+    url = reverse("companies:status", args=[application.public_id])
+    client = fresh(client, applicant)
+
+    later = timezone.now() + timedelta(hours=7)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        page = client.get(url).content.decode()
+
+    assert "Our 24-hour clock is paused while changes are requested: 24.0 hours are left" in page
+    assert "everyone signs the corrected application, and it is submitted again" in page
+    assert "hours left of our 24-hour promise" not in page and "17.0" not in page

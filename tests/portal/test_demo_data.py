@@ -235,3 +235,24 @@ def test_the_worker_gives_a_demo_company_its_rfc_and_three_sealed_documents(
     for document in issued.values():
         assert seal.validate_seal(issuance.read(document)).valid
     assert issued["certificate"].facts["rfc"] == company.rfc
+
+
+def test_the_worker_sends_no_signing_invitations_for_the_registered_demo_companies(
+    settings, tmp_path, mailoutbox
+):
+    from portal.celery import app as celery_app
+
+    settings.VAR_DIR = tmp_path
+    settings.LANGUAGE_CODE = "en"
+    _load()
+    waiting = OutboxMessage.objects.filter(sent_at__isnull=True).exclude(
+        task="companies.tasks.after_registration"  # the RFC and documents: the sandbox's work
+    )
+    assert waiting.filter(task="companies.tasks.invite_founders_to_sign").exists()
+
+    for message in waiting.order_by("pk"):  # as the worker of `make run` gets them on first start
+        celery_app.tasks[message.task].apply(args=message.args, throw=True)
+
+    subjects = [m.subject for m in mailoutbox]
+    assert not [s for s in subjects if s.startswith("Please sign the incorporation")]
+    assert not [s for s in subjects if s.startswith("Every founder has signed")]
