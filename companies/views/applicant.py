@@ -197,17 +197,6 @@ def founders_step(request: SignedInRequest, application: Application) -> HttpRes
     elif action == "continue" and wizard.BY_SLUG["socios"].is_complete(application):
         return _continue(request, application, "socios")
     founders = list(application.founders.all())
-    problems = (
-        rules.membership_problems(
-            application.legal_form,
-            founders,
-            application.capital,
-            today=timezone.localdate(),
-            share_value=application.share_value,
-        )
-        if application.legal_form
-        else []
-    )
     return _render_step(
         request,
         application,
@@ -216,7 +205,26 @@ def founders_step(request: SignedInRequest, application: Application) -> HttpRes
         founder_form=founder_form,
         capital_form=capital_form,
         founders=founders,
-        problems=problems,
+        problems=_membership_problems(
+            application, founders, asked_to_continue=action == "continue"
+        ),
+    )
+
+
+def _membership_problems(
+    application: Application, founders: list[Founder], *, asked_to_continue: bool
+) -> list[rules.Problem]:
+    """What still stops the step, once there is something to judge: a first visit with nothing
+    entered is not met with a list of problems."""
+    entered = bool(founders) or application.capital is not None
+    if application.legal_form is None or not (entered or asked_to_continue):
+        return []
+    return rules.membership_problems(
+        application.legal_form,
+        founders,
+        application.capital,
+        today=timezone.localdate(),
+        share_value=application.share_value,
     )
 
 

@@ -64,6 +64,16 @@ def test_deceased_withdrawn_or_unknown_curps_are_refused_with_what_to_do(
     assert not Founder.objects.filter(application=application).exists()
 
 
+def test_the_first_display_shows_no_problem_until_something_is_submitted(client, application):
+    response = client.get(founders_url(application))
+    page = response.content.decode()
+    assert response.context["problems"] == []
+    assert 'class="notice"' not in page and "error-summary" not in page
+    page = client.post(founders_url(application), {"action": "continue"}).content.decode()
+    assert 'class="notice"' in page
+    assert "Una S.A.S. necesita al menos 1 socio. Agrega socios." in page
+
+
 def test_a_malformed_curp_is_refused_before_any_registry_call(client, application, xroad_sandbox):
     page = add(client, application, curp="RAOA900514MQTMLN0").content.decode()
     assert "Una CURP tiene 18 letras y dígitos" in page
