@@ -74,6 +74,27 @@ def messages_of(page):
     return re.findall(r'<li class="message message-(\w+)">(.*?)</li>', page, re.S)
 
 
+@pytest.mark.parametrize(
+    ("curp", "name"),
+    [
+        ("RAOA900514MQTMLN01", "Ana Sofía Ramírez Olvera"),
+        ("MERC851102HQTNSR00", "Carlos Eduardo Mendoza Reséndiz"),
+    ],
+    ids=["a-woman", "a-man"],
+)
+def test_the_founder_added_message_reads_the_same_for_a_woman_and_a_man(
+    client, application, xroad_sandbox, curp, name
+):
+    page = add(client, application, curp=curp).content.decode()
+    assert messages_of(page) == [
+        (
+            "success",
+            f"Verificamos a {name} con el registro de población; ya forma parte de la solicitud.",
+        )
+    ]
+    assert not re.search(r"\bverificad[oa]\b", page, re.I), "no participle agreeing with a gender"
+
+
 def test_a_minor_is_refused_with_what_to_do_and_no_success_message(
     client, application, xroad_sandbox
 ):
