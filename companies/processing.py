@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from companies import registration, registries, selectors, signing, workflow
-from companies.models import Application, ApplicationStatus, RegistryCheck
+from companies.models import Application, ApplicationStatus, Founder, RegistryCheck
 
 Kind = RegistryCheck.Kind
 Result = RegistryCheck.Result
@@ -125,10 +125,27 @@ def _check_person(application: Application, curp: str) -> CheckResult:
 
 def _check_taxpayer(application: Application, rfc: str) -> CheckResult:
     answer = registries.check_taxpayer(rfc, application=application)
-    result, outcome, record, x_road_id = _from_answer(answer, {registries.Outcome.ACTIVE})
-    if result == Result.CLEAN and record.get("compliance_opinion") == "negative":
-        return Result.NEGATIVE, "negative_opinion", record, x_road_id
-    return result, outcome, record, x_road_id
+    if not answer.available:
+        return Result.UNAVAILABLE, answer.outcome.value, {}, answer.x_road_id
+    standing = registries.taxpayer_standing(answer)
+    result = Result.CLEAN if standing == registries.Outcome.ACTIVE else Result.NEGATIVE
+    return result, standing, answer.record, answer.x_road_id
+
+
+def founder_sends_to_review(founder: Founder) -> bool:
+    """Whether what the tax registry said about this founder's RFC when they were added (their
+    own, or their company's) will send the application to a clerk when it is submitted. The
+    population registry's negative answers keep a person out of the application altogether."""
+    return founder.tax_status not in TAX_STANDINGS_NOT_HELD_AGAINST
+
+
+TAX_STANDINGS_NOT_HELD_AGAINST = {"", registries.Outcome.ACTIVE, registries.Outcome.UNAVAILABLE}
+
+
+def registered_automatically(application: Application) -> bool:
+    """A clean application of this legal form is registered with no clerk (an S.A.S.); every
+    other one goes to the clerks' queue."""
+    return application.legal_form is not None and application.legal_form.code == "sas"
 
 
 def _check_notary(application: Application, subject: str) -> CheckResult:
@@ -210,8 +227,7 @@ REASONS = {
 
 def decide(application: Application, checks: list[RegistryCheck]) -> Application:
     reasons = sorted({REASONS[Kind(c.kind)] for c in checks if c.result == Result.NEGATIVE})
-    automatic = application.legal_form is not None and application.legal_form.code == "sas"
-    if reasons or not automatic:
+    if reasons or not registered_automatically(application):
         if not reasons:
             reasons = [gettext_noop("Notarised legal forms are registered by a clerk")]
         return workflow.send_to_review(application, reasons=reasons)

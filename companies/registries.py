@@ -84,6 +84,18 @@ def person_from(answer: Answer) -> Person:
     )
 
 
+NEGATIVE_OPINION = "negative_opinion"
+
+
+def taxpayer_standing(answer: Answer) -> str:
+    """The taxpayer in one word: the tax registry's status (``active``, ``suspended``,
+    ``cancelled``, ``not_found``, ``unavailable``), or ``negative_opinion`` for an active
+    taxpayer whose compliance opinion is negative."""
+    if answer.outcome == Outcome.ACTIVE and answer.record.get("compliance_opinion") == "negative":
+        return NEGATIVE_OPINION
+    return answer.outcome.value
+
+
 # -- the calls ------------------------------------------------------------------------------
 
 

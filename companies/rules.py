@@ -111,13 +111,18 @@ def _kind_problems(form: LegalForm, founders: Sequence[Founder]) -> list[Problem
     return [Problem("company_founder_not_allowed", message)]
 
 
+def is_minor(curp: str, *, today: date) -> bool:
+    """Under 18 on ``today``, by the birth date the CURP encodes."""
+    born = curp_number.get_birth_date(curp)
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return age < ADULT_AGE
+
+
 def _age_problems(founders: Sequence[Founder], today: date) -> list[Problem]:
     """A minor can neither found a company nor sign for a company that founds one."""
     problems = []
     for founder in founders:
-        born = curp_number.get_birth_date(founder.curp)
-        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-        if age >= ADULT_AGE:
+        if not is_minor(founder.curp, today=today):
             continue
         if founder.is_company:
             message = _(

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from companies import registries, selectors
+from companies import registries, rules, selectors
 from companies.models import Application, Founder, LegalForm, NameReservation, PersonStatus
 from companies.names import NameVerdict, Outcome, judge_name, normalise_name
 from portal.models import User
@@ -162,13 +162,16 @@ class FounderRefused(Exception):
 def add_founder(*, application: Application, founder: Founder, user_id: str = "") -> Founder:
     """Check the person with the population registry (and the RFC, theirs or their company's,
     with the tax registry) and add them. For a company, the person is the one who signs on its
-    behalf. A definite negative refuses them; a registry that cannot answer keeps them, marked
-    to be checked again, so nothing typed is lost."""
+    behalf. A definite negative, or a person under 18 (who can neither found nor sign for a
+    company), refuses them; a registry that cannot answer keeps them, marked to be checked
+    again, so nothing typed is lost."""
     founder.application = application
     person = registries.check_person(founder.curp, application=application, user_id=user_id)
     if person.available and person.outcome != registries.Outcome.ACTIVE:
         raise FounderRefused("curp", _person_refusal(founder.curp, person.outcome))
     _apply_person(founder, person)
+    if rules.is_minor(founder.curp, today=timezone.localdate()):
+        raise FounderRefused("curp", _minor_refusal(founder))
     if founder.rfc:
         _apply_taxpayer(
             founder,
@@ -218,7 +221,7 @@ def _apply_taxpayer(founder: Founder, answer: registries.Answer) -> None:
         _check_company_taxpayer(founder, answer)
     else:
         _check_person_taxpayer(founder, answer)
-    founder.tax_status = answer.outcome.value
+    founder.tax_status = registries.taxpayer_standing(answer)
 
 
 def _check_person_taxpayer(founder: Founder, answer: registries.Answer) -> None:
@@ -257,6 +260,16 @@ def _check_company_taxpayer(founder: Founder, answer: registries.Answer) -> None
             )
             % {"rfc": founder.rfc, "registered": registered, "name": founder.legal_name},
         )
+
+
+def _minor_refusal(founder: Founder) -> str:
+    if founder.is_company:
+        return _(
+            "%(person)s is under 18 and cannot sign on behalf of %(company)s: write the CURP of an adult who represents the company."
+        ) % {"person": founder.person_name, "company": founder.legal_name}
+    return _(
+        "%(person)s is under 18, and only adults can found a company, so we did not add this person. Add an adult instead."
+    ) % {"person": founder.person_name}
 
 
 def _person_refusal(curp: str, outcome: registries.Outcome) -> str:

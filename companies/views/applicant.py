@@ -16,8 +16,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import articles, forms, rules, scian, selectors, services, wizard
-from companies.models import Application, ApplicationStatus, Founder, LegalForm, PersonStatus
+from companies import (
+    articles,
+    forms,
+    founder_notices,
+    processing,
+    rules,
+    scian,
+    selectors,
+    services,
+    wizard,
+)
+from companies.models import Application, ApplicationStatus, Founder, LegalForm
 from companies.names import NameVerdict
 from portal.requests import SignedInRequest
 
@@ -197,17 +207,6 @@ def founders_step(request: SignedInRequest, application: Application) -> HttpRes
     elif action == "continue" and wizard.BY_SLUG["socios"].is_complete(application):
         return _continue(request, application, "socios")
     founders = list(application.founders.all())
-    problems = (
-        rules.membership_problems(
-            application.legal_form,
-            founders,
-            application.capital,
-            today=timezone.localdate(),
-            share_value=application.share_value,
-        )
-        if application.legal_form
-        else []
-    )
     return _render_step(
         request,
         application,
@@ -216,7 +215,27 @@ def founders_step(request: SignedInRequest, application: Application) -> HttpRes
         founder_form=founder_form,
         capital_form=capital_form,
         founders=founders,
-        problems=problems,
+        problems=_membership_problems(
+            application, founders, asked_to_continue=action == "continue"
+        ),
+        reviewed=[f.pk for f in founders if processing.founder_sends_to_review(f)],
+    )
+
+
+def _membership_problems(
+    application: Application, founders: list[Founder], *, asked_to_continue: bool
+) -> list[rules.Problem]:
+    """What still stops the step, once there is something to judge: a first visit with nothing
+    entered is not met with a list of problems."""
+    entered = bool(founders) or application.capital is not None
+    if application.legal_form is None or not (entered or asked_to_continue):
+        return []
+    return rules.membership_problems(
+        application.legal_form,
+        founders,
+        application.capital,
+        today=timezone.localdate(),
+        share_value=application.share_value,
     )
 
 
@@ -232,40 +251,9 @@ def _add_founder(
     except services.FounderRefused as refused:
         form.add_refusal(refused.field, refused.message)
         return False
-    if founder.person_status == PersonStatus.UNAVAILABLE:
-        messages.warning(
-            request,
-            _(
-                "We could not check %(curp)s with the population registry right now. Your draft is saved; we will try again."
-            )
-            % {"curp": founder.curp},
-        )
-    elif founder.is_company:
-        messages.success(request, _company_added(founder))
-    else:
-        messages.success(
-            request,
-            _("%(person)s was checked with the population registry and added.")
-            % {"person": founder},
-        )
+    notice = founder_notices.on_adding(founder)
+    messages.add_message(request, notice.level, notice.text)
     return True
-
-
-def _company_added(founder: Founder) -> str:
-    names = {"company": founder.legal_name, "rfc": founder.rfc, "person": founder.person_name}
-    if founder.tax_status == "unavailable":
-        return (
-            _(
-                "%(company)s was added and %(person)s, who signs on its behalf, was checked with the population registry. We could not check RFC %(rfc)s with the tax registry right now: use “Check again” later."
-            )
-            % names
-        )
-    return (
-        _(
-            "%(company)s was added: its RFC was checked with the tax registry, and %(person)s, who signs on its behalf, with the population registry."
-        )
-        % names
-    )
 
 
 def _change_founder(

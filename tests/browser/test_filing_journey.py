@@ -37,7 +37,7 @@ def fill_the_wizard(page) -> None:
         page.get_by_label("Correo electrónico").fill(email)
         page.get_by_label("Aportación").fill(amount)
         page.get_by_role("button", name="Verificar y agregar").click()
-        assert "fue verificada con el registro de población" in page.content()
+        assert "con el registro de población; ya forma parte de la solicitud" in page.content()
     page.get_by_label("Capital social (MXN)").fill("10000")
     page.get_by_role("button", name="Guardar el capital").click()
     page.get_by_role("button", name="Continuar").click()
@@ -131,7 +131,7 @@ def test_a_company_is_added_as_a_founder_of_an_sa_de_cv(portal, new_page, javasc
     ana.get_by_label("Correo electrónico").fill("ana@example.mx")
     ana.get_by_label("Aportación").fill("6000")
     ana.get_by_role("button", name="Verificar y agregar").click()
-    assert "fue verificada con el registro de población" in ana.content()
+    assert "con el registro de población; ya forma parte de la solicitud" in ana.content()
 
     ana.locator("input[name='founder-kind'][value='legal']").check()
     assert company_name.is_visible() and ana.locator("#id_founder-rfc").is_hidden()

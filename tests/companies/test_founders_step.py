@@ -1,11 +1,13 @@
 """The founders step checks people with the registries over X-Road as soon as they are added."""
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from companies.models import Founder, LegalForm
+from companies import processing
+from companies.models import Founder, LegalForm, RegistryCheck
 from tests.factories import ApplicationFactory, CompanyFounderFactory, FounderFactory
 from xroad_client.emulator import FaultSpec
 
@@ -45,7 +47,10 @@ def test_a_founder_is_added_with_the_registrys_names_and_tax_status(
         "active",
     )
     assert founder.tax_status == "active"
-    assert "fue verificada con el registro de población" in page
+    assert (
+        "Verificamos a Ana Sofía Ramírez Olvera con el registro de población y su RFC con el "
+        "registro fiscal; ya forma parte de la solicitud." in page
+    )
 
 
 @pytest.mark.parametrize(
@@ -62,6 +67,151 @@ def test_deceased_withdrawn_or_unknown_curps_are_refused_with_what_to_do(
     page = add(client, application, curp=curp).content.decode()
     assert message in page
     assert not Founder.objects.filter(application=application).exists()
+
+
+def messages_of(page):
+    """The flash messages of a page, as (level, text)."""
+    return re.findall(r'<li class="message message-(\w+)">(.*?)</li>', page, re.S)
+
+
+@pytest.mark.parametrize(
+    ("curp", "name"),
+    [
+        ("RAOA900514MQTMLN01", "Ana Sofía Ramírez Olvera"),
+        ("MERC851102HQTNSR00", "Carlos Eduardo Mendoza Reséndiz"),
+    ],
+    ids=["a-woman", "a-man"],
+)
+def test_the_founder_added_message_reads_the_same_for_a_woman_and_a_man(
+    client, application, xroad_sandbox, curp, name
+):
+    page = add(client, application, curp=curp).content.decode()
+    assert messages_of(page) == [
+        (
+            "success",
+            f"Verificamos a {name} con el registro de población; ya forma parte de la solicitud.",
+        )
+    ]
+    assert not re.search(r"\bverificad[oa]\b", page, re.I), "no participle agreeing with a gender"
+
+
+def test_a_minor_is_refused_with_what_to_do_and_no_success_message(
+    client, application, xroad_sandbox
+):
+    page = add(client, application, curp="RUSD120618HQTZNGA7").content.decode()
+    assert (
+        "Diego Armando Ruiz Sánchez es menor de 18 años, y solo las personas adultas pueden "
+        "constituir una empresa, así que no se agregó. Agrega en su lugar a una persona adulta."
+    ) in page
+    assert 'class="error-summary" role="alert"' in page
+    assert messages_of(page) == []
+    assert not Founder.objects.filter(application=application).exists()
+
+
+def test_a_minor_cannot_sign_for_a_company(client, applicant, xroad_sandbox):
+    client.force_login(applicant)
+    application = ApplicationFactory(
+        filer=applicant, legal_form=LegalForm.objects.get(code="sa-de-cv")
+    )
+    page = add(
+        client, application, kind="legal", curp="RUSD120618HQTZNGA7", **JURICA
+    ).content.decode()
+    assert (
+        "Diego Armando Ruiz Sánchez es menor de 18 años y no puede firmar en nombre de "
+        "Constructora Jurica, S.A. de C.V.: escribe la CURP de una persona adulta que represente "
+        "a la empresa." in page
+    )
+    assert messages_of(page) == []
+    assert not Founder.objects.filter(application=application).exists()
+
+
+SAS_REVIEW = (
+    "Por eso, el personal del registro revisará tu solicitud en lugar de inscribirla "
+    "automáticamente, lo que puede tardar más."
+)
+
+
+@pytest.mark.parametrize(
+    ("curp", "rfc", "standing", "situation", "remedy"),
+    [
+        (
+            "UILJ920830HGTRDR01",
+            "UILJ920830DJA",
+            "suspended",
+            "Se agregó a Jorge Alberto Uribe Ledesma, pero su RFC UILJ920830DJA está suspendido "
+            "en el registro fiscal (SAT).",
+            "Para evitarlo, Jorge Alberto Uribe Ledesma puede presentar ante el SAT el aviso de "
+            "reanudación de actividades antes de que presentes la solicitud.",
+        ),
+        (
+            "DOHL830610MNLMRR08",
+            "DOHL830610L44",
+            "suspended",
+            "Se agregó a Laura Domínguez Hernández, pero su RFC DOHL830610L44 está suspendido en "
+            "el registro fiscal (SAT).",
+            "Para evitarlo, Laura Domínguez Hernández puede presentar ante el SAT el aviso",
+        ),
+        (
+            "FEGM960911HQTRMN02",
+            "FEGM9609118E9",
+            "cancelled",
+            "Se agregó a Manuel Feregrino Gómez, pero su RFC FEGM9609118E9 está cancelado en el "
+            "registro fiscal (SAT).",
+            "Para evitarlo, quita a Manuel Feregrino Gómez y vuelve a agregar sus datos con su RFC "
+            "vigente, o sin RFC si ya no tiene uno.",
+        ),
+        (
+            "HETL780223MQTRRZ05",
+            "HETL7802236H2",
+            "negative_opinion",
+            "Se agregó a Luz María Hernández Trejo, pero el registro fiscal (SAT) da a su RFC "
+            "HETL7802236H2 una opinión de cumplimiento negativa.",
+            "Para evitarlo, Luz María Hernández Trejo puede ponerse al corriente con sus "
+            "obligaciones ante el SAT antes de que presentes la solicitud.",
+        ),
+    ],
+    ids=["suspended-rfc", "suspended-rfc-woman", "cancelled-rfc", "negative-opinion"],
+)
+def test_an_rfc_that_sends_the_application_to_a_clerk_is_added_with_a_warning_saying_so(
+    client, application, xroad_sandbox, curp, rfc, standing, situation, remedy
+):
+    page = add(client, application, curp=curp, rfc=rfc).content.decode()
+    founder = Founder.objects.get(application=application)
+    assert founder.tax_status == standing
+    [(level, text)] = messages_of(page)
+    assert level == "warning"
+    assert text.startswith(f"{situation} {SAS_REVIEW} {remedy}")
+    assert "el personal del registro revisará la solicitud" in page, "the founders table says so"
+
+
+@pytest.mark.parametrize(
+    ("curp", "rfc", "sent_to_review"),
+    [
+        ("RAOA900514MQTMLN01", "RAOA9005149F8", False),
+        ("UILJ920830HGTRDR01", "UILJ920830DJA", True),
+        ("FEGM960911HQTRMN02", "FEGM9609118E9", True),
+        ("HETL780223MQTRRZ05", "HETL7802236H2", True),
+    ],
+    ids=["active", "suspended", "cancelled", "negative-opinion"],
+)
+def test_what_adding_says_about_a_clerk_is_what_processing_will_do(
+    client, application, xroad_sandbox, curp, rfc, sent_to_review
+):
+    add(client, application, curp=curp, rfc=rfc)
+    founder = Founder.objects.get(application=application)
+    result, *_ = processing.CHECKERS[RegistryCheck.Kind.TAXPAYER](application, rfc)
+    assert processing.founder_sends_to_review(founder) is sent_to_review
+    assert (result == RegistryCheck.Result.NEGATIVE) is sent_to_review
+
+
+def test_the_first_display_shows_no_problem_until_something_is_submitted(client, application):
+    response = client.get(founders_url(application))
+    page = response.content.decode()
+    assert response.context["problems"] == []
+    assert 'class="notice"' not in page and "error-summary" not in page
+    page = client.post(founders_url(application), {"action": "continue"}).content.decode()
+    assert 'class="notice"' in page
+    assert "Una S.A.S. necesita al menos 1 socio. Agrega socios." in page
 
 
 def test_a_malformed_curp_is_refused_before_any_registry_call(client, application, xroad_sandbox):
@@ -186,6 +336,7 @@ def test_a_company_founds_an_sa_with_its_rfc_checked_and_its_representative_veri
     assert str(founder) == "Constructora Jurica, S.A. de C.V."
     assert "a company, represented by Carlos Eduardo Mendoza Reséndiz" in page
     assert "its RFC was checked with the tax registry" in page
+    assert [level for level, _text in messages_of(page)] == ["success"]
     services = {r.service for r in xroad_sandbox.exchanges()}
     assert services == {
         "MX-DEV/GOV/RENAPO/poblacion/personas",
@@ -269,7 +420,33 @@ def test_a_suspended_company_is_added_and_shown_as_suspended(client, sa_applicat
         company_rfc="CAB180903E24",
     ).content.decode()
     assert Founder.objects.get(application=sa_application).tax_status == "suspended"
-    assert "suspended at the tax registry" in page
+    assert "suspended at the tax registry: a registry clerk will review the application" in page
+    assert messages_of(page) == [
+        (
+            "warning",
+            "Comercializadora Agrícola del Bajío, S. de R.L. de C.V. was added, but its RFC "
+            "CAB180903E24 is suspended at the tax registry (SAT). A registry clerk reviews every "
+            "S.A. de C.V. application and will have to look into this as well, which may take "
+            "longer. To avoid it, Comercializadora Agrícola del Bajío, S. de R.L. de C.V. can file "
+            "the notice of resumption of activities (aviso de reanudación de actividades) with SAT "
+            "before you submit the application, or you can remove it from the founders.",
+        )
+    ]
+
+
+def test_a_cancelled_company_is_added_with_a_warning_and_what_to_do(
+    client, sa_application, xroad_sandbox
+):
+    page = add_company(
+        client,
+        sa_application,
+        legal_name="Transportes Tequisquiapan, S.A. de C.V.",
+        company_rfc="TTE0904222D6",
+    ).content.decode()
+    [(level, text)] = messages_of(page)
+    assert level == "warning"
+    assert "its RFC TTE0904222D6 is cancelled at the tax registry (SAT)" in text
+    assert "To avoid it, check the RFC on the company&#x27;s tax certificate" in text
 
 
 def test_a_person_can_found_and_also_sign_for_a_company_but_neither_twice(
@@ -349,6 +526,7 @@ def test_tax_registry_down_keeps_the_company_to_check_again_later(
     founder = Founder.objects.get(application=sa_application)
     assert (founder.tax_status, founder.person_status) == ("unavailable", "active")
     assert "We could not check RFC CJU150610I85 with the tax registry right now" in page
+    assert [level for level, _text in messages_of(page)] == ["warning"]
     assert 'value="recheck"' in page
     xroad_sandbox.clear_faults()
     page = client.post(

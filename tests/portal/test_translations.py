@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -17,3 +18,27 @@ def test_every_message_has_a_reviewed_spanish_translation():
     assert untranslated == []
     assert fuzzy == []
     assert len(catalog) > 50
+
+
+# Participles that would agree with a person's gender ("fue verificada"); we do not reliably
+# know it, so messages about a person use wording that reads right for anyone.
+GENDERED = re.compile(
+    r"\b(verificad|agregad|añadid|invitad|registrad|inscrit|quitad|eliminad|rechazad|fallecid)"
+    r"[oa]s?\b",
+    re.IGNORECASE,
+)
+ABOUT_A_PERSON = ("%(person)s", "%(filer)s", "%(clerk)s")
+
+
+def test_messages_about_a_person_read_right_whatever_their_gender():
+    with CATALOG.open("rb") as handle:
+        catalog = read_po(handle, locale="es_MX")
+    gendered = [
+        m.string
+        for m in catalog
+        if isinstance(m.id, str)
+        and isinstance(m.string, str)
+        and any(p in m.id for p in ABOUT_A_PERSON)
+        and GENDERED.search(m.string)
+    ]
+    assert gendered == []
