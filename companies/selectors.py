@@ -10,7 +10,8 @@ from uuid import UUID
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat, StrIndex
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -152,8 +153,15 @@ def companies_resembling(normalised: str) -> QuerySet[Company]:
             ranked.append((match, name, number, pk))
     ranked.sort(key=lambda row: (-row[0].words_found, -row[0].closeness, row[1], row[2]))
     best = [pk for *_, pk in ranked[:MAX_RESEMBLING]]
-    position = Case(*(When(pk=pk, then=Value(i)) for i, pk in enumerate(best)), default=None)
-    return Company.objects.select_related("legal_form").filter(pk__in=best).order_by(position)
+    # The rank as the place of ",pk," in one string of the ranked keys: a single parameter,
+    # where a CASE of one WHEN per company took a second to build and run for a thousand.
+    ranking = Value("," + ",".join(map(str, best)) + ",")
+    key = Concat(Value(","), Cast("pk", CharField()), Value(","))
+    return (
+        Company.objects.select_related("legal_form")
+        .filter(pk__in=best)
+        .order_by(StrIndex(ranking, key))
+    )
 
 
 def companies_named(normalised: str) -> QuerySet[Company]:
