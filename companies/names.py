@@ -25,8 +25,9 @@ NEEDS_REVIEW = 80.0  # at or above: allowed, but a clerk looks at it
 MAX_RESEMBLANCES = 5
 MAX_LENGTH = 150
 # A searched word is found in a name when it is in the name, or when it is at least this similar
-# (rapidfuzz's ratio, 0 to 100) to one of the name's words or to the start of one: one wrong,
-# missing or extra letter in a word of five letters or more, never in a shorter one.
+# (rapidfuzz's ratio, 0 to 100) to one of the name's words or to the start of one: a wrong
+# letter is forgiven from five letters on, a missing or extra one from four; unrelated words
+# score far lower (FERRETERIA against TORTILLERIA: 57).
 SEARCH_WORD_FOUND = 80.0
 
 
@@ -164,7 +165,7 @@ def _outcome(problems: tuple[WordProblem, ...], resemblances: tuple[Resemblance,
     return Outcome.CLEAR
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class SearchMatch:
     """How well a name answers a search: every word found, then how close the whole name is."""
 
