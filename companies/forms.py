@@ -17,6 +17,14 @@ from companies import scian
 from companies.models import Application, Founder, LegalForm, Municipality
 
 QUERETARO_POSTAL_CODE = re.compile(r"^76\d{3}$")
+# Every free-text field has a length limit and says it in its own words, with the count of what
+# was typed ("%(limit_value)d", "%(show_value)d": Django's MaxLengthValidator fills them in).
+# They are far below DATA_UPLOAD_MAX_MEMORY_SIZE, so even a pasted book gets this message back
+# with its text kept, instead of the portal's page for requests too large to read.
+CURP_LENGTH = _("A CURP has 18 letters and digits; you wrote %(show_value)d. Check what you typed.")
+RFC_LENGTH = _(
+    "An RFC has 12 or 13 letters and digits; you wrote %(show_value)d. Check what you typed."
+)
 
 
 class LegalFormForm(forms.Form):
@@ -36,7 +44,10 @@ class NameForm(forms.Form):
         help_text=_("Without the legal form: we add “S.A.S.” or “S.A. de C.V.” for you."),
         error_messages={
             "required": _("Write the name you want for your company."),
-            "max_length": _("Use at most 150 characters."),
+            "max_length": _(
+                "Write the company name in at most %(limit_value)d characters; "
+                "you wrote %(show_value)d."
+            ),
         },
     )
 
@@ -57,12 +68,37 @@ class OfficeForm(forms.ModelForm):
             "municipality": {
                 "required": _("Choose the municipality of Querétaro where the office is.")
             },
-            "street": {"required": _("Write the street of the registered office.")},
-            "exterior_number": {
-                "required": _("Write the street number; use “S/N” if it has none.")
+            "street": {
+                "required": _("Write the street of the registered office."),
+                "max_length": _(
+                    "Write the street in at most %(limit_value)d characters; "
+                    "you wrote %(show_value)d."
+                ),
             },
-            "neighbourhood": {"required": _("Write the neighbourhood (colonia).")},
-            "postal_code": {"required": _("Write the five-digit postal code.")},
+            "exterior_number": {
+                "required": _("Write the street number; use “S/N” if it has none."),
+                "max_length": _(
+                    "Write the street number in at most %(limit_value)d characters; "
+                    "you wrote %(show_value)d."
+                ),
+            },
+            "interior_number": {
+                "max_length": _(
+                    "Write the interior number in at most %(limit_value)d characters; "
+                    "you wrote %(show_value)d."
+                ),
+            },
+            "neighbourhood": {
+                "required": _("Write the neighbourhood (colonia)."),
+                "max_length": _(
+                    "Write the neighbourhood in at most %(limit_value)d characters; "
+                    "you wrote %(show_value)d."
+                ),
+            },
+            "postal_code": {
+                "required": _("Write the five-digit postal code."),
+                "max_length": _("Write the postal code in five digits; you wrote %(show_value)d."),
+            },
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -82,21 +118,35 @@ class OfficeForm(forms.ModelForm):
         return code
 
 
+PURPOSE_LENGTH = 4000  # the longest free text of the portal (the clerks' notes have as much)
+
+
 class PurposeForm(forms.Form):
     purpose = forms.CharField(
         label=_("What will the company do?"),
         widget=forms.Textarea(attrs={"rows": 5}),
         min_length=20,
-        max_length=4000,
+        max_length=PURPOSE_LENGTH,
         error_messages={
             "required": _("Describe in your own words what the company will do."),
             "min_length": _("Describe the activity in at least 20 characters."),
+            "max_length": _(
+                "Write the corporate purpose in at most %(limit_value)d characters; "
+                "you wrote %(show_value)d."
+            ),
         },
     )
     activity_codes = forms.CharField(
         label=_("SCIAN activity codes"),
+        max_length=200,  # 25 codes: a company has a few main activities
         help_text=_("Six-digit codes separated by commas, e.g. 722514, 541510."),
-        error_messages={"required": _("Add at least one SCIAN activity code.")},
+        error_messages={
+            "required": _("Add at least one SCIAN activity code."),
+            "max_length": _(
+                "Write the SCIAN codes in at most %(limit_value)d characters; you wrote "
+                "%(show_value)d. Keep the codes of the company's main activities."
+            ),
+        },
     )
 
     def clean_activity_codes(self) -> list[str]:
@@ -211,9 +261,15 @@ class FounderForm(forms.ModelForm):
         max_length=13,
         required=False,
         help_text=_("12 letters and digits, as on its tax certificate."),
+        error_messages={"max_length": RFC_LENGTH},
     )
     # Not the model's field: ``rfc`` is the person's or the company's, set in ``clean``.
-    rfc = forms.CharField(label=_("Person's RFC (optional)"), max_length=13, required=False)
+    rfc = forms.CharField(
+        label=_("Person's RFC (optional)"),
+        max_length=13,
+        required=False,
+        error_messages={"max_length": RFC_LENGTH},
+    )
 
     class Meta:
         model = Founder
@@ -230,12 +286,23 @@ class FounderForm(forms.ModelForm):
             "email": _("For a company: the email of the person who signs on its behalf."),
         }
         error_messages = {
-            "curp": {"required": _("Write the founder's CURP.")},
+            "legal_name": {
+                "max_length": _(
+                    "Write the company's name in at most %(limit_value)d characters; "
+                    "you wrote %(show_value)d."
+                )
+            },
+            "curp": {"required": _("Write the founder's CURP."), "max_length": CURP_LENGTH},
+            "nationality": {"max_length": _("Use the three-letter country code, e.g. MEX or USA.")},
             "email": {
                 "required": _(
                     "Write the founder's email: we send them the invitation to sign there."
                 ),
                 "invalid": _("Write an email address like nombre@ejemplo.mx."),
+                "max_length": _(
+                    "Write the email in at most %(limit_value)d characters; "
+                    "you wrote %(show_value)d."
+                ),
             },
             "contribution": {
                 "required": _("Write how much this founder contributes, in pesos."),
@@ -392,9 +459,22 @@ class AdministrationForm(forms.Form):
         error_messages={"required": _("Choose who will administer the company.")},
     )
     comisario_name = forms.CharField(
-        label=_("Comisario's full name"), max_length=200, required=False
+        label=_("Comisario's full name"),
+        max_length=200,
+        required=False,
+        error_messages={
+            "max_length": _(
+                "Write the comisario's full name in at most %(limit_value)d characters; "
+                "you wrote %(show_value)d."
+            )
+        },
     )
-    comisario_curp = forms.CharField(label=_("Comisario's CURP"), max_length=18, required=False)
+    comisario_curp = forms.CharField(
+        label=_("Comisario's CURP"),
+        max_length=18,
+        required=False,
+        error_messages={"max_length": CURP_LENGTH},
+    )
 
     def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -509,8 +589,14 @@ class RequestChangesForm(forms.Form):
     message = forms.CharField(
         label=_("What must the applicant change?"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=4000,
-        error_messages={"required": _("Write what the applicant must change, in plain words.")},
+        max_length=PURPOSE_LENGTH,
+        error_messages={
+            "required": _("Write what the applicant must change, in plain words."),
+            "max_length": _(
+                "Write what must change in at most %(limit_value)d characters; "
+                "you wrote %(show_value)d."
+            ),
+        },
     )
     sections = forms.MultipleChoiceField(
         label=_("Steps concerned"),
@@ -537,8 +623,14 @@ class RejectForm(forms.Form):
     explanation = forms.CharField(
         label=_("Explanation for the applicant"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=4000,
-        error_messages={"required": _("Explain the rejection to the applicant.")},
+        max_length=PURPOSE_LENGTH,
+        error_messages={
+            "required": _("Explain the rejection to the applicant."),
+            "max_length": _(
+                "Write the explanation in at most %(limit_value)d characters; "
+                "you wrote %(show_value)d."
+            ),
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -585,7 +677,13 @@ class VerificationCodeForm(forms.Form):
         label=_("Verification code"),
         max_length=40,
         help_text=_("16 letters and digits, printed on the certificate under the QR code."),
-        error_messages={"required": _("Write the verification code of the certificate.")},
+        error_messages={
+            "required": _("Write the verification code of the certificate."),
+            "max_length": _(
+                "A verification code has 16 letters and digits; you wrote %(show_value)d "
+                "characters. Check it against the certificate."
+            ),
+        },
     )
 
     def clean_code(self) -> str:

@@ -2,7 +2,8 @@
 
 Pure functions: the caller passes the names to compare with (registered companies and active
 reservations, see ``selectors.name_candidates``). Names are compared after normalisation with
-rapidfuzz's token-sort ratio, so word order and spacing do not hide a copy.
+rapidfuzz's token-sort ratio, so word order and spacing do not hide a copy. ``search_match``
+scores a name against a search, word by word, where the database cannot (SQLite).
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ TOO_SIMILAR = 92.0  # at or above: the name is refused
 NEEDS_REVIEW = 80.0  # at or above: allowed, but a clerk looks at it
 MAX_RESEMBLANCES = 5
 MAX_LENGTH = 150
+# A searched word is found in a name when it is in the name, or when it is at least this similar
+# (rapidfuzz's ratio, 0 to 100) to one of the name's words or to the start of one: a wrong
+# letter is forgiven from five letters on, a missing or extra one from four; unrelated words
+# score far lower (FERRETERIA against TORTILLERIA: 57).
+SEARCH_WORD_FOUND = 80.0
 
 
 class Outcome(enum.StrEnum):
@@ -157,3 +163,30 @@ def _outcome(problems: tuple[WordProblem, ...], resemblances: tuple[Resemblance,
     if resemblances:
         return Outcome.REVIEW
     return Outcome.CLEAR
+
+
+@dataclass(frozen=True)
+class SearchMatch:
+    """How well a name answers a search: every word found, then how close the whole name is."""
+
+    words_found: float  # the sum of each searched word's best score (0 to 100 each)
+    closeness: float  # the whole search against the whole name, in any order: shorter is closer
+
+
+def search_match(words: list[str], normalised: str) -> SearchMatch | None:
+    """The match of a name (a ``normalise_name`` result) for searched words, or None when any
+    word is not found in it (``SEARCH_WORD_FOUND``)."""
+    name_words = normalised.split()
+    scores = [_word_score(word, normalised, name_words) for word in words]
+    if not scores or min(scores) < SEARCH_WORD_FOUND:
+        return None
+    return SearchMatch(sum(scores), fuzz.token_sort_ratio(" ".join(words), normalised))
+
+
+def _word_score(word: str, normalised: str, name_words: list[str]) -> float:
+    if word in normalised:
+        return 100.0
+    return max(
+        (max(fuzz.ratio(word, w), fuzz.ratio(word, w[: len(word)])) for w in name_words),
+        default=0.0,
+    )

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal.limits.RequestTooLargeMiddleware",  # reads the body before CsrfViewMiddleware does
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -131,6 +132,19 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Mexico_City"
 USE_I18N = True
 USE_TZ = True
+
+# How much of a request Django reads. The longest field of any form takes 4,000 characters
+# and says so in its own message, with the text kept (companies/forms.py); the body limit is
+# far above that, so a person who pastes even 5 MB into the corporate purpose gets that message
+# back, and only abuse meets portal.limits' page (413). It also bounds a multipart body: the
+# largest one is the 5 MB PDF checked at /verificar/ (which refuses a larger file itself).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The widest form is the administration step (one checkbox per founder, at most 50 partners in
+# an S. de R.L.) or an admin list page selecting its 100 rows; Django's 1,000 is far more.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+# The PDF checked at /verificar/ is read whole anyway: up to its 5 MB (and the form around it)
+# it stays in memory instead of going through a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024 + 64 * 1024
 
 # Static and uploaded files.
 STATIC_URL = "/static/"

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from companies import selectors
-from companies.models import Company, LegalForm
+from companies.models import AgencyAccess, Company, LegalForm
 from companies.names import normalise_name
 from companies.selectors import search_register
 from tests.conftest import skip_or_fail
@@ -99,27 +99,28 @@ def found(query: str) -> list[str]:
     return [company.registration_number[-3:] for company in search_register(query)]
 
 
-@pytest.mark.parametrize(
-    ("query", "numbers"),
-    [
-        ("panaderia queretana", ["101", "105"]),
-        ("PANADERÍA LA QUERETANA, S.A.S.", ["101", "105"]),
-        ("queretana panaderia", ["101", "105"]),
-        ("panaderia queretna", ["101", "105"]),  # a typo
-        ("panad quereta", ["101", "105"]),  # the start of each word
-        ("panaderia", ["102", "101", "105"]),  # every word found: the shortest name first
-        ("queretana", ["101", "105", "103"]),
-        ("esperansa", ["104"]),
-        ("tortilería", ["104"]),
-    ],
-)
+FORGIVEN = [
+    ("panaderia queretana", ["101", "105"]),
+    ("PANADERÍA LA QUERETANA, S.A.S.", ["101", "105"]),
+    ("queretana panaderia", ["101", "105"]),
+    ("panaderia queretna", ["101", "105"]),  # a typo
+    ("panad quereta", ["101", "105"]),  # the start of each word
+    ("panaderia", ["102", "101", "105"]),  # every word found: the shortest name first
+    ("queretana", ["101", "105", "103"]),
+    ("esperansa", ["104"]),
+    ("tortilería", ["104"]),
+]
+UNRELATED = ["ferretería", "zacatecas", "panaderia zacatecas", "xyz"]
+
+
+@pytest.mark.parametrize(("query", "numbers"), FORGIVEN)
 def test_trigram_search_forgives_accents_case_order_typos_and_partial_words(
     postgresql, bakeries, query, numbers
 ):
     assert found(query) == numbers
 
 
-@pytest.mark.parametrize("query", ["ferretería", "zacatecas", "panaderia zacatecas", "xyz"])
+@pytest.mark.parametrize("query", UNRELATED)
 def test_trigram_search_finds_nothing_for_an_unrelated_query(postgresql, bakeries, query):
     assert found(query) == []
 
@@ -131,14 +132,67 @@ def test_trigram_search_takes_a_number_or_rfc_exactly(postgresql, bakeries, quer
     assert found("QRO-2026-00010") == []  # a number is never matched approximately
 
 
-@pytest.mark.parametrize("query", ["panaderia queretna", "panad", "tortilería"])
-def test_simple_search_needs_every_word_contained_in_the_name(bakeries, query):
+def resembling(query: str) -> list[str]:
     """SQLite's path, run on every database."""
-    expected = {"panaderia queretna": [], "panad": ["105", "102", "101"], "tortilería": []}
-    numbers = selectors.companies_containing(normalise_name(query)).values_list(
-        "registration_number", flat=True
+    companies = selectors.companies_resembling(normalise_name(query))
+    return [n[-3:] for n in companies.values_list("registration_number", flat=True)]
+
+
+@pytest.mark.parametrize(("query", "numbers"), FORGIVEN)
+def test_search_without_postgresql_forgives_as_much_and_ranks_alike(bakeries, query, numbers):
+    assert resembling(query) == numbers
+
+
+@pytest.mark.parametrize("query", UNRELATED)
+def test_search_without_postgresql_finds_nothing_for_an_unrelated_query(bakeries, query):
+    assert resembling(query) == []
+
+
+def test_search_without_postgresql_puts_the_exact_name_before_near_ones(db):
+    enter("QRO-2026-000201", "Panaderías Unidas, S.A.S.")
+    enter("QRO-2026-000202", "Panadería Unida, S.A.S.")
+    enter("QRO-2026-000203", "Unida Panadera, S.A.S.")
+    assert resembling("panaderia unida") == ["202", "201", "203"]
+
+
+@pytest.fixture
+def demo_companies(db):
+    """Named like the three companies of ``companies.demo``."""
+    enter("QRO-2026-000001", "Tortillería La Esperanza, S.A.S.")
+    enter("QRO-2026-000002", "Talleres Bernal, S.A.S.")
+    enter("QRO-2026-000003", "Viñedos de Tequisquiapan, S.A. de C.V.")
+
+
+TYPOS = [
+    ("Tortilleria Esperansa", "Tortillería La Esperanza, S.A.S."),
+    ("Vinedos Tequisquiapn", "Viñedos de Tequisquiapan, S.A. de C.V."),
+    ("Talleres Bernl", "Talleres Bernal, S.A.S."),
+]
+
+
+@pytest.mark.parametrize(("query", "name"), TYPOS)
+def test_register_page_finds_a_demo_company_despite_a_typo(client, demo_companies, query, name):
+    page = client.get(reverse("companies:register_search"), {"q": query}).content.decode()
+    assert name in page and "1 empresa encontrada" in page
+
+
+@pytest.mark.parametrize(("query", "name"), TYPOS)
+def test_agency_api_finds_a_demo_company_despite_a_typo(client, demo_companies, query, name):
+    AgencyAccess.objects.create(client="MX-DEV/GOV/SAT/padron", service="empresas")
+    response = client.get(
+        "/api/v1/empresas", {"nombre": query}, HTTP_X_ROAD_CLIENT="MX-DEV/GOV/SAT/padron"
     )
-    assert [n[-3:] for n in numbers] == expected[query]
+    assert [item["nombre"] for item in response.json()["items"]] == [name]
+
+
+def test_register_page_and_api_find_nothing_for_an_unrelated_name(client, demo_companies):
+    page = client.get(reverse("companies:register_search"), {"q": "Ferretería Zacatecas"})
+    assert "0 empresas encontradas" in page.content.decode()
+    AgencyAccess.objects.create(client="MX-DEV/GOV/SAT/padron", service="empresas")
+    response = client.get(
+        "/api/v1/empresas", {"nombre": "Ferreteria"}, HTTP_X_ROAD_CLIENT="MX-DEV/GOV/SAT/padron"
+    )
+    assert response.json()["count"] == 0
 
 
 def test_search_survives_a_nul_byte(client, bakeries):

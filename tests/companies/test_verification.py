@@ -332,3 +332,10 @@ def test_an_allowlisted_agency_downloads_the_sealed_pdf_as_issued(client, compan
     assert client.get(url.replace("estatutos", "pasaporte"), **headers).status_code == 400
     refused = client.get(url, HTTP_X_ROAD_CLIENT="MX-DEV/GOV/IMSS/afiliacion")
     assert refused.status_code == 403
+
+
+def test_a_pdf_over_5_mb_gets_the_verification_page_not_the_portal_wide_refusal(client, company):
+    response = upload(client, b"%PDF-" + b"0" * (6 * 1024 * 1024))
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "más de 5 MB" in page and 'name="file"' in page  # its form, to choose again
