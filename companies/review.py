@@ -11,20 +11,22 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from companies import registration, workflow
 from companies.models import Application, ApplicationStatus
 from portal.models import User
 
+APPROVED_BY_THE_REGISTRY = gettext_noop("Approved by the registry")
 REVIEWABLE = {ApplicationStatus.IN_REVIEW}
+# The legal reasons, as English msgids: stored so in the event, translated where shown.
 REJECTION_REASONS = {
-    "name": gettext_lazy("The name cannot be used"),
-    "founder": gettext_lazy("A founder cannot take part in a company"),
-    "purpose": gettext_lazy("The corporate purpose is unlawful or impossible"),
-    "deed": gettext_lazy("The notarial deed does not match the application"),
-    "duplicate": gettext_lazy("The same company was already filed"),
-    "other": gettext_lazy("Another legal reason (explained below)"),
+    "name": gettext_noop("The name cannot be used"),
+    "founder": gettext_noop("A founder cannot take part in a company"),
+    "purpose": gettext_noop("The corporate purpose is unlawful or impossible"),
+    "deed": gettext_noop("The notarial deed does not match the application"),
+    "duplicate": gettext_noop("The same company was already filed"),
+    "other": gettext_noop("Another legal reason (explained below)"),
 }
 
 
@@ -75,7 +77,7 @@ def _holder(application: Application, clerk: User) -> None:
 def approve(application: Application, *, clerk: User) -> Application:
     _holder(application, clerk)
     with transaction.atomic():
-        approved = workflow.approve(application, actor=clerk, reason=_("Approved by the registry"))
+        approved = workflow.approve(application, actor=clerk, reason=APPROVED_BY_THE_REGISTRY)
         return registration.register(approved)
 
 
@@ -90,7 +92,10 @@ def request_changes(
 
 def reject(application: Application, *, clerk: User, reason: str, explanation: str) -> Application:
     _holder(application, clerk)
-    text = f"{REJECTION_REASONS[reason]}. {explanation}".strip()
     return workflow.transition(
-        application.pk, "reject", actor=clerk, reason=text, data={"reason": reason}
+        application.pk,
+        "reject",
+        actor=clerk,
+        reason=f"{REJECTION_REASONS[reason]}. {explanation}".strip(),
+        data={"reason": reason, "explanation": explanation},
     )

@@ -200,7 +200,10 @@ def test_rejecting_takes_a_reason_from_the_catalogue(client, applicant, clerk):
     )
     application.refresh_from_db()
     assert application.status == "rejected"
-    assert application.events.get(verb="reject").data == {"reason": "purpose"}
+    assert application.events.get(verb="reject").data == {
+        "reason": "purpose",
+        "explanation": "El objeto es ilícito.",
+    }
 
 
 def test_an_action_in_the_wrong_state_gets_a_message_not_a_500(client, applicant, clerk):
@@ -256,3 +259,81 @@ def test_the_queue_page_makes_the_same_number_of_queries_for_5_or_60_application
         in_review(applicant)
     assert Application.objects.filter(status="in_review").count() == 60
     assert queries() == few
+
+
+@pytest.mark.parametrize(
+    ("decided_in", "read_in", "shown", "not_shown"),
+    [
+        ("es-mx", "en", "Approved by the registry", "Aprobada por el registro"),
+        ("en", "es-mx", "Aprobada por el registro", "Approved by the registry"),
+    ],
+)
+def test_the_approval_note_is_shown_in_the_readers_language_not_the_clerks(
+    client,
+    applicant,
+    clerk,
+    django_capture_on_commit_callbacks,
+    decided_in,
+    read_in,
+    shown,
+    not_shown,
+):
+    from django.conf import settings
+    from django.utils import translation
+
+    application = in_review(applicant)
+    verified_login(client, clerk)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = decided_in
+    client.post(action(application, "claim"))
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(action(application, "approve"))
+    assert application.events.get(verb="approve").reason == "Approved by the registry"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = read_in
+    page = client.get(reverse("companies:review", args=[application.public_id])).content.decode()
+    assert shown in page and not_shown not in page
+    client.force_login(applicant)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = read_in
+    founder_page = client.get(reverse("companies:status", args=[application.public_id]))
+    assert shown in founder_page.content.decode()
+    assert not_shown not in founder_page.content.decode()
+    translation.deactivate()
+
+
+def test_notes_stored_translated_before_are_still_shown_in_the_readers_language(
+    client, in_english, applicant, clerk
+):
+    from companies import audit
+
+    application = in_review(applicant)
+    audit.append(application, "approve", to_status="approved", reason="Aprobada por el registro")
+    audit.append(
+        application,
+        "reject",
+        to_status="rejected",
+        reason="El objeto social es ilícito o imposible. Vende armas.",
+        data={"reason": "purpose"},
+    )
+    page = (
+        verified_login(client, clerk)
+        .get(reverse("companies:review", args=[application.public_id]))
+        .content.decode()
+    )
+    assert "Approved by the registry" in page and "Aprobada" not in page
+    assert "The corporate purpose is unlawful or impossible. Vende armas." in page
+
+
+def test_a_rejection_shows_the_catalogue_reason_translated_and_the_clerks_words_as_written(
+    client, applicant, clerk
+):
+    from django.conf import settings
+    from django.utils import translation
+
+    application = in_review(applicant)
+    verified_login(client, clerk).post(action(application, "claim"))
+    client.post(action(application, "reject"), {"reason": "purpose", "explanation": "Vende armas."})
+    event = application.events.get(verb="reject")
+    assert event.reason == "The corporate purpose is unlawful or impossible. Vende armas."
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("companies:review", args=[application.public_id])).content.decode()
+    assert "The corporate purpose is unlawful or impossible. Vende armas." in page
+    translation.deactivate()
