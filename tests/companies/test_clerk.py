@@ -337,3 +337,76 @@ def test_a_rejection_shows_the_catalogue_reason_translated_and_the_clerks_words_
     page = client.get(reverse("companies:review", args=[application.public_id])).content.decode()
     assert "The corporate purpose is unlawful or impossible. Vende armas." in page
     translation.deactivate()
+
+
+def _codes_the_checks_can_store() -> set[str]:
+    """Every outcome ``processing`` stores: the registries' statuses as the adapter reads them,
+    the notary's licence prefixed, the fee's states and the name's verdicts."""
+    from companies import names, registries
+    from companies.models import Payment
+    from companies.outcomes import CheckOutcome
+
+    Outcome = registries.Outcome
+    answers = {*registries.PERSON_STATUSES.values(), *registries.TAXPAYER_STATUSES.values()}
+    answers |= {Outcome.NOT_FOUND, Outcome.UNAVAILABLE}
+    licence = {*registries.NOTARY_LICENCE_STATUSES.values(), Outcome.NOT_FOUND} - {Outcome.ACTIVE}
+    return (
+        {o.value for o in answers}
+        | {f"notary_{o.value}" for o in licence}
+        | {s.value for s in Payment.Status}
+        | {o.value for o in names.Outcome}
+        | {o.value for o in CheckOutcome}  # the codes processing names itself
+    )
+
+
+def test_every_outcome_a_check_can_store_has_words():
+    from companies.outcomes import CheckOutcome, WordProblemKind
+
+    assert _codes_the_checks_can_store() <= {o.value for o in CheckOutcome}
+    for choices in (CheckOutcome, WordProblemKind):
+        for member in choices:
+            assert str(member.label) and str(member.label) != member.value
+
+
+def test_every_word_problem_kind_in_the_name_rules_has_words():
+    from companies import names
+    from companies.outcomes import WordProblemKind
+
+    kinds = {problem.kind for _key, problem in names.load_rules().forbidden}
+    assert kinds <= {k.value for k in WordProblemKind}
+
+
+def test_the_review_page_shows_words_for_check_outcomes_not_codes(client, applicant, clerk):
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.html import escape
+
+    from companies.outcomes import CheckOutcome, WordProblemKind
+
+    application = in_review(applicant)
+    application.name_verdict = {
+        "outcome": "refused",
+        "word_problems": [{"word": "BANCO", "kind": "restricted"}],
+        "resemblances": [],
+    }
+    application.save(update_fields=["name_verdict"])
+    for code in CheckOutcome:
+        application.checks.create(
+            round=application.submitted_at,
+            kind="person",
+            subject=f"S-{code.value}",
+            result="negative",
+            outcome=code.value,
+        )
+    verified_login(client, clerk)
+    for language in ("en", "es-mx"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        page = client.get(reverse("companies:review", args=[application.public_id]))
+        text = page.content.decode()
+        with translation.override(language):
+            for code in CheckOutcome:
+                assert f"<td>{escape(code.label)}" in text
+                assert f"<td>{code.value}<" not in text
+            assert f"<p>{escape(CheckOutcome.REFUSED.label)}</p>" in text
+            assert f"BANCO ({escape(WordProblemKind.RESTRICTED.label)})" in text
+    translation.deactivate()
