@@ -40,9 +40,33 @@ class Claim:
     taken: bool
 
 
+def possible_actions(application: Application, *, clerk: User) -> frozenset[str]:
+    """What ``clerk`` can do on the application in its status, as the review page offers it
+    (the functions below refuse the rest): nothing once it has left review."""
+    if application.status not in REVIEWABLE:
+        return frozenset()
+    actions = {"reassign"} if clerk.has_perm("portal.supervise_review") else set()
+    if application.assigned_to_id is None:
+        actions.add("claim")
+    elif application.assigned_to_id == clerk.pk:
+        actions |= {"approve", "request-changes", "reject", "release"}
+    return frozenset(actions)
+
+
+def _in_review(application: Application) -> None:
+    if application.status not in REVIEWABLE:
+        raise ClaimRefused(
+            _(
+                "Only an application in review is claimed, released or reassigned; this one is “%(status)s”."
+            )
+            % {"status": ApplicationStatus(application.status).label}
+        )
+
+
 def claim(application: Application, *, clerk: User) -> Application:
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
+        _in_review(locked)
         if locked.assigned_to_id not in (None, clerk.pk):
             raise ClaimRefused(
                 _("%(clerk)s is working on this application. Ask a supervisor to reassign it.")
@@ -55,15 +79,23 @@ def claim(application: Application, *, clerk: User) -> Application:
 
 
 def release(application: Application, *, clerk: User) -> None:
+    with transaction.atomic():
+        _in_review(Application.objects.select_for_update().get(pk=application.pk))
+        _let_go(application, clerk=clerk)
+
+
+def _let_go(application: Application, *, clerk: User) -> None:
     Application.objects.filter(pk=application.pk, assigned_to=clerk).update(
         assigned_to=None, claimed_at=None
     )
 
 
 def reassign(application: Application, *, to: User | None) -> None:
-    Application.objects.filter(pk=application.pk).update(
-        assigned_to=to, claimed_at=timezone.now() if to else None
-    )
+    with transaction.atomic():
+        _in_review(Application.objects.select_for_update().get(pk=application.pk))
+        Application.objects.filter(pk=application.pk).update(
+            assigned_to=to, claimed_at=timezone.now() if to else None
+        )
 
 
 def _holder(application: Application, clerk: User) -> None:
@@ -86,7 +118,7 @@ def request_changes(
 ) -> Application:
     _holder(application, clerk)
     changed = workflow.request_changes(application, actor=clerk, message=message, sections=sections)
-    release(changed, clerk=clerk)
+    _let_go(changed, clerk=clerk)
     return changed
 
 

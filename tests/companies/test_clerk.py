@@ -410,3 +410,67 @@ def test_the_review_page_shows_words_for_check_outcomes_not_codes(client, applic
             assert f"<p>{escape(CheckOutcome.REFUSED.label)}</p>" in text
             assert f"BANCO ({escape(WordProblemKind.RESTRICTED.label)})" in text
     translation.deactivate()
+
+
+def test_a_registered_application_offers_no_review_action_and_refuses_a_release(
+    client, applicant, clerk, django_capture_on_commit_callbacks
+):
+    application = in_review(applicant)
+    verified_login(client, clerk).post(action(application, "claim"))
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(action(application, "approve"))
+    application.refresh_from_db()
+    assert (application.status, application.assigned_to) == ("registered", clerk)
+    page = client.get(reverse("companies:review", args=[application.public_id])).content.decode()
+    for name in ("claim", "release", "approve", "request-changes", "reject", "reassign"):
+        assert action(application, name) not in page
+    response = client.post(action(application, "release"), follow=True)
+    assert response.status_code == 200
+    assert "Solo una solicitud en revisión" in response.content.decode()
+    application.refresh_from_db()
+    assert application.assigned_to == clerk
+
+
+@pytest.mark.parametrize("name", ["claim", "reassign"])
+def test_claiming_or_reassigning_outside_review_is_refused(client, applicant, supervisor, name):
+    application = ApplicationFactory(filer=applicant)
+    workflow.transition(application.pk, "send_for_signatures")
+    workflow.transition(application.pk, "submit", fields={"submitted_at": timezone.now()})
+    response = verified_login(client, supervisor).post(
+        action(application, name), {"clerk": supervisor.pk}, follow=True
+    )
+    assert "Solo una solicitud en revisión" in response.content.decode()
+    application.refresh_from_db()
+    assert application.assigned_to is None
+
+
+@pytest.mark.parametrize(
+    ("status", "holder", "expected"),
+    [
+        ("in_review", None, {"claim"}),
+        ("in_review", "me", {"approve", "request-changes", "reject", "release"}),
+        ("in_review", "other", set()),
+        ("submitted", None, set()),
+        ("checking", "me", set()),
+        ("changes_requested", None, set()),
+        ("registered", "me", set()),
+        ("rejected", "me", set()),
+    ],
+)
+def test_the_review_offers_only_the_actions_possible_in_the_status(
+    applicant, clerk, second_clerk, status, holder, expected
+):
+    from companies import review
+
+    application = ApplicationFactory(filer=applicant, status=status)
+    application.assigned_to = {"me": clerk, "other": second_clerk, None: None}[holder]
+    assert review.possible_actions(application, clerk=clerk) == expected
+
+
+def test_a_supervisor_may_also_reassign_while_in_review(applicant, supervisor):
+    from companies import review
+
+    application = ApplicationFactory(filer=applicant, status="in_review")
+    assert review.possible_actions(application, clerk=supervisor) == {"claim", "reassign"}
+    application.status = "registered"
+    assert review.possible_actions(application, clerk=supervisor) == set()
