@@ -639,7 +639,8 @@ class RejectForm(forms.Form):
 
         reason = self.fields["reason"]
         assert isinstance(reason, forms.ChoiceField)
-        reason.choices = [("", _("Choose a reason")), *REJECTION_REASONS.items()]
+        reasons = [(code, _(msgid)) for code, msgid in REJECTION_REASONS.items()]
+        reason.choices = [("", _("Choose a reason")), *reasons]
 
 
 class VerifyFileForm(forms.Form):

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from companies import outcomes
+
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
 
 
@@ -568,6 +570,10 @@ class RegistryCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject}: {self.result}"
+
+    @property
+    def outcome_label(self) -> str:
+        return outcomes.label(outcomes.CheckOutcome, self.outcome)
 
 
 class RegistrationCounter(models.Model):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from companies import registration, registries, selectors, signing, workflow
 from companies.models import Application, ApplicationStatus, Founder, RegistryCheck
+from companies.outcomes import CheckOutcome
 
 Kind = RegistryCheck.Kind
 Result = RegistryCheck.Result
@@ -156,36 +157,41 @@ def _check_notary(application: Application, subject: str) -> CheckResult:
         application=application,
     )
     if not notary.available or not deed.available:
-        return Result.UNAVAILABLE, "unavailable", {}, notary.x_road_id or deed.x_road_id
+        return Result.UNAVAILABLE, CheckOutcome.UNAVAILABLE, {}, notary.x_road_id or deed.x_road_id
     if notary.outcome != registries.Outcome.ACTIVE:
         return Result.NEGATIVE, f"notary_{notary.outcome.value}", notary.record, notary.x_road_id
     if deed.outcome != registries.Outcome.FOUND:
-        return Result.NEGATIVE, "deed_not_found", {}, deed.x_road_id
+        return Result.NEGATIVE, CheckOutcome.DEED_NOT_FOUND, {}, deed.x_road_id
     same_date = deed.record.get("executed_on") == (
         application.deed_date.isoformat() if application.deed_date else None
     )
-    outcome = "deed_found" if same_date else "deed_date_differs"
+    outcome = CheckOutcome.DEED_FOUND if same_date else CheckOutcome.DEED_DATE_DIFFERS
     return (Result.CLEAN if same_date else Result.NEGATIVE), outcome, deed.record, deed.x_road_id
 
 
 def _check_payment(application: Application, subject: str) -> CheckResult:
     if not signing.fee_due(application):
-        return Result.CLEAN, "no_fee", {}, ""
+        return Result.CLEAN, CheckOutcome.NO_FEE, {}, ""
     payment = application.payments.first()
     if payment is None:
-        return Result.NEGATIVE, "unpaid", {}, ""
+        return Result.NEGATIVE, CheckOutcome.UNPAID, {}, ""
     payment = signing.confirm_payment(payment)
     if payment.status == payment.Status.PAID:
-        return Result.CLEAN, "paid", {"reference": payment.reference}, payment.confirmed_x_road_id
+        return (
+            Result.CLEAN,
+            CheckOutcome.PAID,
+            {"reference": payment.reference},
+            payment.confirmed_x_road_id,
+        )
     return Result.NEGATIVE, payment.status, {"reference": payment.reference}, ""
 
 
 def _check_name(application: Application, subject: str) -> CheckResult:
     verdict = application.name_verdict or {}
-    clear = verdict.get("outcome") == "clear"
+    clear = verdict.get("outcome") == CheckOutcome.CLEAR
     return (
         (Result.CLEAN if clear else Result.NEGATIVE),
-        verdict.get("outcome", "unknown"),
+        verdict.get("outcome", CheckOutcome.UNKNOWN),
         verdict,
         "",
     )
@@ -196,8 +202,8 @@ def _check_control(application: Application, curp: str) -> CheckResult:
     controlled = selectors.companies_controlled_by(curp, excluding_application=application.pk)
     if controlled:
         numbers = [c.registration_number for c in controlled]
-        return Result.NEGATIVE, "controls_other", {"companies": numbers}, ""
-    return Result.CLEAN, "controls_none", {}, ""
+        return Result.NEGATIVE, CheckOutcome.CONTROLS_OTHER, {"companies": numbers}, ""
+    return Result.CLEAN, CheckOutcome.CONTROLS_NONE, {}, ""
 
 
 CHECKERS = {

@@ -109,6 +109,11 @@ TAXPAYER_STATUSES = {
     "suspended": Outcome.SUSPENDED,
     "cancelled": Outcome.CANCELLED,
 }
+NOTARY_LICENCE_STATUSES = {
+    "active": Outcome.ACTIVE,
+    "suspended": Outcome.SUSPENDED,
+    "revoked": Outcome.CANCELLED,
+}
 
 
 def check_person(curp: str, *, application: Application | None = None, user_id: str = "") -> Answer:
@@ -226,12 +231,7 @@ def payment_status(reference: str, *, application: Application | None = None) ->
 
 def _lookup(response: RestResponse | None, *, licence: bool = False) -> Answer:
     if licence:
-        statuses = {
-            "active": Outcome.ACTIVE,
-            "suspended": Outcome.SUSPENDED,
-            "revoked": Outcome.CANCELLED,
-        }
-        return _status_answer(response, "licence_status", statuses)
+        return _status_answer(response, "licence_status", NOTARY_LICENCE_STATUSES)
     answer = _status_answer(response, "", {})
     if answer.outcome == Outcome.UNAVAILABLE and answer.record:
         return Answer(Outcome.FOUND, answer.record, answer.x_road_id)

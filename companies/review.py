@@ -11,20 +11,22 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from companies import registration, workflow
 from companies.models import Application, ApplicationStatus
 from portal.models import User
 
+APPROVED_BY_THE_REGISTRY = gettext_noop("Approved by the registry")
 REVIEWABLE = {ApplicationStatus.IN_REVIEW}
+# The legal reasons, as English msgids: stored so in the event, translated where shown.
 REJECTION_REASONS = {
-    "name": gettext_lazy("The name cannot be used"),
-    "founder": gettext_lazy("A founder cannot take part in a company"),
-    "purpose": gettext_lazy("The corporate purpose is unlawful or impossible"),
-    "deed": gettext_lazy("The notarial deed does not match the application"),
-    "duplicate": gettext_lazy("The same company was already filed"),
-    "other": gettext_lazy("Another legal reason (explained below)"),
+    "name": gettext_noop("The name cannot be used"),
+    "founder": gettext_noop("A founder cannot take part in a company"),
+    "purpose": gettext_noop("The corporate purpose is unlawful or impossible"),
+    "deed": gettext_noop("The notarial deed does not match the application"),
+    "duplicate": gettext_noop("The same company was already filed"),
+    "other": gettext_noop("Another legal reason (explained below)"),
 }
 
 
@@ -38,9 +40,33 @@ class Claim:
     taken: bool
 
 
+def possible_actions(application: Application, *, clerk: User) -> frozenset[str]:
+    """What ``clerk`` can do on the application in its status, as the review page offers it
+    (the functions below refuse the rest): nothing once it has left review."""
+    if application.status not in REVIEWABLE:
+        return frozenset()
+    actions = {"reassign"} if clerk.has_perm("portal.supervise_review") else set()
+    if application.assigned_to_id is None:
+        actions.add("claim")
+    elif application.assigned_to_id == clerk.pk:
+        actions |= {"approve", "request-changes", "reject", "release"}
+    return frozenset(actions)
+
+
+def _in_review(application: Application) -> None:
+    if application.status not in REVIEWABLE:
+        raise ClaimRefused(
+            _(
+                "Only an application in review is claimed, released or reassigned; this one is “%(status)s”."
+            )
+            % {"status": ApplicationStatus(application.status).label}
+        )
+
+
 def claim(application: Application, *, clerk: User) -> Application:
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
+        _in_review(locked)
         if locked.assigned_to_id not in (None, clerk.pk):
             raise ClaimRefused(
                 _("%(clerk)s is working on this application. Ask a supervisor to reassign it.")
@@ -53,15 +79,23 @@ def claim(application: Application, *, clerk: User) -> Application:
 
 
 def release(application: Application, *, clerk: User) -> None:
+    with transaction.atomic():
+        _in_review(Application.objects.select_for_update().get(pk=application.pk))
+        _let_go(application, clerk=clerk)
+
+
+def _let_go(application: Application, *, clerk: User) -> None:
     Application.objects.filter(pk=application.pk, assigned_to=clerk).update(
         assigned_to=None, claimed_at=None
     )
 
 
 def reassign(application: Application, *, to: User | None) -> None:
-    Application.objects.filter(pk=application.pk).update(
-        assigned_to=to, claimed_at=timezone.now() if to else None
-    )
+    with transaction.atomic():
+        _in_review(Application.objects.select_for_update().get(pk=application.pk))
+        Application.objects.filter(pk=application.pk).update(
+            assigned_to=to, claimed_at=timezone.now() if to else None
+        )
 
 
 def _holder(application: Application, clerk: User) -> None:
@@ -75,7 +109,7 @@ def _holder(application: Application, clerk: User) -> None:
 def approve(application: Application, *, clerk: User) -> Application:
     _holder(application, clerk)
     with transaction.atomic():
-        approved = workflow.approve(application, actor=clerk, reason=_("Approved by the registry"))
+        approved = workflow.approve(application, actor=clerk, reason=APPROVED_BY_THE_REGISTRY)
         return registration.register(approved)
 
 
@@ -84,13 +118,16 @@ def request_changes(
 ) -> Application:
     _holder(application, clerk)
     changed = workflow.request_changes(application, actor=clerk, message=message, sections=sections)
-    release(changed, clerk=clerk)
+    _let_go(changed, clerk=clerk)
     return changed
 
 
 def reject(application: Application, *, clerk: User, reason: str, explanation: str) -> Application:
     _holder(application, clerk)
-    text = f"{REJECTION_REASONS[reason]}. {explanation}".strip()
     return workflow.transition(
-        application.pk, "reject", actor=clerk, reason=text, data={"reason": reason}
+        application.pk,
+        "reject",
+        actor=clerk,
+        reason=f"{REJECTION_REASONS[reason]}. {explanation}".strip(),
+        data={"reason": reason, "explanation": explanation},
     )

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from companies import audit, outbox
 from companies.models import Application
@@ -20,6 +21,8 @@ from companies.models import ApplicationStatus as S
 from portal.models import User
 
 TASKS = "companies.tasks."
+# Notes the portal writes are stored as English msgids and translated where shown (timeline).
+EDITED_BY_THE_FILER = gettext_noop("Edited by the filer")
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "send_for_signatures": (frozenset({S.DRAFT, S.CHANGES_REQUESTED}), S.AWAITING_SIGNATURES),
     "reopen": (frozenset({S.AWAITING_SIGNATURES}), S.DRAFT),

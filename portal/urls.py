@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
-from companies.api import api as agency_api
+from companies.api import urls as agency_api_urls
 from portal import views
 
 shell = [
@@ -20,7 +20,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("oidc/", include("mozilla_django_oidc.urls")),
-    path("api/v1/", agency_api.urls),
+    path("api/v1/", agency_api_urls),
     path("admin/", admin.site.urls),
 ]
 

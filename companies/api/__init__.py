@@ -7,10 +7,13 @@ The OpenAPI 3 description is generated from the code and served at ``openapi.jso
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.urls import URLPattern, re_path
 from ninja import NinjaAPI
 
 from companies.api import views
-from companies.api.errors import install_handlers
+from companies.api.errors import in_spanish, install_handlers, no_such_address
 
 DESCRIPTION = (
     "El Registro Público de Empresas de Querétaro para otras dependencias, por X-Road. "
@@ -33,4 +36,19 @@ api.add_router("/empresas", views.companies)
 api.add_router("/documentos", views.documents)
 api.add_router("/cambios", views.changes)
 
-__all__ = ["api"]
+
+def _urls() -> tuple[list[Any], str, str]:
+    """The API's URLs for ``include``: each answered in Spanish, and a JSON 404 for the rest."""
+    patterns, app_name, namespace = api.urls
+    spanish = [
+        URLPattern(p.pattern, in_spanish(p.callback), p.default_args, p.name)
+        if isinstance(p, URLPattern)
+        else p
+        for p in patterns
+    ]
+    return [*spanish, re_path(r"", in_spanish(no_such_address))], app_name, namespace
+
+
+urls = _urls()
+
+__all__ = ["api", "urls"]

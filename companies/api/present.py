@@ -16,6 +16,17 @@ from companies.models import (
 )
 from companies.scian import load_catalogue
 
+# The register's codes as the API's Spanish vocabulary (schemas.CompanyStatus, ChangeKind).
+COMPANY_STATUSES: dict[str, schemas.CompanyStatus] = {
+    Company.Status.ACTIVE: "activa",
+    Company.Status.DISSOLVED: "disuelta",
+}
+CHANGE_KINDS: dict[str, schemas.ChangeKind] = {
+    RegisterChange.Kind.REGISTERED: "inscripcion",
+    RegisterChange.Kind.UPDATED: "actualizacion",
+    RegisterChange.Kind.DISSOLVED: "disolucion",
+}
+
 
 def etag(body: bytes) -> str:
     """A strong validator: the SHA-256 of the document's JSON."""
@@ -68,7 +79,7 @@ def company(entry: Entry) -> schemas.CompanyOut:
             clave=form.code, abreviatura=form.abbreviation, nombre=form.name
         ),
         rfc=company.rfc or None,
-        estado=company.status,  # type: ignore[arg-type]  # Company.Status values are the literal's
+        estado=COMPANY_STATUSES[company.status],
         registrada_en=company.registered_at,
         domicilio=_office(application) if application else None,
         objeto=(application.purpose or None) if application else None,
@@ -86,7 +97,7 @@ def summary(company: Company) -> schemas.CompanySummaryOut:
         nombre=company.name,
         forma_juridica=company.legal_form.abbreviation,
         rfc=company.rfc or None,
-        estado=company.status,  # type: ignore[arg-type]
+        estado=COMPANY_STATUSES[company.status],
         registrada_en=company.registered_at,
     )
 
@@ -105,9 +116,11 @@ def officers(entry: Entry) -> schemas.OfficersOut:
 def change(event: RegisterChange) -> schemas.ChangeOut:
     return schemas.ChangeOut(
         cursor=event.pk,
-        tipo=event.kind,  # type: ignore[arg-type]
+        tipo=CHANGE_KINDS[event.kind],
         fecha=event.created_at,
-        empresa=schemas.ChangeCompanyOut.model_validate(event.data),
+        empresa=schemas.ChangeCompanyOut.model_validate(
+            {**event.data, "estado": COMPANY_STATUSES[event.data["estado"]]}
+        ),
     )
 
 

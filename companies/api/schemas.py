@@ -1,7 +1,10 @@
 """The agency API's documents, as pydantic models: they are the OpenAPI description.
 
-Field names are the register's Spanish terms; paging and errors use the short English words
-agencies' clients expect (``items``, ``count``, ``limit``, ``offset``, ``next``, ``code``).
+Field names and the values of enumerations (``estado``, ``tipo``, ``cargo``) are the register's
+Spanish terms, each a stable code listed as an enum in the OpenAPI description; the database
+keeps its own codes and ``present`` translates them. Paging and the error envelope use the
+short English words agencies' clients expect (``items``, ``count``, ``limit``, ``offset``,
+``next``, ``code``, and the error codes themselves); every message for people is Spanish.
 Personal identifiers of people (CURP, RFC of a person) never appear: officers are names only.
 """
 
@@ -15,8 +18,9 @@ from pydantic import Field
 
 from companies.api.errors import ErrorCode
 
-CompanyStatus = Literal["active", "dissolved"]
-ChangeKind = Literal["registered", "updated", "dissolved"]
+CompanyStatus = Literal["activa", "disuelta"]
+ChangeKind = Literal["inscripcion", "actualizacion", "disolucion"]
+STATUS_DESCRIPTION = "activa, o disuelta cuando la sociedad se disolvió."
 DocumentKind = Literal["certificado", "estatutos", "libro_de_registro"]
 
 
@@ -66,7 +70,7 @@ class CompanyOut(Schema):
     nombre: str = Field(description="Denominación con la forma jurídica.")
     forma_juridica: LegalFormOut
     rfc: str | None = Field(description="RFC de la persona moral, cuando el SAT ya lo asignó.")
-    estado: CompanyStatus
+    estado: CompanyStatus = Field(description=STATUS_DESCRIPTION)
     registrada_en: datetime
     domicilio: OfficeOut | None
     objeto: str | None = Field(description="Objeto social.")
@@ -82,7 +86,7 @@ class CompanySummaryOut(Schema):
     nombre: str
     forma_juridica: str = Field(description="Abreviatura de la forma jurídica.")
     rfc: str | None
-    estado: CompanyStatus
+    estado: CompanyStatus = Field(description=STATUS_DESCRIPTION)
     registrada_en: datetime
 
 
@@ -132,12 +136,15 @@ class ChangeCompanyOut(Schema):
     numero: str
     nombre: str
     rfc: str | None
-    estado: CompanyStatus
+    estado: CompanyStatus = Field(description=STATUS_DESCRIPTION)
 
 
 class ChangeOut(Schema):
     cursor: int = Field(description="Posición del evento; pásela como after para seguir.")
-    tipo: ChangeKind
+    tipo: ChangeKind = Field(
+        description="inscripcion de una empresa nueva, actualizacion de sus datos (como el RFC) "
+        "o disolucion."
+    )
     fecha: datetime
     empresa: ChangeCompanyOut = Field(description="La empresa como quedó con este cambio.")
 

@@ -138,10 +138,11 @@ def name_step(request: SignedInRequest, application: Application) -> HttpRespons
 
 
 @filer_view
-@require_GET
+@require_http_methods(["GET", "POST"])
 def name_check(request: SignedInRequest, application: Application) -> HttpResponse:
-    """Availability as the applicant types (htmx), or as a page without JavaScript."""
-    form = forms.NameForm(request.GET)
+    """Availability as the applicant types (htmx GET, the name alone), or as a page without
+    JavaScript: the step's own form posts here, so its CSRF token stays out of the URL."""
+    form = forms.NameForm(request.POST if request.method == "POST" else request.GET)
     verdict: NameVerdict | None = None
     if form.is_valid():
         verdict = services.check_name(name=form.cleaned_data["name"], holder=application.filer)

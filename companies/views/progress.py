@@ -70,7 +70,7 @@ def send_for_signatures(request: SignedInRequest, public_id: UUID) -> HttpRespon
 def reopen(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = selectors.application_for_filer(request.user, public_id)
     try:
-        workflow.reopen(application, actor=request.user, reason=_("Edited by the filer"))
+        workflow.reopen(application, actor=request.user, reason=workflow.EDITED_BY_THE_FILER)
     except workflow.TransitionNotAllowed as refused:
         messages.error(request, str(refused))
         return redirect(_signatures_url(application))

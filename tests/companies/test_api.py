@@ -170,7 +170,7 @@ def test_company_resource_shows_the_register_entry_without_personal_identifiers(
     body = response.json()
     assert body["nombre"] == "Tortillería La Esperanza, S.A.S."
     assert body["forma_juridica"]["clave"] == "sas"
-    assert body["rfc"] == "TES261126AB1" and body["estado"] == "active"
+    assert body["rfc"] == "TES261126AB1" and body["estado"] == "activa"
     assert body["domicilio"]["municipio"] == {"clave": "014", "nombre": "Querétaro"}
     assert body["actividades"][0]["codigo"] == "311830" and body["actividades"][0]["descripcion"]
     assert body["administradores"] == [{"nombre": "Ana Sofía Ramírez Olvera"}]
@@ -264,12 +264,13 @@ def test_change_feed_replays_exactly_the_events_after_a_cursor(client, agency, c
     record_change(other, "dissolved")
     everything = get(client, "cambios").json()["items"]
     assert [(e["tipo"], e["empresa"]["numero"]) for e in everything] == [
-        ("registered", "QRO-2026-000001"),
-        ("registered", "QRO-2026-000002"),
-        ("updated", "QRO-2026-000001"),
-        ("dissolved", "QRO-2026-000002"),
+        ("inscripcion", "QRO-2026-000001"),
+        ("inscripcion", "QRO-2026-000002"),
+        ("actualizacion", "QRO-2026-000001"),
+        ("disolucion", "QRO-2026-000002"),
     ]
-    assert everything[3]["empresa"]["estado"] == "dissolved"
+    assert everything[0]["empresa"]["estado"] == "activa"
+    assert everything[3]["empresa"]["estado"] == "disuelta"
     cursor = everything[1]["cursor"]
     assert get(client, f"cambios?after={cursor}").json()["items"] == everything[2:]
 
@@ -365,6 +366,94 @@ def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_schema(
             response_schema_conformance,
         ],
     )
+
+
+def test_every_status_and_change_of_the_register_has_its_spanish_code_in_the_schema(client):
+    from companies.api import present
+    from companies.models import RegisterChange
+
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    statuses = schemas["CompanyOut"]["properties"]["estado"]["enum"]
+    kinds = schemas["ChangeOut"]["properties"]["tipo"]["enum"]
+    assert {present.COMPANY_STATUSES[s] for s in Company.Status} == set(statuses)
+    assert statuses == ["activa", "disuelta"]
+    assert {present.CHANGE_KINDS[k] for k in RegisterChange.Kind} == set(kinds)
+    assert kinds == ["inscripcion", "actualizacion", "disolucion"]
+
+
+INVALID = "Los parámetros de la petición no son válidos: vea errors para cada uno."
+NO_SUCH_ADDRESS = "La API no tiene esta dirección: sus operaciones están en openapi.json."
+ERROR_PATHS = [
+    # (request path, X-Road-Client, status, code, message, the field's message or None)
+    ("empresas/QRO-2026-000001", None, 400, "missing_client",
+     "Las peticiones deben llevar el encabezado X-Road-Client del subsistema que llama.", None),
+    ("cambios", "MX-DEV/GOV/SAT", 400, "invalid_client",
+     "X-Road-Client debe nombrar un subsistema: INSTANCIA/CLASE/MIEMBRO/SUBSISTEMA.", None),
+    ("empresas/QRO-2026-000001", "MX-DEV/GOV/IMSS/afiliacion", 403, "access_denied",
+     "El subsistema MX-DEV/GOV/IMSS/afiliacion no está autorizado para el servicio empresas.",
+     None),
+    ("empresas/QRO-2026-999999", AGENCY, 404, "not_found",
+     "Ninguna empresa con número de inscripción QRO-2026-999999 está en el registro.", None),
+    ("documentos/QRO-2026-000001/certificado/1", AGENCY, 404, "not_found",
+     "QRO-2026-000001 no tiene ese documento, o no en esa versión.", None),
+    ("nada/de/esto", AGENCY, 404, "not_found", NO_SUCH_ADDRESS, None),
+    ("", AGENCY, 404, "not_found", NO_SUCH_ADDRESS, None),
+    ("empresas?rfc=TES2611", AGENCY, 400, "invalid_rfc", "TES2611 no es un RFC válido.", None),
+    ("empresas", AGENCY, 400, "invalid_query",
+     "Busque por rfc o por nombre: indique exactamente uno de los dos.", None),
+    ("empresas?nombre=%2B%2B", AGENCY, 400, "invalid_query",
+     "El nombre a buscar necesita al menos una letra o un dígito.", None),
+    ("empresas?nombre=x&limit=101", AGENCY, 400, "invalid_query", INVALID,
+     "Debe ser 100 o menos."),
+    ("empresas?nombre=" + "a" * 151, AGENCY, 400, "invalid_query", INVALID,
+     "Puede tener como máximo 150 caracteres."),
+    ("documentos/QRO-2026-000001/acta/1", AGENCY, 400, "invalid_query", INVALID,
+     "Debe ser uno de estos: 'certificado', 'estatutos', 'libro_de_registro'."),
+    ("documentos/QRO-2026-000001/certificado/0", AGENCY, 400, "invalid_query", INVALID,
+     "Debe ser 1 o más."),
+    ("cambios?after=abc", AGENCY, 400, "invalid_cursor", INVALID,
+     "Escriba un número entero, solo con dígitos."),
+    ("cambios?after=-1", AGENCY, 400, "invalid_cursor", INVALID, "Debe ser 0 o más."),
+    (f"cambios?after={2**63}", AGENCY, 400, "invalid_cursor", INVALID,
+     f"Debe ser {2**63 - 1} o menos."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["es-mx", "en"])
+@pytest.mark.parametrize(("path", "caller", "status", "code", "message", "field"), ERROR_PATHS)
+def test_every_refusal_of_the_api_is_worded_in_spanish_whatever_the_callers_language(
+    client, agency, company, language, path, caller, status, code, message, field
+):
+    response = get(client, path, as_client=caller, HTTP_ACCEPT_LANGUAGE=language)
+    body = response.json()
+    assert (response.status_code, body["code"], body["message"]) == (status, code, message)
+    assert [e["message"] for e in body["errors"]] == ([field] if field else [])
+
+
+@pytest.mark.parametrize("language", ["es-mx", "en"])
+def test_a_method_the_api_does_not_take_gets_a_spanish_405_with_allow(client, agency, language):
+    response = client.post(
+        "/api/v1/cambios", HTTP_X_ROAD_CLIENT=agency, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert (response.status_code, response["Allow"]) == (405, "GET")
+    assert response.json() == {
+        "code": "method_not_allowed",
+        "message": "Esta dirección solo atiende GET.",
+        "errors": [],
+    }
+
+
+def test_an_unexpected_failure_is_a_spanish_500(client, agency, company, monkeypatch):
+    from companies.api import selectors
+
+    def broken(number):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(selectors, "entry", broken)
+    response = get(client, "empresas/QRO-2026-000001", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 500
+    assert response.json()["code"] == "internal_error"
+    assert response.json()["message"] == "El registro no pudo responder; intente más tarde."
 
 
 def test_openapi_lists_the_stable_error_codes(client):

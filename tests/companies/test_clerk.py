@@ -200,7 +200,10 @@ def test_rejecting_takes_a_reason_from_the_catalogue(client, applicant, clerk):
     )
     application.refresh_from_db()
     assert application.status == "rejected"
-    assert application.events.get(verb="reject").data == {"reason": "purpose"}
+    assert application.events.get(verb="reject").data == {
+        "reason": "purpose",
+        "explanation": "El objeto es ilícito.",
+    }
 
 
 def test_an_action_in_the_wrong_state_gets_a_message_not_a_500(client, applicant, clerk):
@@ -256,3 +259,218 @@ def test_the_queue_page_makes_the_same_number_of_queries_for_5_or_60_application
         in_review(applicant)
     assert Application.objects.filter(status="in_review").count() == 60
     assert queries() == few
+
+
+@pytest.mark.parametrize(
+    ("decided_in", "read_in", "shown", "not_shown"),
+    [
+        ("es-mx", "en", "Approved by the registry", "Aprobada por el registro"),
+        ("en", "es-mx", "Aprobada por el registro", "Approved by the registry"),
+    ],
+)
+def test_the_approval_note_is_shown_in_the_readers_language_not_the_clerks(
+    client,
+    applicant,
+    clerk,
+    django_capture_on_commit_callbacks,
+    decided_in,
+    read_in,
+    shown,
+    not_shown,
+):
+    from django.conf import settings
+    from django.utils import translation
+
+    application = in_review(applicant)
+    verified_login(client, clerk)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = decided_in
+    client.post(action(application, "claim"))
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(action(application, "approve"))
+    assert application.events.get(verb="approve").reason == "Approved by the registry"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = read_in
+    page = client.get(reverse("companies:review", args=[application.public_id])).content.decode()
+    assert shown in page and not_shown not in page
+    client.force_login(applicant)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = read_in
+    founder_page = client.get(reverse("companies:status", args=[application.public_id]))
+    assert shown in founder_page.content.decode()
+    assert not_shown not in founder_page.content.decode()
+    translation.deactivate()
+
+
+def test_notes_stored_translated_before_are_still_shown_in_the_readers_language(
+    client, in_english, applicant, clerk
+):
+    from companies import audit
+
+    application = in_review(applicant)
+    audit.append(application, "approve", to_status="approved", reason="Aprobada por el registro")
+    audit.append(
+        application,
+        "reject",
+        to_status="rejected",
+        reason="El objeto social es ilícito o imposible. Vende armas.",
+        data={"reason": "purpose"},
+    )
+    page = (
+        verified_login(client, clerk)
+        .get(reverse("companies:review", args=[application.public_id]))
+        .content.decode()
+    )
+    assert "Approved by the registry" in page and "Aprobada" not in page
+    assert "The corporate purpose is unlawful or impossible. Vende armas." in page
+
+
+def test_a_rejection_shows_the_catalogue_reason_translated_and_the_clerks_words_as_written(
+    client, applicant, clerk
+):
+    from django.conf import settings
+    from django.utils import translation
+
+    application = in_review(applicant)
+    verified_login(client, clerk).post(action(application, "claim"))
+    client.post(action(application, "reject"), {"reason": "purpose", "explanation": "Vende armas."})
+    event = application.events.get(verb="reject")
+    assert event.reason == "The corporate purpose is unlawful or impossible. Vende armas."
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("companies:review", args=[application.public_id])).content.decode()
+    assert "The corporate purpose is unlawful or impossible. Vende armas." in page
+    translation.deactivate()
+
+
+def _codes_the_checks_can_store() -> set[str]:
+    """Every outcome ``processing`` stores: the registries' statuses as the adapter reads them,
+    the notary's licence prefixed, the fee's states and the name's verdicts."""
+    from companies import names, registries
+    from companies.models import Payment
+    from companies.outcomes import CheckOutcome
+
+    Outcome = registries.Outcome
+    answers = {*registries.PERSON_STATUSES.values(), *registries.TAXPAYER_STATUSES.values()}
+    answers |= {Outcome.NOT_FOUND, Outcome.UNAVAILABLE}
+    licence = {*registries.NOTARY_LICENCE_STATUSES.values(), Outcome.NOT_FOUND} - {Outcome.ACTIVE}
+    return (
+        {o.value for o in answers}
+        | {f"notary_{o.value}" for o in licence}
+        | {s.value for s in Payment.Status}
+        | {o.value for o in names.Outcome}
+        | {o.value for o in CheckOutcome}  # the codes processing names itself
+    )
+
+
+def test_every_outcome_a_check_can_store_has_words():
+    from companies.outcomes import CheckOutcome, WordProblemKind
+
+    assert _codes_the_checks_can_store() <= {o.value for o in CheckOutcome}
+    for choices in (CheckOutcome, WordProblemKind):
+        for member in choices:
+            assert str(member.label) and str(member.label) != member.value
+
+
+def test_every_word_problem_kind_in_the_name_rules_has_words():
+    from companies import names
+    from companies.outcomes import WordProblemKind
+
+    kinds = {problem.kind for _key, problem in names.load_rules().forbidden}
+    assert kinds <= {k.value for k in WordProblemKind}
+
+
+def test_the_review_page_shows_words_for_check_outcomes_not_codes(client, applicant, clerk):
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.html import escape
+
+    from companies.outcomes import CheckOutcome, WordProblemKind
+
+    application = in_review(applicant)
+    application.name_verdict = {
+        "outcome": "refused",
+        "word_problems": [{"word": "BANCO", "kind": "restricted"}],
+        "resemblances": [],
+    }
+    application.save(update_fields=["name_verdict"])
+    for code in CheckOutcome:
+        application.checks.create(
+            round=application.submitted_at,
+            kind="person",
+            subject=f"S-{code.value}",
+            result="negative",
+            outcome=code.value,
+        )
+    verified_login(client, clerk)
+    for language in ("en", "es-mx"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        page = client.get(reverse("companies:review", args=[application.public_id]))
+        text = page.content.decode()
+        with translation.override(language):
+            for code in CheckOutcome:
+                assert f"<td>{escape(code.label)}" in text
+                assert f"<td>{code.value}<" not in text
+            assert f"<p>{escape(CheckOutcome.REFUSED.label)}</p>" in text
+            assert f"BANCO ({escape(WordProblemKind.RESTRICTED.label)})" in text
+    translation.deactivate()
+
+
+def test_a_registered_application_offers_no_review_action_and_refuses_a_release(
+    client, applicant, clerk, django_capture_on_commit_callbacks
+):
+    application = in_review(applicant)
+    verified_login(client, clerk).post(action(application, "claim"))
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(action(application, "approve"))
+    application.refresh_from_db()
+    assert (application.status, application.assigned_to) == ("registered", clerk)
+    page = client.get(reverse("companies:review", args=[application.public_id])).content.decode()
+    for name in ("claim", "release", "approve", "request-changes", "reject", "reassign"):
+        assert action(application, name) not in page
+    response = client.post(action(application, "release"), follow=True)
+    assert response.status_code == 200
+    assert "Solo una solicitud en revisión" in response.content.decode()
+    application.refresh_from_db()
+    assert application.assigned_to == clerk
+
+
+@pytest.mark.parametrize("name", ["claim", "reassign"])
+def test_claiming_or_reassigning_outside_review_is_refused(client, applicant, supervisor, name):
+    application = ApplicationFactory(filer=applicant)
+    workflow.transition(application.pk, "send_for_signatures")
+    workflow.transition(application.pk, "submit", fields={"submitted_at": timezone.now()})
+    response = verified_login(client, supervisor).post(
+        action(application, name), {"clerk": supervisor.pk}, follow=True
+    )
+    assert "Solo una solicitud en revisión" in response.content.decode()
+    application.refresh_from_db()
+    assert application.assigned_to is None
+
+
+@pytest.mark.parametrize(
+    ("status", "holder", "expected"),
+    [
+        ("in_review", None, {"claim"}),
+        ("in_review", "me", {"approve", "request-changes", "reject", "release"}),
+        ("in_review", "other", set()),
+        ("submitted", None, set()),
+        ("checking", "me", set()),
+        ("changes_requested", None, set()),
+        ("registered", "me", set()),
+        ("rejected", "me", set()),
+    ],
+)
+def test_the_review_offers_only_the_actions_possible_in_the_status(
+    applicant, clerk, second_clerk, status, holder, expected
+):
+    from companies import review
+
+    application = ApplicationFactory(filer=applicant, status=status)
+    application.assigned_to = {"me": clerk, "other": second_clerk, None: None}[holder]
+    assert review.possible_actions(application, clerk=clerk) == expected
+
+
+def test_a_supervisor_may_also_reassign_while_in_review(applicant, supervisor):
+    from companies import review
+
+    application = ApplicationFactory(filer=applicant, status="in_review")
+    assert review.possible_actions(application, clerk=supervisor) == {"claim", "reassign"}
+    application.status = "registered"
+    assert review.possible_actions(application, clerk=supervisor) == set()

@@ -160,3 +160,52 @@ def test_scian_search_answers_htmx_with_results_only(signed_in, applicant):
     fragment = signed_in.get(url, headers={"HX-Request": "true"}).content.decode()
     assert fragment.strip().startswith('<div id="scian-results"') and "722514" in fragment
     assert "722514" in signed_in.get(url).content.decode()
+
+
+def _forms_submitting_with_get(page: str) -> list[str]:
+    """The forms of a page that a button can send with GET, each as its HTML, to look inside."""
+    from html.parser import HTMLParser
+
+    class Forms(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.forms: list[tuple[set[str], list[str]]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found = dict(attrs)
+            if tag == "form":
+                self.forms.append(({(found.get("method") or "get").lower()}, []))
+            elif self.forms:
+                methods, inside = self.forms[-1]
+                if found.get("formmethod"):
+                    methods.add((found["formmethod"] or "").lower())
+                inside.append(found.get("name") or "")
+
+    parser = Forms()
+    parser.feed(page)
+    return [" ".join(inside) for methods, inside in parser.forms if "get" in methods]
+
+
+def test_the_name_step_puts_no_csrf_token_in_a_form_sent_with_get(signed_in, applicant):
+    application = ApplicationFactory(filer=applicant, proposed_name="Tortillería Doña Mari")
+    page = signed_in.get(step_url(application, "nombre")).content.decode()
+    assert "csrfmiddlewaretoken" in page
+    assert not [f for f in _forms_submitting_with_get(page) if "csrfmiddlewaretoken" in f]
+
+
+def test_the_name_check_without_javascript_posts_with_the_token_and_shows_the_verdict(applicant):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(applicant)
+    application = ApplicationFactory(filer=applicant)
+    check = reverse("companies:name_check", args=[application.public_id])
+    page = browser.get(step_url(application, "nombre")).content.decode()
+    assert f'formaction="{check}"' in page
+    assert browser.post(check, {"name": "Gobierno Digital"}).status_code == 403
+    token = browser.cookies["csrftoken"].value
+    response = browser.post(check, {"name": "Gobierno Digital", "csrfmiddlewaretoken": token})
+    assert response.status_code == 200
+    assert "<html" in response.content.decode()
+    assert "sugiere un organismo público" in response.content.decode()
+    assert 'value="Gobierno Digital"' in response.content.decode()
+    application.refresh_from_db()
+    assert application.proposed_name != "Gobierno Digital"

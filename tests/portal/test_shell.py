@@ -100,3 +100,42 @@ def test_favicon_ico_leads_to_the_svg_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("/static/img/favicon.svg")
+
+
+POST_ONLY = ["portal:sign_out", "companies:new"]
+
+
+@pytest.mark.parametrize("name", POST_ONLY)
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("es-mx", "Esta dirección solo recibe un formulario"),
+        ("en", "This address only takes a form"),
+    ],
+)
+def test_get_on_a_post_only_address_answers_405_with_a_page_saying_what_to_do(
+    client: Client, applicant, settings, name, language, words
+):
+    from django.utils import translation
+
+    client.force_login(applicant)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(reverse(name), headers={"Referer": "http://testserver/solicitudes/"})
+    html = response.content.decode()
+    assert response.status_code == 405
+    assert "POST" in response["Allow"] and "GET" not in response["Allow"]
+    assert f'<html lang="{language}">' in html and 'id="main"' in html  # the site's shell
+    assert words in html
+    assert 'href="http://testserver/solicitudes/"' in html
+    translation.deactivate()
+
+
+def test_the_405_page_never_links_back_to_another_site(client: Client):
+    response = client.get(reverse("portal:sign_out"), headers={"Referer": "https://evil.example/"})
+    assert response.status_code == 405 and "evil.example" not in response.content.decode()
+
+
+def test_a_form_sent_to_a_page_that_takes_none_gets_the_page_too(client: Client):
+    response = client.post("/")
+    assert response.status_code == 405 and response["Allow"] == "GET"
+    assert "Esta página no recibe formularios" in response.content.decode()
