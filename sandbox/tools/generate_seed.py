@@ -297,7 +297,9 @@ def party(who: Person | Taxpayer, roles: list[PartyRole]) -> Party:
     if "rfc" in who:
         company = cast(Taxpayer, who)
         suffix = LEGAL_FORM_SUFFIXES[company["legal_form"] or "sa_de_cv"]
-        return Party(name=f"{company['name']}, {suffix}", curp=None, rfc=company["rfc"], roles=roles)
+        return Party(
+            name=f"{company['name']}, {suffix}", curp=None, rfc=company["rfc"], roles=roles
+        )
     person = cast(Person, who)
     return Party(name=full_name(person), curp=person["curp"], rfc=None, roles=roles)
 
