@@ -294,14 +294,11 @@ def deed(
 
 def party(who: Person | Taxpayer, roles: list[PartyRole]) -> Party:
     """A person by name and CURP; a company (a legal taxpayer) by name and RFC."""
-    if "rfc" in who:
-        company = cast(Taxpayer, who)
-        suffix = LEGAL_FORM_SUFFIXES[company["legal_form"] or "sa_de_cv"]
-        return Party(
-            name=f"{company['name']}, {suffix}", curp=None, rfc=company["rfc"], roles=roles
-        )
-    person = cast(Person, who)
-    return Party(name=full_name(person), curp=person["curp"], rfc=None, roles=roles)
+    if "rfc" not in who:
+        return Party(name=full_name(who), curp=who["curp"], rfc=None, roles=roles)
+    company = cast(Taxpayer, who)
+    suffix = LEGAL_FORM_SUFFIXES[company["legal_form"] or "sa_de_cv"]
+    return Party(name=f"{company['name']}, {suffix}", curp=None, rfc=company["rfc"], roles=roles)
 
 
 def founders_roles(legal_form: LegalForm, count: int) -> list[list[PartyRole]]:
