@@ -195,6 +195,7 @@ class Line:
     registry: object
     application: object
     problems: tuple[str, ...] = ()
+    compared: bool = True  # False: shown for the clerk's information only
 
 
 def comparison(detail: dict[str, Any]) -> list[Line]:
@@ -254,7 +255,11 @@ def _founder_lines(registry: dict[str, Any], filed_side: dict[str, Any]) -> list
                 () if party else (_(REASONS[Mismatch.FOUNDER_NOT_PARTY]),),
             )
         )
-    return lines + [Line(_("Other party"), _party(p), None) for p in parties.values()]
+    others = [
+        Line(_("Other party"), _party(p), _("Not a founder in the application"), compared=False)
+        for p in parties.values()
+    ]
+    return lines + others
 
 
 def _party(party: dict[str, Any]) -> str:

@@ -1,6 +1,6 @@
 """After submission: the registry checks over X-Road, the decision, and registration."""
 
-from datetime import date, datetime, time
+from datetime import date
 
 import pytest
 from django.utils import timezone
@@ -8,7 +8,12 @@ from django.utils import timezone
 from companies import processing, registration, workflow
 from companies.models import Company, NameReservation, Payment, RegistryCheck, RegistryExchange
 from companies.names import normalise_name
-from tests.factories import CompanyFounderFactory, EntrepreneurFactory, complete_application
+from tests.factories import (
+    CompanyFounderFactory,
+    EntrepreneurFactory,
+    complete_application,
+    submitted_sa_de_cv,
+)
 from xroad_client.emulator import FaultSpec
 
 pytestmark = pytest.mark.django_db
@@ -100,32 +105,9 @@ def test_a_registry_outage_delays_the_application_and_never_rejects_it(
 
 # -- The notary and the deed -----------------------------------------------------------------
 
-JURICA_DEED = {"deed_number": 18250, "deed_date": date(2015, 6, 10)}  # 5/18250 in the sandbox
 BY_A_CLERK = "Notarised legal forms are registered by a clerk"
 OTHER_COMPANY = "The deed is of another company: its name is not the one applied for"
 NOT_A_PARTY = "A founder is not among the shareholders or partners in the deed"
-
-
-def submitted_sa(filer, *, name="Constructora Jurica", reserved_on=date(2015, 5, 4), **deed):
-    """An S.A. de C.V. of Ana and Carlos (Luz, comisario) before notary 5, the fee paid, the
-    name reserved on ``reserved_on``; the deed fields as given, else those of 5/18250."""
-    application = complete_application(filer, legal_form="sa-de-cv")
-    fields = {**JURICA_DEED, "proposed_name": name, "normalised_name": normalise_name(name)}
-    for field, value in {**fields, **deed}.items():
-        setattr(application, field, value)
-    application.save()
-    reservation = NameReservation.objects.create(
-        name=name,
-        normalised_name=application.normalised_name,
-        holder=filer,
-        application=application,
-        expires_at=timezone.now() + timezone.timedelta(days=180),
-    )
-    noon = datetime.combine(reserved_on, time(12), tzinfo=timezone.get_current_timezone())
-    NameReservation.objects.filter(pk=reservation.pk).update(created_at=noon)
-    Payment.objects.create(application=application, reference="QRO4996099406", amount="1850.00")
-    workflow.transition(application.pk, "send_for_signatures")
-    return workflow.transition(application.pk, "submit", fields={"submitted_at": timezone.now()})
 
 
 def deed_check(application) -> RegistryCheck:
@@ -133,7 +115,7 @@ def deed_check(application) -> RegistryCheck:
 
 
 def test_a_deed_of_this_companys_incorporation_passes_cleanly(applicant, xroad_sandbox):
-    application = submitted_sa(applicant)
+    application = submitted_sa_de_cv(applicant)
     result = processing.process(application.pk)
     assert (result.status, result.review_reasons) == ("in_review", [BY_A_CLERK])
     checks = RegistryCheck.objects.filter(application=application, kind__in=["notary", "deed"])
@@ -147,7 +129,7 @@ def test_a_deed_of_this_companys_incorporation_passes_cleanly(applicant, xroad_s
 def test_the_deed_of_another_company_is_a_review_reason_with_both_names_kept(
     applicant, xroad_sandbox
 ):
-    application = submitted_sa(applicant, name="Tortillería La Esperanza")
+    application = submitted_sa_de_cv(applicant, name="Tortillería La Esperanza")
     result = processing.process(application.pk)
     assert (result.status, result.review_reasons) == ("in_review", [OTHER_COMPANY])
     check = deed_check(application)
@@ -157,12 +139,12 @@ def test_the_deed_of_another_company_is_a_review_reason_with_both_names_kept(
 
 
 def test_the_name_is_compared_without_accents_case_or_the_legal_form(applicant, xroad_sandbox):
-    application = submitted_sa(applicant, name="CONSTRUCTORA  JURICÁ")
+    application = submitted_sa_de_cv(applicant, name="CONSTRUCTORA  JURICÁ")
     assert processing.process(application.pk).review_reasons == [BY_A_CLERK]
 
 
 def test_a_deed_dated_in_the_future_is_a_review_reason(applicant, xroad_sandbox):
-    application = submitted_sa(applicant, deed_date=date(2999, 1, 1))
+    application = submitted_sa_de_cv(applicant, deed_date=date(2999, 1, 1))
     result = processing.process(application.pk)
     assert result.review_reasons == [
         "The deed is dated in the future",
@@ -172,7 +154,7 @@ def test_a_deed_dated_in_the_future_is_a_review_reason(applicant, xroad_sandbox)
 
 
 def test_a_deed_dated_before_the_name_was_reserved_is_a_review_reason(applicant, xroad_sandbox):
-    application = submitted_sa(applicant, reserved_on=timezone.localdate())
+    application = submitted_sa_de_cv(applicant, reserved_on=timezone.localdate())
     result = processing.process(application.pk)
     assert result.review_reasons == ["The deed is dated before the name was reserved"]
     application_side = deed_check(application).detail["application"]
@@ -180,7 +162,7 @@ def test_a_deed_dated_before_the_name_was_reserved_is_a_review_reason(applicant,
 
 
 def test_a_founder_who_is_not_a_party_to_the_deed_is_a_review_reason(applicant, xroad_sandbox):
-    application = submitted_sa(applicant)
+    application = submitted_sa_de_cv(applicant)
     application.founders.filter(curp="MERC851102HQTNSR00").update(
         curp="NUPI951212MDFXXS00",
         given_names="Isabel Cristina",
@@ -197,7 +179,9 @@ def test_a_founder_who_is_not_a_party_to_the_deed_is_a_review_reason(applicant, 
 
 
 def test_a_deed_that_is_not_an_incorporation_is_a_review_reason(applicant, xroad_sandbox):
-    application = submitted_sa(applicant, deed_number=18251)  # a power of attorney, for Carlos
+    application = submitted_sa_de_cv(
+        applicant, deed_number=18251
+    )  # a power of attorney, for Carlos
     result = processing.process(application.pk)
     assert result.review_reasons == [
         NOT_A_PARTY,  # Carlos is the attorney, not a shareholder; Ana is not in it
@@ -206,7 +190,7 @@ def test_a_deed_that_is_not_an_incorporation_is_a_review_reason(applicant, xroad
 
 
 def test_a_deed_the_notary_registry_does_not_have_is_a_review_reason(applicant, xroad_sandbox):
-    application = submitted_sa(applicant, deed_number=99999)
+    application = submitted_sa_de_cv(applicant, deed_number=99999)
     result = processing.process(application.pk)
     assert result.review_reasons == ["The notary registry has no deed with this number"]
     assert (deed_check(application).result, deed_check(application).outcome) == (
@@ -216,7 +200,7 @@ def test_a_deed_the_notary_registry_does_not_have_is_a_review_reason(applicant, 
 
 
 def test_a_notary_whose_licence_was_revoked_is_a_review_reason(applicant, xroad_sandbox):
-    application = submitted_sa(
+    application = submitted_sa_de_cv(
         applicant, name="Textiles Bernal", notary_number=31, deed_number=27611,
         deed_date=date(2022, 10, 3), reserved_on=date(2022, 9, 1),
     )  # fmt: skip
