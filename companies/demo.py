@@ -3,7 +3,8 @@
 Each is filed the way a person files one, through the same services and workflow verbs, minus
 the registry calls: ``load_demo_data`` runs before the sandbox is up. So the founders are taken
 as the sandbox's population registry lists them (active adults), no registry check is run (the
-``start_checks`` event says so), and an S.A. de C.V.'s fee is a demo payment. The version is
+``start_checks`` event says so), and an S.A. de C.V.'s fee is a demo payment; its deed is the
+one the sandbox's notary registry holds for it, so the deed check would find it in order. The version is
 frozen and signed by every founder, submitted, and registered: an S.A.S. with no human, an
 S.A. de C.V. by the demo clerk. The company's RFC and its sealed documents come from
 ``after_registration``, which the outbox hands to the worker of `make run`.
@@ -14,7 +15,7 @@ Filed once: a demo company whose application exists is left as it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +30,7 @@ from companies.models import (
     Company,
     Founder,
     LegalForm,
+    NameReservation,
     Payment,
     PersonStatus,
 )
@@ -65,11 +67,14 @@ class Share:
 
 @dataclass(frozen=True)
 class Notarisation:
-    """The deed of incorporation, signed before a Querétaro notary a few days before filing."""
+    """The deed of incorporation as the sandbox's notary registry has it (deed 5/51207 of
+    ``sandbox/data/deeds.json``), signed after the name was reserved: the reservation is dated
+    back to ``name_reserved_on``, so that the deed check finds the deed in order."""
 
     notary_number: int
     deed_number: int
-    days_before_filing: int = 3
+    executed_on: date
+    name_reserved_on: date
 
 
 @dataclass(frozen=True)
@@ -166,7 +171,12 @@ COMPANIES = (
             "fiscal_year": "calendar",
         },
         comisario=LUZ,
-        notarisation=Notarisation(notary_number=5, deed_number=51207),
+        notarisation=Notarisation(
+            notary_number=5,
+            deed_number=51207,
+            executed_on=date(2025, 2, 26),
+            name_reserved_on=date(2025, 2, 10),
+        ),
     ),
 )
 
@@ -268,8 +278,12 @@ def _draft(demo: DemoCompany, filer: User) -> Application:
         fields.update(
             notary_number=demo.notarisation.notary_number,
             deed_number=demo.notarisation.deed_number,
-            deed_date=timezone.localdate() - timedelta(days=demo.notarisation.days_before_filing),
+            deed_date=demo.notarisation.executed_on,
         )
+        reserved = datetime.combine(
+            demo.notarisation.name_reserved_on, time(9), tzinfo=timezone.get_current_timezone()
+        )
+        NameReservation.objects.filter(application=application).update(created_at=reserved)
     return services.save_fields(application=application, **fields)
 
 

@@ -4,16 +4,18 @@ form are applied by ``companies.rules`` and the writes happen in ``companies.ser
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.mx import curp as curp_number
 from stdnum.mx import rfc as rfc_number
 
-from companies import scian
+from companies import deeds, scian
 from companies.models import Application, Founder, LegalForm, Municipality
 
 QUERETARO_POSTAL_CODE = re.compile(r"^76\d{3}$")
@@ -583,6 +585,32 @@ class NotaryForm(forms.Form):
             "invalid": _("Write the date as year-month-day, e.g. 2026-11-20."),
         },
     )
+
+    def __init__(
+        self, *args: Any, today: date, name_reserved_on: date | None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.today, self.name_reserved_on = today, name_reserved_on
+        self.fields["deed_date"].widget.attrs["max"] = today.isoformat()
+
+    def clean_deed_date(self) -> date:
+        """What can be told without the notary registry: the deed is signed after the name was
+        reserved and not after today. The rest is checked with the registry once submitted."""
+        day: date = self.cleaned_data["deed_date"]
+        found = deeds.date_mismatches(day, today=self.today, name_reserved_on=self.name_reserved_on)
+        if deeds.Mismatch.IN_FUTURE in found:
+            raise forms.ValidationError(
+                _("The deed cannot be dated after today (%(today)s). Write the date on the deed.")
+                % {"today": formats.date_format(self.today, "SHORT_DATE_FORMAT")}
+            )
+        if deeds.Mismatch.BEFORE_RESERVATION in found and self.name_reserved_on:
+            raise forms.ValidationError(
+                _(
+                    "You reserved the name on %(reserved)s, and a notary signs the deed only after that. Check the date on the deed; if it really is earlier, ask the notary."
+                )
+                % {"reserved": formats.date_format(self.name_reserved_on, "SHORT_DATE_FORMAT")}
+            )
+        return day
 
 
 class RequestChangesForm(forms.Form):

@@ -121,6 +121,12 @@ def normalise_name(name: str, rules: NameRules | None = None) -> str:
     return _drop_stop_words(folded, rules.stop_words)
 
 
+def normalise_person_name(name: str) -> str:
+    """The form two people's names are compared in: folded (case, accents and punctuation
+    aside); unlike a company's name, every word counts."""
+    return _fold(name)
+
+
 def judge_name(
     proposed: str, candidates: Iterable[Candidate], rules: NameRules | None = None
 ) -> NameVerdict:

@@ -25,6 +25,9 @@ class CheckOutcome(models.TextChoices):
     NOTARY_NOT_FOUND = "notary_not_found", _("Notary not found")
     NOTARY_SUSPENDED = "notary_suspended", _("Notary's licence suspended")
     NOTARY_CANCELLED = "notary_cancelled", _("Notary's licence revoked")
+    DEED_MATCHES = "deed_matches", _("Deed of this company's incorporation")
+    DEED_DIFFERS = "deed_differs", _("Deed differs from the application")
+    # Older rows, from before the deed was compared with the application.
     DEED_FOUND = "deed_found", _("Deed found, with the same date")
     DEED_DATE_DIFFERS = "deed_date_differs", _("Deed found, with another date")
     DEED_NOT_FOUND = "deed_not_found", _("Deed not found")

@@ -13,9 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from companies import registration, registries, selectors, signing, workflow
+from companies import deeds, registration, registries, selectors, signing, workflow
 from companies.models import Application, ApplicationStatus, Founder, RegistryCheck
 from companies.outcomes import CheckOutcome
 
@@ -41,9 +42,9 @@ def plan(application: Application) -> list[Planned]:
     planned = [Planned(Kind.PERSON, f.curp) for f in founders]
     planned += [Planned(Kind.TAXPAYER, f.rfc) for f in founders if f.rfc]
     if application.legal_form and application.legal_form.notary_required:
-        planned.append(
-            Planned(Kind.NOTARY, f"{application.notary_state}/{application.notary_number}")
-        )
+        notary = f"{application.notary_state}/{application.notary_number}"
+        planned.append(Planned(Kind.NOTARY, notary))
+        planned.append(Planned(Kind.DEED, f"{notary}/{application.deed_number}"))
     if application.legal_form and application.legal_form.code == "sas":
         planned += [Planned(Kind.CONTROL, f.curp) for f in founders if not f.is_company]
     planned.append(Planned(Kind.PAYMENT, application.reference))
@@ -150,23 +151,32 @@ def registered_automatically(application: Application) -> bool:
 
 
 def _check_notary(application: Application, subject: str) -> CheckResult:
-    notary, deed = registries.verify_notary_deed(
-        state=application.notary_state,
-        notary=application.notary_number or 0,
-        deed=application.deed_number or 0,
+    answer = registries.check_notary(
+        application.notary_state, application.notary_number or 0, application=application
+    )
+    return _from_answer(answer, {registries.Outcome.ACTIVE})
+
+
+def _check_deed(application: Application, subject: str) -> CheckResult:
+    """The deed must be this company's incorporation: each difference from the application is
+    a mismatch, kept with both sides as the evidence. Not among the concurrent checks: the
+    comparison reads the founders and the name reservation from the database."""
+    answer = registries.find_deed(
+        application.notary_state,
+        application.notary_number or 0,
+        application.deed_number or 0,
         application=application,
     )
-    if not notary.available or not deed.available:
-        return Result.UNAVAILABLE, CheckOutcome.UNAVAILABLE, {}, notary.x_road_id or deed.x_road_id
-    if notary.outcome != registries.Outcome.ACTIVE:
-        return Result.NEGATIVE, f"notary_{notary.outcome.value}", notary.record, notary.x_road_id
-    if deed.outcome != registries.Outcome.FOUND:
-        return Result.NEGATIVE, CheckOutcome.DEED_NOT_FOUND, {}, deed.x_road_id
-    same_date = deed.record.get("executed_on") == (
-        application.deed_date.isoformat() if application.deed_date else None
-    )
-    outcome = CheckOutcome.DEED_FOUND if same_date else CheckOutcome.DEED_DATE_DIFFERS
-    return (Result.CLEAN if same_date else Result.NEGATIVE), outcome, deed.record, deed.x_road_id
+    if not answer.available:
+        return Result.UNAVAILABLE, answer.outcome.value, {}, answer.x_road_id
+    deed = registries.deed_from(answer) if answer.outcome == registries.Outcome.FOUND else None
+    filed = deeds.filed(application, name_reserved_on=selectors.name_reserved_on(application))
+    found = deeds.mismatches(deed, filed, today=timezone.localdate())
+    detail = deeds.evidence(answer.record, deed, filed, found)
+    if deed is None:
+        return Result.NEGATIVE, CheckOutcome.DEED_NOT_FOUND, detail, answer.x_road_id
+    outcome = CheckOutcome.DEED_DIFFERS if found else CheckOutcome.DEED_MATCHES
+    return (Result.NEGATIVE if found else Result.CLEAN), outcome, detail, answer.x_road_id
 
 
 def _check_payment(application: Application, subject: str) -> CheckResult:
@@ -210,6 +220,7 @@ CHECKERS = {
     Kind.PERSON: _check_person,
     Kind.TAXPAYER: _check_taxpayer,
     Kind.NOTARY: _check_notary,
+    Kind.DEED: _check_deed,
     Kind.PAYMENT: _check_payment,
     Kind.NAME: _check_name,
     Kind.CONTROL: _check_control,
@@ -222,7 +233,10 @@ REASONS = {
     Kind.TAXPAYER: gettext_noop(
         "A founder's RFC is not active or has a negative compliance opinion"
     ),
-    Kind.NOTARY: gettext_noop("The notary or the deed could not be verified"),
+    Kind.NOTARY: gettext_noop(
+        "The notary is not in the notary registry or their licence is not active"
+    ),
+    Kind.DEED: gettext_noop("The deed does not match the application"),  # see deeds.REASONS
     Kind.PAYMENT: gettext_noop("The registration fee is not paid"),
     Kind.NAME: gettext_noop("The name resembles another and needs a person's judgement"),
     Kind.CONTROL: gettext_noop(
@@ -232,7 +246,7 @@ REASONS = {
 
 
 def decide(application: Application, checks: list[RegistryCheck]) -> Application:
-    reasons = sorted({REASONS[Kind(c.kind)] for c in checks if c.result == Result.NEGATIVE})
+    reasons = sorted({r for c in checks if c.result == Result.NEGATIVE for r in reasons_of(c)})
     if reasons or not registered_automatically(application):
         if not reasons:
             reasons = [gettext_noop("Notarised legal forms are registered by a clerk")]
@@ -242,6 +256,13 @@ def decide(application: Application, checks: list[RegistryCheck]) -> Application
             application, actor=None, reason=gettext_noop("Every check is clean")
         )
         return registration.register(approved)
+
+
+def reasons_of(check: RegistryCheck) -> list[str]:
+    """Why a negative check sends the application to review: a deed, once per mismatch."""
+    if check.kind == Kind.DEED:
+        return deeds.reasons(check.detail) or [REASONS[Kind.DEED]]
+    return [REASONS[Kind(check.kind)]]
 
 
 def flag_for_attention(application_id: int) -> None:

@@ -96,6 +96,50 @@ def taxpayer_standing(answer: Answer) -> str:
     return answer.outcome.value
 
 
+@dataclass(frozen=True)
+class DeedParty:
+    """A party to a deed: a person (``curp``) or a company (``rfc``), as the registry has it."""
+
+    name: str
+    curp: str
+    rfc: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Deed:
+    """A deed (escritura) as the notary registry answers: what it is, of whom, and when."""
+
+    number: int
+    executed_on: date | None
+    act: str
+    company_name: str
+    legal_form: str
+    parties: tuple[DeedParty, ...]
+
+
+def deed_from(answer: Answer) -> Deed:
+    r = answer.record
+    executed = r.get("executed_on")
+    return Deed(
+        number=int(r.get("deed_number") or 0),
+        executed_on=date.fromisoformat(executed) if executed else None,
+        act=str(r.get("act") or ""),
+        company_name=str(r.get("company_name") or ""),
+        legal_form=str(r.get("legal_form") or ""),
+        parties=tuple(
+            DeedParty(
+                name=str(p.get("name") or ""),
+                curp=str(p.get("curp") or "").upper(),
+                rfc=str(p.get("rfc") or "").upper(),
+                roles=tuple(p.get("roles") or ()),
+            )
+            for p in r.get("parties") or ()
+            if isinstance(p, dict)
+        ),
+    )
+
+
 # -- the calls ------------------------------------------------------------------------------
 
 
@@ -148,20 +192,20 @@ def _status_answer(
     return Answer(statuses.get(record.get(field, ""), Outcome.UNAVAILABLE), record, _id(response))
 
 
-def verify_notary_deed(
-    *, state: str, notary: int, deed: int, application: Application | None = None
-) -> tuple[Answer, Answer]:
-    """Notary registry: the notary's licence, then the deed. Both answers are returned."""
-    notary_response = _call(
-        "check_notary", "GET", "notaries", f"/v1/notarios/{state}/{notary}", application, ""
-    )
-    notary_answer = _lookup(notary_response, licence=True)
-    if notary_answer.outcome != Outcome.ACTIVE:
-        return notary_answer, UNAVAILABLE if not notary_answer.available else Answer(
-            Outcome.NOT_FOUND, {}
-        )
+def check_notary(state: str, number: int, *, application: Application | None = None) -> Answer:
+    """Notary registry: is this notary licensed, and is the licence active?"""
+    path = f"/v1/notarios/{state}/{number}"
+    return _lookup(_call("check_notary", "GET", "notaries", path, application, ""), licence=True)
+
+
+def find_deed(
+    state: str, notary: int, deed: int, *, application: Application | None = None
+) -> Answer:
+    """Notary registry: the deed this notary executed under this number (``deed_from`` reads it).
+
+    ``FOUND`` with the record, or ``NOT_FOUND`` (no such deed, or no such notary)."""
     path = f"/v1/notarios/{state}/{notary}/escrituras/{deed}"
-    return notary_answer, _lookup(_call("check_deed", "GET", "notaries", path, application, ""))
+    return _lookup(_call("check_deed", "GET", "notaries", path, application, ""))
 
 
 def register_company_rfc(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from django.contrib.postgres.lookups import TrigramWordSimilar
@@ -47,6 +47,19 @@ def name_candidates(
         Candidate(name, normalised, Source.RESERVED)
         for name, normalised in reserved.values_list("name", "normalised_name")
     ]
+
+
+def name_reserved_on(application: Application) -> date | None:
+    """The day the application's name was first reserved for it; None if it never was."""
+    first = (
+        NameReservation.objects.filter(
+            application=application, normalised_name=application.normalised_name
+        )
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(first) if first else None
 
 
 def visible_applications(user: User) -> QuerySet[Application]:

@@ -1,3 +1,4 @@
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import factory
@@ -122,3 +123,37 @@ def complete_application(filer, *, legal_form: str = "sas", founders=None):
         application.comisario_curp = "HETL780223MQTRRZ05"
         application.save()
     return application
+
+
+JURICA_DEED = {"deed_number": 18250, "deed_date": date(2015, 6, 10)}  # 5/18250 in the sandbox
+
+
+def submitted_sa_de_cv(
+    filer, *, name: str = "Constructora Jurica", reserved_on: date = date(2015, 5, 4), **deed
+):
+    """A submitted S.A. de C.V. of Ana and Carlos (Luz, comisario) before notary 5, the fee
+    paid, the name reserved on ``reserved_on``; the deed fields as given, else those of the
+    sandbox's 5/18250 (Constructora Jurica's incorporation, 2015-06-10)."""
+    from django.utils import timezone
+
+    from companies import workflow
+    from companies.models import NameReservation, Payment
+    from companies.names import normalise_name
+
+    application = complete_application(filer, legal_form="sa-de-cv")
+    fields = {**JURICA_DEED, "proposed_name": name, "normalised_name": normalise_name(name)}
+    for field, value in {**fields, **deed}.items():
+        setattr(application, field, value)
+    application.save()
+    reservation = NameReservation.objects.create(
+        name=name,
+        normalised_name=application.normalised_name,
+        holder=filer,
+        application=application,
+        expires_at=timezone.now() + timedelta(days=180),
+    )
+    noon = datetime.combine(reserved_on, time(12), tzinfo=timezone.get_current_timezone())
+    NameReservation.objects.filter(pk=reservation.pk).update(created_at=noon)
+    Payment.objects.create(application=application, reference="QRO4996099406", amount="1850.00")
+    workflow.transition(application.pk, "send_for_signatures")
+    return workflow.transition(application.pk, "submit", fields={"submitted_at": timezone.now()})

@@ -321,7 +321,12 @@ def articles_step(request: SignedInRequest, application: Application) -> HttpRes
 
 def notary_step(request: SignedInRequest, application: Application) -> HttpResponse:
     initial = {f: getattr(application, f) for f in ("notary_number", "deed_number", "deed_date")}
-    form = forms.NotaryForm(request.POST or None, initial=initial)
+    form = forms.NotaryForm(
+        request.POST or None,
+        initial=initial,
+        today=timezone.localdate(),
+        name_reserved_on=selectors.name_reserved_on(application),
+    )
     if request.method == "POST" and form.is_valid():
         services.save_fields(application=application, **form.cleaned_data)
         return _continue(request, application, "notaria")

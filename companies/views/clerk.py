@@ -17,9 +17,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from companies import review, selectors, signing, sla, verification, versions, workflow
+from companies import deeds, review, selectors, signing, sla, verification, versions, workflow
 from companies.forms import RejectForm, RequestChangesForm
-from companies.models import Application, ApplicationEvent, LegalForm
+from companies.models import Application, ApplicationEvent, LegalForm, RegistryCheck
 from portal.models import User
 from portal.requests import SignedInRequest
 from portal.security import staff_verified
@@ -79,13 +79,17 @@ def _review_context(
 ) -> dict[str, Any]:
     events = list(application.events.select_related("actor").order_by("pk"))
     company = getattr(application, "company", None)
-    checks = application.checks.all()
+    this_round = application.checks.all()
     if application.submitted_at:
-        checks = checks.filter(round=application.submitted_at)
+        this_round = this_round.filter(round=application.submitted_at)
+    checks = list(this_round)
+    deed = next((c for c in checks if c.kind == RegistryCheck.Kind.DEED), None)
     return {
         "application": application,
         "founders": application.founders.all(),
         "checks": checks,
+        "deed": deed,
+        "deed_lines": deeds.comparison(deed.detail) if deed and deed.detail else [],
         "version": versions.current(application),
         "signatures": signing.signatures_of_current(application),
         "payment": application.payments.first(),

@@ -56,8 +56,11 @@ class Notary(TypedDict):
 
 
 class Party(TypedDict):
+    """A party to the deed: a natural person (by CURP) or a company (by RFC)."""
+
     name: str
-    curp: str
+    curp: str | None
+    rfc: str | None
     roles: list[PartyRole]
 
 
@@ -185,10 +188,12 @@ _NOTARY_SCHEMA: dict[str, Any] = {
 
 _PARTY_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["name", "curp", "roles"],
+    "required": list(Party.__annotations__),
+    "description": "A natural person (with a CURP) or a company (with an RFC) party to the deed.",
     "properties": {
-        "name": {"type": "string"},
-        "curp": {"type": "string"},
+        "name": {"type": "string", "description": "A company's name with its legal form."},
+        "curp": {"type": ["string", "null"], "description": "Null for a company."},
+        "rfc": {"type": ["string", "null"], "description": "A company's RFC; may be null."},
         "roles": {"type": "array", "items": {"type": "string", "enum": list(PARTY_ROLES)}},
     },
 }

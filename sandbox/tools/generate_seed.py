@@ -15,7 +15,7 @@ import json
 import random
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sandbox.providers.notaries import (
     QUERETARO,
@@ -41,6 +41,7 @@ RANDOM_COMPANIES = 35
 RANDOM_NOTARIES = 9
 
 SAT_START = datetime.date(1990, 1, 2)
+DEMO_SA_DEED_DATE = datetime.date(2025, 2, 26)  # companies/demo.py files it with this date
 
 TaxStanding = tuple[TaxpayerStatus, ComplianceOpinion]
 
@@ -275,7 +276,7 @@ def deed(
     executed_on: datetime.date,
     act: DeedAct,
     company: tuple[str, LegalForm],
-    parties: list[tuple[Person, list[PartyRole]]],
+    parties: list[tuple[Person | Taxpayer, list[PartyRole]]],
 ) -> Deed:
     name, legal_form = company
     return {
@@ -287,11 +288,17 @@ def deed(
         "act": act,
         "company_name": f"{name}, {LEGAL_FORM_SUFFIXES[legal_form]}",
         "legal_form": legal_form,
-        "parties": [
-            Party(name=full_name(person), curp=person["curp"], roles=roles)
-            for person, roles in parties
-        ],
+        "parties": [party(who, roles) for who, roles in parties],
     }
+
+
+def party(who: Person | Taxpayer, roles: list[PartyRole]) -> Party:
+    """A person by name and CURP; a company (a legal taxpayer) by name and RFC."""
+    if "rfc" not in who:
+        return Party(name=full_name(who), curp=who["curp"], rfc=None, roles=roles)
+    company = cast(Taxpayer, who)
+    suffix = LEGAL_FORM_SUFFIXES[company["legal_form"] or "sa_de_cv"]
+    return Party(name=f"{company['name']}, {suffix}", curp=None, rfc=company["rfc"], roles=roles)
 
 
 def founders_roles(legal_form: LegalForm, count: int) -> list[list[PartyRole]]:
@@ -382,9 +389,12 @@ def notary_deeds(
     return deeds
 
 
-def demo_deeds(notaries: list[Notary], demo_people: list[Person]) -> list[Deed]:
+def demo_deeds(
+    notaries: list[Notary], demo_people: list[Person], demo_companies: list[Taxpayer]
+) -> list[Deed]:
     active, suspended, revoked = notaries[:3]
     ana, carlos, luz, jorge, _, michael, isabel = demo_people[:7]
+    constructora_jurica = demo_companies[0]
     return [
         deed(active, deed_number=18250, executed_on=datetime.date(2015, 6, 10),
              act="incorporation", company=("Constructora Jurica", "sa_de_cv"),
@@ -405,6 +415,11 @@ def demo_deeds(notaries: list[Notary], demo_people: list[Person]) -> list[Deed]:
         deed(revoked, deed_number=27611, executed_on=datetime.date(2022, 10, 3),
              act="incorporation", company=("Textiles Bernal", "s_de_rl_de_cv"),
              parties=[(jorge, ["partner", "administrator"]), (ana, ["partner"])]),
+        # The portal's demo S.A. de C.V. (companies/demo.py): a company is one of its founders.
+        deed(active, deed_number=51207, executed_on=DEMO_SA_DEED_DATE,
+             act="incorporation", company=("Viñedos de Tequisquiapan", "sa_de_cv"),
+             parties=[(ana, ["shareholder", "administrator"]), (carlos, ["shareholder"]),
+                      (constructora_jurica, ["shareholder"]), (luz, ["comisario"])]),
     ]  # fmt: skip
 
 
@@ -494,7 +509,8 @@ def generate() -> Seed:
 
     notaries = [notary_record(*row[1:]) for row in DEMO_NOTARIES] + random_notaries(rng)
     founders = [p for p in people[len(DEMO_PEOPLE) :] if p["status"] == "active" and is_adult(p)]
-    deeds = demo_deeds(notaries, demo_people)
+    deeds = demo_deeds(notaries, demo_people, legal_taxpayers[: len(DEMO_COMPANIES)])
+    demo_deed_count = len(deeds)
     for notary in notaries:
         first_number = rng.randint(10, 600) * 100
         deeds += notary_deeds(rng, notary, companies, founders, first_number)
@@ -517,7 +533,7 @@ def generate() -> Seed:
         "deeds": [
             {"notary_number": d["notary_number"], "deed_number": d["deed_number"],
              "company_name": d["company_name"]}
-            for d in deeds[:5]
+            for d in deeds[:demo_deed_count]
         ],
         "payment_references": [
             {"status": status, "reference": r["reference"]}

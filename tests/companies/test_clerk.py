@@ -1,15 +1,24 @@
 """The clerks' back-office: who may see it, claiming, decisions, and the queue."""
 
+import html
+import re
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from companies import workflow
+from companies import processing, workflow
 from companies.models import Application, Company
 from tests.conftest import verified_login
-from tests.factories import ApplicationFactory, CompanyFounderFactory, complete_application
+from tests.factories import (
+    ApplicationFactory,
+    CompanyFounderFactory,
+    complete_application,
+    submitted_sa_de_cv,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +125,70 @@ def test_review_page_shows_a_company_founder_with_its_kind_and_representative(
     )
     assert "Natural person:</span> Ana Sofía Ramírez Olvera" in page
     assert '<span class="muted">Constructora Jurica</span>' in page  # the tax registry's name
+
+
+def review_page(client, clerk, application) -> str:
+    url = reverse("companies:review", args=[application.public_id])
+    return verified_login(client, clerk).get(url).content.decode()
+
+
+def deed_rows(page: str) -> list[str]:
+    """The rows of the deed comparison, each as its cells' text joined by ' | '."""
+    table = page[page.index('id="deed-title"') :].split("</table>")[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", table)[1:]
+    return [" | ".join(re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)) for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("deed", "row"),
+    [
+        (
+            {"name": "Tortillería La Esperanza"},
+            "Company | Constructora Jurica, S.A. de C.V. | Tortillería La Esperanza, S.A. de C.V."
+            " | The deed is of another company: its name is not the one applied for",
+        ),
+        (
+            {"deed_date": date(2999, 1, 1)},
+            "Deed date | June 10, 2015 | Jan. 1, 2999 | The deed's date in the notary registry"
+            " is not the date in the application<br>The deed is dated in the future",
+        ),
+        (
+            {"reserved_on": date(2015, 7, 1)},
+            "Name reserved on | — | July 1, 2015 | The deed is dated before the name was reserved",
+        ),
+    ],
+    ids=["another-company", "future-date", "before-reservation"],
+)
+def test_the_review_page_shows_the_deed_as_the_registry_has_it_beside_the_application(
+    client, in_english, applicant, clerk, xroad_sandbox, deed, row
+):
+    application = submitted_sa_de_cv(applicant, **deed)
+    reason = row.split(" | ")[-1].split("<br>")[-1]
+    assert reason in processing.process(application.pk).review_reasons
+    page = html.unescape(review_page(client, clerk, application))
+    assert row in deed_rows(page)
+    assert f"<li>{reason}</li>" in page  # why it needs a clerk
+
+
+def test_the_review_page_shows_a_matching_deed_and_where_each_founder_is_in_it(
+    client, in_english, applicant, clerk, xroad_sandbox
+):
+    application = submitted_sa_de_cv(applicant)
+    processing.process(application.pk)
+    rows = deed_rows(review_page(client, clerk, application))
+    assert rows == [
+        "Company | Constructora Jurica, S.A. de C.V. | Constructora Jurica, S.A. de C.V. | Matches",
+        "Legal form | S.A. de C.V. | S.A. de C.V. | Matches",
+        "Act | Incorporation (constitución) | Incorporation (constitución) | Matches",
+        "Deed date | June 10, 2015 | June 10, 2015 | Matches",
+        "Name reserved on | — | May 4, 2015 | Matches",
+        "Founder | Ana Sofía Ramírez Olvera · RAOA900514MQTMLN01 · shareholder, administrator"
+        " | Ana Sofía Ramírez Olvera (RAOA900514MQTMLN01) | Matches",
+        "Founder | Carlos Eduardo Mendoza Reséndiz · MERC851102HQTNSR00 · shareholder"
+        " | Carlos Eduardo Mendoza Reséndiz (MERC851102HQTNSR00) | Matches",
+        "Other party | Luz María Hernández Trejo · HETL780223MQTRRZ05 · comisario"
+        " | Not a founder in the application | ",
+    ]
 
 
 def test_one_clerk_at_a_time(client, applicant, clerk, second_clerk):

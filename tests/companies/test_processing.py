@@ -1,11 +1,19 @@
 """After submission: the registry checks over X-Road, the decision, and registration."""
 
+from datetime import date
+
 import pytest
 from django.utils import timezone
 
 from companies import processing, registration, workflow
-from companies.models import Company, NameReservation, RegistryCheck, RegistryExchange
-from tests.factories import CompanyFounderFactory, EntrepreneurFactory, complete_application
+from companies.models import Company, NameReservation, Payment, RegistryCheck, RegistryExchange
+from companies.names import normalise_name
+from tests.factories import (
+    CompanyFounderFactory,
+    EntrepreneurFactory,
+    complete_application,
+    submitted_sa_de_cv,
+)
 from xroad_client.emulator import FaultSpec
 
 pytestmark = pytest.mark.django_db
@@ -95,17 +103,113 @@ def test_a_registry_outage_delays_the_application_and_never_rejects_it(
         assert processing.process(application.pk).status == "registered"
 
 
-def test_notarised_forms_go_to_a_clerk_with_the_deed_verified(applicant, xroad_sandbox):
-    application = submitted(applicant, legal_form="sa-de-cv")
-    application.deed_date = None
-    application.save()
-    from companies.models import Payment
+# -- The notary and the deed -----------------------------------------------------------------
 
-    Payment.objects.create(application=application, reference="QRO4996099406", amount="1850.00")
+BY_A_CLERK = "Notarised legal forms are registered by a clerk"
+OTHER_COMPANY = "The deed is of another company: its name is not the one applied for"
+NOT_A_PARTY = "A founder is not among the shareholders or partners in the deed"
+
+
+def deed_check(application) -> RegistryCheck:
+    return RegistryCheck.objects.get(application=application, kind="deed")
+
+
+def test_a_deed_of_this_companys_incorporation_passes_cleanly(applicant, xroad_sandbox):
+    application = submitted_sa_de_cv(applicant)
     result = processing.process(application.pk)
-    assert result.status == "in_review"
-    notary = RegistryCheck.objects.get(application=application, kind="notary")
-    assert notary.outcome == "deed_date_differs"
+    assert (result.status, result.review_reasons) == ("in_review", [BY_A_CLERK])
+    checks = RegistryCheck.objects.filter(application=application, kind__in=["notary", "deed"])
+    assert sorted(checks.values_list("kind", "subject", "result", "outcome")) == [
+        ("deed", "22/5/18250", "clean", "deed_matches"),
+        ("notary", "22/5", "clean", "active"),
+    ]
+    assert deed_check(application).detail["mismatches"] == []
+
+
+def test_the_deed_of_another_company_is_a_review_reason_with_both_names_kept(
+    applicant, xroad_sandbox
+):
+    application = submitted_sa_de_cv(applicant, name="Tortillería La Esperanza")
+    result = processing.process(application.pk)
+    assert (result.status, result.review_reasons) == ("in_review", [OTHER_COMPANY])
+    check = deed_check(application)
+    assert (check.result, check.outcome) == ("negative", "deed_differs")
+    assert check.detail["registry"]["company_name"] == "Constructora Jurica, S.A. de C.V."
+    assert check.detail["application"]["company_name"] == "Tortillería La Esperanza, S.A. de C.V."
+
+
+def test_the_name_is_compared_without_accents_case_or_the_legal_form(applicant, xroad_sandbox):
+    application = submitted_sa_de_cv(applicant, name="CONSTRUCTORA  JURICÁ")
+    assert processing.process(application.pk).review_reasons == [BY_A_CLERK]
+
+
+def test_a_deed_dated_in_the_future_is_a_review_reason(applicant, xroad_sandbox):
+    application = submitted_sa_de_cv(applicant, deed_date=date(2999, 1, 1))
+    result = processing.process(application.pk)
+    assert result.review_reasons == [
+        "The deed is dated in the future",
+        "The deed's date in the notary registry is not the date in the application",
+    ]
+    assert deed_check(application).detail["application"]["deed_date"] == "2999-01-01"
+
+
+def test_a_deed_dated_before_the_name_was_reserved_is_a_review_reason(applicant, xroad_sandbox):
+    application = submitted_sa_de_cv(applicant, reserved_on=timezone.localdate())
+    result = processing.process(application.pk)
+    assert result.review_reasons == ["The deed is dated before the name was reserved"]
+    application_side = deed_check(application).detail["application"]
+    assert application_side["name_reserved_on"] == timezone.localdate().isoformat()
+
+
+def test_a_founder_who_is_not_a_party_to_the_deed_is_a_review_reason(applicant, xroad_sandbox):
+    application = submitted_sa_de_cv(applicant)
+    application.founders.filter(curp="MERC851102HQTNSR00").update(
+        curp="NUPI951212MDFXXS00",
+        given_names="Isabel Cristina",
+        first_surname="Núñez",
+        second_surname="Peña",
+    )
+    result = processing.process(application.pk)
+    assert result.review_reasons == [NOT_A_PARTY]
+    founders = deed_check(application).detail["application"]["founders"]
+    assert [(f["curp"], f["in_deed_as"]) for f in founders] == [
+        ("RAOA900514MQTMLN01", "Ana Sofía Ramírez Olvera"),
+        ("NUPI951212MDFXXS00", None),
+    ]
+
+
+def test_a_deed_that_is_not_an_incorporation_is_a_review_reason(applicant, xroad_sandbox):
+    application = submitted_sa_de_cv(
+        applicant, deed_number=18251
+    )  # a power of attorney, for Carlos
+    result = processing.process(application.pk)
+    assert result.review_reasons == [
+        NOT_A_PARTY,  # Carlos is the attorney, not a shareholder; Ana is not in it
+        "The deed is not an incorporation (constitución) but another act",
+    ]
+
+
+def test_a_deed_the_notary_registry_does_not_have_is_a_review_reason(applicant, xroad_sandbox):
+    application = submitted_sa_de_cv(applicant, deed_number=99999)
+    result = processing.process(application.pk)
+    assert result.review_reasons == ["The notary registry has no deed with this number"]
+    assert (deed_check(application).result, deed_check(application).outcome) == (
+        "negative",
+        "deed_not_found",
+    )
+
+
+def test_a_notary_whose_licence_was_revoked_is_a_review_reason(applicant, xroad_sandbox):
+    application = submitted_sa_de_cv(
+        applicant, name="Textiles Bernal", notary_number=31, deed_number=27611,
+        deed_date=date(2022, 10, 3), reserved_on=date(2022, 9, 1),
+    )  # fmt: skip
+    result = processing.process(application.pk)
+    assert result.review_reasons == [
+        NOT_A_PARTY,  # Carlos is not a partner of Textiles Bernal
+        "The deed is of a company of another legal form",
+        "The notary is not in the notary registry or their licence is not active",
+    ]
 
 
 def test_registration_numbers_are_sequential_per_year(
@@ -221,11 +325,8 @@ def test_half_of_another_company_or_another_sas_is_no_obstacle(
 
 
 def submitted_with_a_company(filer, *, rfc: str, legal_name: str):
-    """An S.A. de C.V. founded by Ana and a company Carlos signs for; notary and fee in order."""
-    from datetime import date
-
-    from companies.models import Payment
-
+    """An S.A. de C.V. founded by Ana and a company Carlos signs for, its deed 5/51207 (where
+    Constructora Jurica is a shareholder); notary and fee in order."""
     application = complete_application(
         filer,
         legal_form="sa-de-cv",
@@ -234,7 +335,9 @@ def submitted_with_a_company(filer, *, rfc: str, legal_name: str):
     CompanyFounderFactory(
         application=application, rfc=rfc, legal_name=legal_name, contribution=4000
     )
-    application.deed_date = date(2015, 6, 10)
+    application.proposed_name = "Viñedos de Tequisquiapan"
+    application.normalised_name = normalise_name(application.proposed_name)
+    application.deed_number, application.deed_date = 51207, date(2025, 2, 26)
     application.save()
     Payment.objects.create(application=application, reference="QRO4996099406", amount="1850.00")
     workflow.transition(application.pk, "send_for_signatures")
@@ -270,7 +373,8 @@ def test_a_suspended_company_founder_sends_the_application_to_review_with_the_ta
     result = processing.process(application.pk)
     assert result.status == "in_review"
     assert result.review_reasons == [
-        "A founder's RFC is not active or has a negative compliance opinion"
+        "A founder is not among the shareholders or partners in the deed",  # not in 5/51207
+        "A founder's RFC is not active or has a negative compliance opinion",
     ]
     check = RegistryCheck.objects.get(application=application, kind="taxpayer")
     assert (check.subject, check.result, check.outcome) == ("CAB180903E24", "negative", "suspended")

@@ -87,12 +87,29 @@ def test_taxpayer_status_and_compliance_opinion(xroad_sandbox, rfc, outcome, opi
         assert answer.record["compliance_opinion"] == opinion
 
 
-def test_notary_and_deed_are_verified(xroad_sandbox):
-    notary, deed = registries.verify_notary_deed(state="22", notary=5, deed=18250)
-    assert notary.outcome == Outcome.ACTIVE
-    assert deed.outcome == Outcome.FOUND and deed.record["deed_number"] == 18250
-    notary, deed = registries.verify_notary_deed(state="22", notary=31, deed=1)
-    assert notary.outcome == Outcome.CANCELLED and deed.outcome == Outcome.NOT_FOUND
+def test_the_notary_licence_and_the_deed_are_asked_for_separately(xroad_sandbox):
+    assert registries.check_notary("22", 5).outcome == Outcome.ACTIVE
+    assert registries.check_notary("22", 31).outcome == Outcome.CANCELLED
+    assert registries.check_notary("22", 36).outcome == Outcome.NOT_FOUND
+    assert registries.find_deed("22", 5, 99999999).outcome == Outcome.NOT_FOUND
+    assert registries.find_deed("22", 36, 18250).outcome == Outcome.NOT_FOUND
+
+
+def test_a_deed_is_read_as_its_date_act_company_and_parties(xroad_sandbox):
+    answer = registries.find_deed("22", 5, 51207)
+    assert answer.outcome == Outcome.FOUND
+    deed = registries.deed_from(answer)
+    assert (deed.number, deed.executed_on, deed.act) == (51207, date(2025, 2, 26), "incorporation")
+    assert (deed.company_name, deed.legal_form) == (
+        "Viñedos de Tequisquiapan, S.A. de C.V.",
+        "sa_de_cv",
+    )
+    assert [(p.curp, p.rfc, p.roles) for p in deed.parties] == [
+        ("RAOA900514MQTMLN01", "", ("shareholder", "administrator")),
+        ("MERC851102HQTNSR00", "", ("shareholder",)),
+        ("", "CJU150610I85", ("shareholder",)),
+        ("HETL780223MQTRRZ05", "", ("comisario",)),
+    ]
 
 
 def test_company_rfc_is_issued_once_per_registration_number(xroad_sandbox):

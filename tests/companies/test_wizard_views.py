@@ -1,6 +1,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from companies.models import Application, NameReservation
 from tests.factories import ApplicationFactory
@@ -104,6 +105,54 @@ def test_notary_step_exists_only_for_notarised_forms(signed_in, applicant):
     assert signed_in.get(step_url(sas, "notaria")).status_code == 404
     sa = ApplicationFactory(filer=applicant, legal_form=LegalForm.objects.get(code="sa-de-cv"))
     assert signed_in.get(step_url(sa, "notaria")).status_code == 200
+
+
+def sa_named(signed_in, applicant) -> Application:
+    """A draft S.A. de C.V. whose name the applicant reserved today, in the name step."""
+    from companies.models import LegalForm
+
+    sa = ApplicationFactory(filer=applicant, legal_form=LegalForm.objects.get(code="sa-de-cv"))
+    signed_in.post(step_url(sa, "nombre"), {"name": "Constructora Jurica"})
+    return sa
+
+
+def deed(date: str) -> dict[str, str]:
+    return {"notary_number": "5", "deed_number": "18250", "deed_date": date}
+
+
+def test_the_deed_step_refuses_a_date_in_the_future(signed_in, in_english, applicant):
+    sa = sa_named(signed_in, applicant)
+    response = signed_in.post(step_url(sa, "notaria"), deed("2999-01-01"))
+    today = timezone.localdate()
+    assert response.status_code == 200
+    assert (
+        f"The deed cannot be dated after today ({today:%m/%d/%Y}). Write the date on the deed."
+        in response.content.decode()
+    )
+    assert f'max="{today.isoformat()}"' in response.content.decode()
+    sa.refresh_from_db()
+    assert sa.deed_date is None
+
+
+def test_the_deed_step_refuses_a_date_before_the_name_was_reserved(
+    signed_in, in_english, applicant
+):
+    sa = sa_named(signed_in, applicant)
+    response = signed_in.post(step_url(sa, "notaria"), deed("2015-06-10"))
+    assert (
+        f"You reserved the name on {timezone.localdate():%m/%d/%Y}, and a notary signs the deed "
+        "only after that. Check the date on the deed; if it really is earlier, ask the notary."
+    ) in response.content.decode()
+    sa.refresh_from_db()
+    assert sa.deed_date is None
+
+
+def test_the_deed_step_saves_a_deed_signed_since_the_reservation(signed_in, applicant):
+    sa = sa_named(signed_in, applicant)
+    response = signed_in.post(step_url(sa, "notaria"), deed(timezone.localdate().isoformat()))
+    assert response.status_code == 302
+    sa.refresh_from_db()
+    assert (sa.notary_number, sa.deed_number, sa.deed_date) == (5, 18250, timezone.localdate())
 
 
 @pytest.mark.parametrize(

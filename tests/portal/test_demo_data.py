@@ -6,7 +6,17 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from companies import audit, demo, documents, issuance, seal, selectors, services, tasks
+from companies import (
+    audit,
+    demo,
+    documents,
+    issuance,
+    processing,
+    seal,
+    selectors,
+    services,
+    tasks,
+)
 from companies.models import (
     AgencyAccess,
     AgencyService,
@@ -182,6 +192,27 @@ def test_the_sa_de_cv_is_approved_by_the_demo_clerk_and_the_sas_with_no_human(se
         (demo.CARLOS.curp, "natural"),
         (demo.CARLOS.curp, "legal"),
     }
+
+
+def test_the_demo_sa_de_cv_passes_the_notary_and_deed_checks_with_its_own_deed(
+    settings, tmp_path, xroad_sandbox
+):
+    settings.VAR_DIR = tmp_path
+    _load()
+    viñedos = Application.objects.select_related("legal_form").get(
+        proposed_name="Viñedos de Tequisquiapan"
+    )
+    planned = [p for p in processing.plan(viñedos) if p.kind in ("notary", "deed")]
+    assert [(p.kind, p.subject) for p in planned] == [("notary", "22/5"), ("deed", "22/5/51207")]
+    for item in planned:
+        result, outcome, detail, _x_road_id = processing.CHECKERS[item.kind](viñedos, item.subject)
+        assert (result, outcome) == ("clean", "active" if item.kind == "notary" else "deed_matches")
+    assert detail["application"]["name_reserved_on"] == "2025-02-10"
+    assert [f["in_deed_as"] for f in detail["application"]["founders"]] == [
+        "Ana Sofía Ramírez Olvera",
+        "Carlos Eduardo Mendoza Reséndiz",
+        "Constructora Jurica, S.A. de C.V.",  # the company founder, by its RFC
+    ]
 
 
 def test_demo_entrepreneurs_find_their_registered_companies_after_an_e_identity_sign_in(

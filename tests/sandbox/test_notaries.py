@@ -42,6 +42,29 @@ async def test_deed_gives_date_company_and_parties(
     ]
 
 
+async def test_a_company_party_is_named_with_its_rfc_and_no_curp(
+    notaries_client: httpx.AsyncClient, demo: dict[str, Any]
+) -> None:
+    constructora_jurica = demo["companies"][0]
+
+    response = await notaries_client.get("/v1/notarios/22/5/escrituras/51207")
+
+    deed = response.json()
+    assert (deed["company_name"], deed["executed_on"]) == (
+        "Viñedos de Tequisquiapan, S.A. de C.V.",
+        "2025-02-26",
+    )
+    company = [p for p in deed["parties"] if p["rfc"] == constructora_jurica["rfc"]]
+    assert company == [
+        {
+            "name": "Constructora Jurica, S.A. de C.V.",
+            "curp": None,
+            "rfc": constructora_jurica["rfc"],
+            "roles": ["shareholder"],
+        }
+    ]
+
+
 async def test_deeds_of_a_revoked_notary_are_still_found(
     notaries_client: httpx.AsyncClient,
 ) -> None:

@@ -24,6 +24,7 @@ NOTARIES = load_records(None, "notaries.json")
 DEEDS = load_records(None, "deeds.json")
 REFERENCES = load_records(None, "payment_references.json")
 PEOPLE_BY_CURP = {person["curp"]: person for person in PEOPLE}
+TAXPAYERS_BY_RFC = {taxpayer["rfc"]: taxpayer for taxpayer in TAXPAYERS}
 
 
 def age(person: dict[str, Any]) -> int:
@@ -139,6 +140,10 @@ def test_deeds_are_unique_dated_while_licensed_and_name_real_people() -> None:
         assert notary["licensed_on"] <= deed["executed_on"]
         assert deed["executed_on"] <= (notary["status_changed_on"] or SEED_TODAY.isoformat())
         for party in deed["parties"]:
+            if party["curp"] is None:  # a company that founds: a legal taxpayer, by RFC
+                company = TAXPAYERS_BY_RFC[party["rfc"]]
+                assert party["name"].startswith(f"{company['name']}, ")
+                continue
             person = PEOPLE_BY_CURP[party["curp"]]
             assert party["name"].startswith(person["given_names"])
 
