@@ -54,6 +54,14 @@ def _manage(*args: str, **overrides: str) -> subprocess.CompletedProcess[str]:
         ),
         ({"XROAD_TLS_CERT": "/etc/cert.pem"}, "XROAD_TLS_CERT and XROAD_TLS_KEY go together"),
         ({"STORAGE_BACKEND": "s3"}, "STORAGE_S3_BUCKET is required"),
+        (
+            {"BEAT_RELAY_OUTBOX_SECONDS": "0"},
+            "BEAT_RELAY_OUTBOX_SECONDS='0' is not valid: expected a whole number of at least 1",
+        ),
+        (
+            {"BEAT_SERVICE_LEVEL_SECONDS": "every minute"},
+            "BEAT_SERVICE_LEVEL_SECONDS='every minute' is not valid",
+        ),
     ],
 )
 def test_bad_configuration_stops_start_up_with_a_named_reason(overrides, message):
