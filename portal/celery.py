@@ -20,6 +20,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
+# A broker that does not answer must not hold a request (or a task) for long: the outbox keeps
+# what could not be sent and the relay sends it later.
+BROKER_CONNECT_TIMEOUT = 3.0
+
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
     """What beat runs. Names come from the task objects, so a renamed task fails here; built
@@ -76,8 +80,11 @@ def broker_transport_options(
             "store_processed": False,
         }
     # Redis: a task held unacknowledged (acks_late, countdowns of retries) must not be
-    # redelivered while a worker still holds it.
-    return {"visibility_timeout": visibility_timeout}
+    # redelivered while a worker still holds it; a connection attempt gives up in a few seconds.
+    return {
+        "visibility_timeout": visibility_timeout,
+        "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+    }
 
 
 def configure(celery_app: Celery) -> None:
@@ -95,6 +102,7 @@ def configure(celery_app: Celery) -> None:
         task_soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
         task_time_limit=settings.CELERY_TASK_TIME_LIMIT,
         broker_connection_retry_on_startup=True,
+        broker_connection_timeout=BROKER_CONNECT_TIMEOUT,
         broker_transport_options=broker_transport_options(
             settings.CELERY_BROKER_URL,
             settings.CELERY_BROKER_FOLDER,

@@ -7,7 +7,7 @@ from django.db import transaction
 from companies import tasks as company_tasks
 from portal import tasks
 from portal.celery import app as celery_app
-from portal.celery import beat_schedule
+from portal.celery import beat_schedule, broker_transport_options
 from portal.models import WorkerHeartbeat
 
 PERIODIC_SECTION = "# -- periodic"
@@ -21,6 +21,13 @@ def test_delivery_is_reliable_and_json_only():
     assert conf.worker_cancel_long_running_tasks_on_connection_loss is True
     assert conf.accept_content == ["json"] and conf.task_serializer == "json"
     assert 0 < conf.task_soft_time_limit < conf.task_time_limit
+
+
+def test_a_broker_that_does_not_answer_is_given_up_on_within_seconds(tmp_path):
+    # Otherwise the request that committed waits minutes for the operating system's timeout.
+    options = broker_transport_options("redis://broker.invalid:6379/0", tmp_path)
+    assert 0 < options["socket_connect_timeout"] <= 5
+    assert 0 < celery_app.conf.broker_connection_timeout <= 5
 
 
 def test_beat_schedule_is_in_code_and_names_real_tasks():
