@@ -20,6 +20,10 @@ from portal.celery import app as celery_app
 
 log = logging.getLogger(__name__)
 
+# One quick retry, then the row waits for the relay: a request that committed does not wait on a
+# broker that is down (each attempt also gives up on connecting after BROKER_CONNECT_TIMEOUT).
+PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+
 
 def enqueue(*messages: tuple[str, list[Any]]) -> list[int]:
     """Record the messages in the current transaction; send them once it commits."""
@@ -32,7 +36,7 @@ def relay(ids: list[int]) -> int:
     sent = 0
     for message in OutboxMessage.objects.filter(pk__in=ids, sent_at__isnull=True).order_by("pk"):
         try:
-            celery_app.send_task(message.task, args=message.args)
+            celery_app.send_task(message.task, args=message.args, retry_policy=PUBLISH_RETRY_POLICY)
         except (OperationalError, OSError) as error:
             OutboxMessage.objects.filter(pk=message.pk).update(
                 attempts=F("attempts") + 1, last_error=repr(error)[:500]

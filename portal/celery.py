@@ -20,17 +20,47 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
-BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
-    "worker-heartbeat": {
-        "task": "portal.tasks.record_heartbeat",
-        "schedule": 60.0,
-        "args": ("beat",),
-    },
-    "clear-expired-sessions": {
-        "task": "portal.tasks.clear_expired_sessions",
-        "schedule": crontab(hour="3", minute="17"),
-    },
-}
+# A broker that does not answer must not hold a request (or a task) for long: the outbox keeps
+# what could not be sent and the relay sends it later.
+BROKER_CONNECT_TIMEOUT = 3.0
+
+
+def beat_schedule() -> dict[str, dict[str, Any]]:
+    """What beat runs. Names come from the task objects, so a renamed task fails here; built
+    when the app is finalised (beat and workers load Django's apps first: the task modules
+    need them)."""
+    from django.conf import settings
+
+    from companies import tasks as work
+    from portal import tasks as shell
+
+    return {
+        "worker-heartbeat": {
+            "task": shell.record_heartbeat.name,
+            "schedule": 60.0,
+            "args": ("beat",),
+        },
+        "clear-expired-sessions": {
+            "task": shell.clear_expired_sessions.name,
+            "schedule": crontab(hour="3", minute="17"),
+        },
+        "relay-outbox": {
+            "task": work.relay_outbox.name,
+            "schedule": float(settings.BEAT_RELAY_OUTBOX_SECONDS),
+        },
+        "redrive-stuck-applications": {
+            "task": work.redrive_stuck_applications.name,
+            "schedule": float(settings.BEAT_REDRIVE_SECONDS),
+        },
+        "watch-service-level": {
+            "task": work.watch_service_level.name,
+            "schedule": float(settings.BEAT_SERVICE_LEVEL_SECONDS),
+        },
+        "expire-name-reservations": {
+            "task": work.expire_name_reservations.name,
+            "schedule": float(settings.BEAT_EXPIRE_RESERVATIONS_SECONDS),
+        },
+    }
 
 
 def broker_transport_options(
@@ -50,8 +80,11 @@ def broker_transport_options(
             "store_processed": False,
         }
     # Redis: a task held unacknowledged (acks_late, countdowns of retries) must not be
-    # redelivered while a worker still holds it.
-    return {"visibility_timeout": visibility_timeout}
+    # redelivered while a worker still holds it; a connection attempt gives up in a few seconds.
+    return {
+        "visibility_timeout": visibility_timeout,
+        "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+    }
 
 
 def configure(celery_app: Celery) -> None:
@@ -69,19 +102,24 @@ def configure(celery_app: Celery) -> None:
         task_soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
         task_time_limit=settings.CELERY_TASK_TIME_LIMIT,
         broker_connection_retry_on_startup=True,
+        broker_connection_timeout=BROKER_CONNECT_TIMEOUT,
         broker_transport_options=broker_transport_options(
             settings.CELERY_BROKER_URL,
             settings.CELERY_BROKER_FOLDER,
             settings.CELERY_VISIBILITY_TIMEOUT,
         ),
         worker_hijack_root_logger=False,
-        beat_schedule=BEAT_SCHEDULE,
         timezone=settings.TIME_ZONE,
     )
 
 
 configure(app)
 app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _schedule_periodic_work(sender: Celery, **kwargs: Any) -> None:
+    sender.conf.beat_schedule = beat_schedule()
 
 
 @signals.before_task_publish.connect

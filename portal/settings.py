@@ -222,6 +222,13 @@ if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured(
         "CELERY_TASK_TIME_LIMIT must be larger than CELERY_TASK_SOFT_TIME_LIMIT."
     )
+# Beat: seconds between runs of the periodic work (portal/celery.py's beat_schedule). The relay
+# sends what the broker refused at commit; re-driving picks up applications stuck for
+# supervision.STUCK_AFTER; the service-level watch warns supervisors at 80 % and at a breach.
+BEAT_RELAY_OUTBOX_SECONDS = env.env_int("BEAT_RELAY_OUTBOX_SECONDS", 15, minimum=1)
+BEAT_REDRIVE_SECONDS = env.env_int("BEAT_REDRIVE_SECONDS", 300, minimum=1)
+BEAT_SERVICE_LEVEL_SECONDS = env.env_int("BEAT_SERVICE_LEVEL_SECONDS", 60, minimum=1)
+BEAT_EXPIRE_RESERVATIONS_SECONDS = env.env_int("BEAT_EXPIRE_RESERVATIONS_SECONDS", 3600, minimum=1)
 
 # X-Road: the portal is a client subsystem behind its Security Server.
 XROAD_SECURITY_SERVER_URL = env.env_str("XROAD_SECURITY_SERVER_URL", "http://127.0.0.1:8700")

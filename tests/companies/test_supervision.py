@@ -42,7 +42,9 @@ def test_a_message_waits_in_the_outbox_while_the_broker_is_down(
         and "connection refused" in message.last_error
     )
     sent = []
-    monkeypatch.setattr(celery_app, "send_task", lambda name, args: sent.append((name, args)))
+    monkeypatch.setattr(
+        celery_app, "send_task", lambda name, args, **options: sent.append((name, args))
+    )
     assert tasks.relay_outbox() == 1
     assert sent == [("companies.tasks.process_application", [42])]
     assert tasks.relay_outbox() == 0  # nothing is sent twice by the relay
@@ -50,7 +52,7 @@ def test_a_message_waits_in_the_outbox_while_the_broker_is_down(
 
 def test_a_rolled_back_decision_sends_nothing(monkeypatch):
     sent = []
-    monkeypatch.setattr(celery_app, "send_task", lambda name, args: sent.append(name))
+    monkeypatch.setattr(celery_app, "send_task", lambda name, args, **options: sent.append(name))
     from django.db import transaction
 
     with pytest.raises(RuntimeError), transaction.atomic():

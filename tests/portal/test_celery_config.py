@@ -1,10 +1,16 @@
+import inspect
+
 import pytest
+from celery import Task
 from django.db import transaction
 
+from companies import tasks as company_tasks
 from portal import tasks
-from portal.celery import BEAT_SCHEDULE
 from portal.celery import app as celery_app
+from portal.celery import beat_schedule, broker_transport_options
 from portal.models import WorkerHeartbeat
+
+PERIODIC_SECTION = "# -- periodic"
 
 
 def test_delivery_is_reliable_and_json_only():
@@ -17,10 +23,58 @@ def test_delivery_is_reliable_and_json_only():
     assert 0 < conf.task_soft_time_limit < conf.task_time_limit
 
 
+def test_a_broker_that_does_not_answer_is_given_up_on_within_seconds(tmp_path):
+    # Otherwise the request that committed waits minutes for the operating system's timeout.
+    options = broker_transport_options("redis://broker.invalid:6379/0", tmp_path)
+    assert 0 < options["socket_connect_timeout"] <= 5
+    assert 0 < celery_app.conf.broker_connection_timeout <= 5
+
+
 def test_beat_schedule_is_in_code_and_names_real_tasks():
     celery_app.loader.import_default_modules()
-    for entry in BEAT_SCHEDULE.values():
+    assert celery_app.conf.beat_schedule == beat_schedule()
+    for entry in celery_app.conf.beat_schedule.values():
         assert entry["task"] in celery_app.tasks
+
+
+def _company_tasks_by_line() -> list[tuple[int, Task]]:
+    found = [
+        (inspect.getsourcelines(task.__wrapped__)[1], task)
+        for task in vars(company_tasks).values()
+        if isinstance(task, Task)
+    ]
+    assert found, "companies.tasks defines Celery tasks"
+    return sorted(found, key=lambda pair: pair[0])
+
+
+def test_every_periodic_task_of_companies_is_in_the_beat_schedule():
+    lines = inspect.getsource(company_tasks).splitlines()
+    section = next(n for n, line in enumerate(lines, 1) if line.startswith(PERIODIC_SECTION))
+    periodic = [task.name for line, task in _company_tasks_by_line() if line > section]
+    scheduled = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
+    assert len(periodic) >= 4
+    assert set(periodic) <= scheduled, f"not in the beat schedule: {set(periodic) - scheduled}"
+
+
+def test_a_task_that_takes_nothing_is_in_the_periodic_section():
+    # Only beat starts a task with no arguments; one above the section would escape the test above.
+    lines = inspect.getsource(company_tasks).splitlines()
+    section = next(n for n, line in enumerate(lines, 1) if line.startswith(PERIODIC_SECTION))
+    for line, task in _company_tasks_by_line():
+        parameters = set(inspect.signature(task.__wrapped__).parameters) - {"self"}
+        assert parameters or line > section, f"{task.name} takes nothing: is it periodic?"
+
+
+def test_beat_intervals_are_the_settings(settings):
+    settings.BEAT_RELAY_OUTBOX_SECONDS = 7
+    settings.BEAT_REDRIVE_SECONDS = 120
+    settings.BEAT_SERVICE_LEVEL_SECONDS = 45
+    settings.BEAT_EXPIRE_RESERVATIONS_SECONDS = 1800
+    every = {key: entry["schedule"] for key, entry in beat_schedule().items()}
+    assert every["relay-outbox"] == 7.0
+    assert every["redrive-stuck-applications"] == 120.0
+    assert every["watch-service-level"] == 45.0
+    assert every["expire-name-reservations"] == 1800.0
 
 
 @pytest.mark.django_db(transaction=True)

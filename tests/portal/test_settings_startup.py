@@ -68,6 +68,14 @@ def _manage(*args: str, **overrides: str) -> subprocess.CompletedProcess[str]:
             {"AGENCY_API_SECURITY_SERVERS": "10.20.0.0/24,10.20.0.300"},
             "AGENCY_API_SECURITY_SERVERS='10.20.0.300' is not valid",
         ),
+        (
+            {"BEAT_RELAY_OUTBOX_SECONDS": "0"},
+            "BEAT_RELAY_OUTBOX_SECONDS='0' is not valid: expected a whole number of at least 1",
+        ),
+        (
+            {"BEAT_SERVICE_LEVEL_SECONDS": "every minute"},
+            "BEAT_SERVICE_LEVEL_SECONDS='every minute' is not valid",
+        ),
     ],
 )
 def test_bad_configuration_stops_start_up_with_a_named_reason(overrides, message):
