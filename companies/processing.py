@@ -157,10 +157,13 @@ def _check_payment(application: Application, subject: str) -> CheckResult:
     payment = application.payments.first()
     if payment is None:
         return Result.NEGATIVE, "unpaid", {}, ""
-    payment = signing.confirm_payment(payment)
-    if payment.status == payment.Status.PAID:
-        return Result.CLEAN, "paid", {"reference": payment.reference}, payment.confirmed_x_road_id
-    return Result.NEGATIVE, payment.status, {"reference": payment.reference}, ""
+    outcome = signing.check_payment(payment)
+    detail: dict[str, object] = {"reference": payment.reference}
+    if outcome == registries.Outcome.UNAVAILABLE:
+        return Result.UNAVAILABLE, outcome.value, detail, ""  # no answer: ask again later
+    if outcome == registries.Outcome.PAID:
+        return Result.CLEAN, "paid", detail, payment.confirmed_x_road_id
+    return Result.NEGATIVE, outcome.value, detail, ""
 
 
 def _check_name(application: Application, subject: str) -> CheckResult:
