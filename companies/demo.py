@@ -6,8 +6,10 @@ as the sandbox's population registry lists them (active adults), no registry che
 ``start_checks`` event says so), and an S.A. de C.V.'s fee is a demo payment; its deed is the
 one the sandbox's notary registry holds for it, so the deed check would find it in order. The version is
 frozen and signed by every founder, submitted, and registered: an S.A.S. with no human, an
-S.A. de C.V. by the demo clerk. The company's RFC and its sealed documents come from
-``after_registration``, which the outbox hands to the worker of `make run`.
+S.A. de C.V. by the demo clerk. All of it happened "in the past": what the filing left in the
+outbox (invitations, "submitted" and "registered" e-mails, processing) is taken back, and only
+the company's RFC and its sealed documents are left for the worker of `make run`
+(``tasks.rfc_and_documents``, which tells nobody).
 
 Filed once: a demo company whose application exists is left as it is.
 """
@@ -24,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from companies import registration, review, services, signing, workflow
+from companies import outbox, registration, review, services, signing, workflow
 from companies.models import (
     Application,
     Company,
@@ -253,6 +255,8 @@ def file_and_register(demo: DemoCompany, *, clerk: User) -> Company:
         workflow.send_to_review(application, reasons=[BY_A_CLERK])
         review.claim(application, clerk=clerk)
         review.approve(application, clerk=clerk)
+    outbox.withdraw(application_id=application.pk)
+    outbox.enqueue((workflow.TASKS + "rfc_and_documents", [application.pk]))
     return registration.company_of(application.pk)
 
 

@@ -57,3 +57,12 @@ def relay_pending(*, limit: int = 500) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     return relay(ids) if ids else 0
+
+
+def withdraw(*, application_id: int) -> int:
+    """Take back the messages about one application that are not sent yet (every task about an
+    application takes its id first); those recorded in the current transaction are never sent.
+    Returns how many were taken back."""
+    waiting = OutboxMessage.objects.filter(sent_at__isnull=True, args__0=application_id)
+    deleted, _by_model = waiting.delete()
+    return deleted

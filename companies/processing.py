@@ -185,15 +185,13 @@ def _check_payment(application: Application, subject: str) -> CheckResult:
     payment = application.payments.first()
     if payment is None:
         return Result.NEGATIVE, CheckOutcome.UNPAID, {}, ""
-    payment = signing.confirm_payment(payment)
-    if payment.status == payment.Status.PAID:
-        return (
-            Result.CLEAN,
-            CheckOutcome.PAID,
-            {"reference": payment.reference},
-            payment.confirmed_x_road_id,
-        )
-    return Result.NEGATIVE, payment.status, {"reference": payment.reference}, ""
+    outcome = signing.check_payment(payment)
+    detail: dict[str, object] = {"reference": payment.reference}
+    if outcome == registries.Outcome.UNAVAILABLE:
+        return Result.UNAVAILABLE, CheckOutcome.UNAVAILABLE, detail, ""  # no answer: ask again later
+    if outcome == registries.Outcome.PAID:
+        return Result.CLEAN, CheckOutcome.PAID, detail, payment.confirmed_x_road_id
+    return Result.NEGATIVE, outcome.value, detail, ""
 
 
 def _check_name(application: Application, subject: str) -> CheckResult:

@@ -8,6 +8,7 @@ second company or use a second number.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -16,7 +17,13 @@ from django.utils import timezone
 
 from companies import codes, workflow
 from companies.api.feed import record_change
-from companies.models import Application, Company, NameReservation, RegistrationCounter
+from companies.models import (
+    Application,
+    Company,
+    Document,
+    NameReservation,
+    RegistrationCounter,
+)
 
 PREFIX = "QRO"
 
@@ -58,11 +65,28 @@ def register(application: Application) -> Application:
 
 
 def complete(application_id: int) -> Exception | None:
-    """After registration: the company's RFC, its documents, and the founders told. The
-    documents do not wait for the tax registry: without the RFC they are issued now, and the
-    certificate is issued again (a new version) once a later run brings the RFC. Returns what
-    still waits (the tax registry), None when all is done; safe to run again."""
-    from companies import issuance, notifications
+    """After registration: the company's RFC and its documents (``rfc_and_documents``), and the
+    founders told. Returns what still waits (the tax registry), None when all is done; safe to
+    run again."""
+    from companies import notifications
+
+    done = rfc_and_documents(application_id)
+    notifications.registered(application_id)
+    notifications.documents_reissued(application_id, done.reissued)
+    return done.waiting
+
+
+@dataclass(frozen=True)
+class Completion:
+    waiting: Exception | None  # what still waits (the tax registry), None when all is done
+    reissued: list[Document]  # documents issued again in a later version (with the RFC)
+
+
+def rfc_and_documents(application_id: int) -> Completion:
+    """The company's RFC and its documents, telling nobody. The documents do not wait for the
+    tax registry: without the RFC they are issued now, and the certificate is issued again (a
+    new version) once a later run brings the RFC. Safe to run again."""
+    from companies import issuance
     from companies.processing import RegistryUnavailable
 
     waiting: Exception | None = None
@@ -71,9 +95,7 @@ def complete(application_id: int) -> Exception | None:
     except RegistryUnavailable as unavailable:
         waiting, company = unavailable, company_of(application_id)
     issued = issuance.issue_documents(company_id=company.pk)
-    notifications.registered(application_id)
-    notifications.documents_reissued(application_id, [d for d in issued if d.version > 1])
-    return waiting
+    return Completion(waiting, [d for d in issued if d.version > 1])
 
 
 def company_of(application_id: int) -> Company:

@@ -188,14 +188,9 @@ def payment_reference(application: Application) -> Payment | None:
     return payment
 
 
-def confirm_payment(payment: Payment) -> Payment:
-    """Ask the payments registry (never the browser) whether the reference was paid."""
-    check_payment(payment)
-    return payment
-
-
 def check_payment(payment: Payment) -> registries.Outcome:
-    """``confirm_payment``, returning the registry's answer: ``UNAVAILABLE`` is no answer."""
+    """Ask the payments registry (never the browser) whether the reference was paid, and keep
+    what it says. ``UNAVAILABLE`` is no answer: the payment stays as it was, never "unpaid"."""
     answer = registries.payment_status(payment.reference, application=payment.application)
     if answer.outcome == registries.Outcome.PAID:
         payment.status = Payment.Status.PAID

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import MaxRetriesExceededError
@@ -38,25 +40,43 @@ def process_application(self: Task, application_id: int) -> None:
             processing.flag_for_attention(application_id)
 
 
-@shared_task(
-    bind=True,
-    max_retries=MAX_TRIES,
+AFTER_REGISTRATION: dict[str, Any] = {
+    "bind": True,
+    "max_retries": MAX_TRIES,
     # A database that is busy or failing over for a moment delays the work, never drops it.
-    autoretry_for=(OperationalError,),
-    retry_backoff=5,
-    retry_backoff_max=300,
-)
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+}
+
+
+@shared_task(**AFTER_REGISTRATION)
 def after_registration(self: Task, application_id: int) -> None:
     """``registration.complete``; what still waits (the RFC, the seal) is tried again later."""
-    from companies import registration, seal
+    from companies import registration
+
+    _until_done(self, application_id, registration.complete)
+
+
+@shared_task(**AFTER_REGISTRATION)
+def rfc_and_documents(self: Task, application_id: int) -> None:
+    """``after_registration`` telling nobody: for companies whose founders are not to hear of
+    it (the demo companies of `make run`, registered "in the past")."""
+    from companies import registration
+
+    _until_done(self, application_id, lambda pk: registration.rfc_and_documents(pk).waiting)
+
+
+def _until_done(task: Task, application_id: int, work: Callable[[int], Exception | None]) -> None:
+    from companies import seal
 
     try:
-        waiting = registration.complete(application_id)
+        waiting = work(application_id)
     except seal.SealUnavailable as missing:
         logger.error("Documents of application %s wait for the seal: %s", application_id, missing)
-        raise self.retry(exc=missing, countdown=_backoff(self.request.retries)) from None
+        raise task.retry(exc=missing, countdown=_backoff(task.request.retries)) from None
     if waiting is not None:
-        raise self.retry(exc=waiting, countdown=_backoff(self.request.retries))
+        raise task.retry(exc=waiting, countdown=_backoff(task.request.retries))
 
 
 @shared_task

@@ -174,6 +174,7 @@ def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     events = list(application.events.select_related("actor").order_by("pk"))
     context = {
         "application": application,
+        "is_filer": application.filer_id == request.user.pk,  # only the filer edits
         "events": events,
         "clock": _clock(events),
         "documents": documents,

@@ -423,3 +423,58 @@ def test_signing_for_a_company_that_controls_another_is_not_controlling_it(
         application=application, kind="control", subject="RAOA900514MQTMLN01"
     )
     assert check.result == "clean"
+
+
+# -- The fee ---------------------------------------------------------------------------------
+
+PAYMENTS = "MX-DEV/GOV/QRO-FINANZAS/pagos/referencias"
+PAID_AT_THE_BANK = "QRO4996099406"  # paid in the sandbox's seed data
+
+
+def submitted_with_a_fee(filer):
+    """A clean S.A.S. whose legal form charges a fee (fees are data), paid at the bank."""
+    from companies.models import Payment
+
+    application = submitted(filer)
+    application.legal_form.fee = "1450.00"
+    application.legal_form.save(update_fields=["fee"])
+    Payment.objects.create(application=application, reference=PAID_AT_THE_BANK, amount="1450.00")
+    return application
+
+
+def test_a_payments_registry_outage_delays_the_application_and_never_says_unpaid(
+    applicant, xroad_sandbox, django_capture_on_commit_callbacks
+):
+    application = submitted_with_a_fee(applicant)
+    xroad_sandbox.inject_fault(PAYMENTS, FaultSpec(down=True))
+
+    with pytest.raises(processing.RegistryUnavailable):
+        processing.process(application.pk)
+
+    application.refresh_from_db()
+    assert application.status == "checking" and not application.review_reasons
+    check = RegistryCheck.objects.get(application=application, kind="payment")
+    assert (check.result, check.outcome) == ("unavailable", "unavailable")
+    xroad_sandbox.clear_faults()
+    with django_capture_on_commit_callbacks(execute=False):
+        assert processing.process(application.pk).status == "registered"
+    check.refresh_from_db()
+    assert (check.result, check.outcome) == ("clean", "paid") and check.x_road_id
+
+
+def test_a_fee_the_payments_registry_says_is_unpaid_goes_to_review_with_the_reason(
+    applicant, xroad_sandbox
+):
+    from companies.models import Payment
+
+    application = submitted(applicant)
+    application.legal_form.fee = "1450.00"
+    application.legal_form.save(update_fields=["fee"])
+    Payment.objects.create(application=application, reference="QRO0000000000", amount="1450.00")
+
+    result = processing.process(application.pk)
+
+    assert result.status == "in_review"
+    assert result.review_reasons == ["The registration fee is not paid"]
+    check = RegistryCheck.objects.get(application=application, kind="payment")
+    assert (check.result, check.outcome) == ("negative", "not_found")

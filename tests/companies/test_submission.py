@@ -1,12 +1,13 @@
 """From a complete draft to submission: versions, signatures with fresh e-identity, the fee
 confirmed over X-Road, and an idempotent submit."""
 
+import re
 import time
 from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from companies import audit, signing, tasks, versions, workflow
 from companies.models import ApplicationEvent, Payment, Signature
@@ -300,6 +301,77 @@ def test_staff_and_strangers_cannot_see_an_applicants_pages(client, applicant, c
     for person in (stranger, clerk):
         assert fresh(client, person).get(url).status_code == 404
         assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
+
+
+# -- What each person is offered ----------------------------------------------------------
+
+
+def changes_requested(client, application, people, clerk):
+    signed_by_everyone(client, application, people)
+    workflow.submit(application, actor=application.filer)
+    for verb in ("start_checks", "send_to_review"):
+        workflow.transition(application.pk, verb)
+    workflow.request_changes(application, actor=clerk, message="Falta el folio.", sections=[])
+
+
+def test_while_changes_are_requested_co_founders_are_told_who_makes_them_not_sent_to_a_404(
+    client, in_english, applicant, carlos, clerk
+):
+    application = complete_application(applicant)
+    changes_requested(client, application, [applicant, carlos], clerk)
+    status = reverse("companies:status", args=[application.public_id])
+    resume = reverse("companies:resume", args=[application.public_id])
+
+    page = fresh(client, carlos).get(status).content.decode()
+
+    assert "Falta el folio." in page
+    assert f'href="{resume}"' not in page and "Make the changes" not in page
+    assert "Ana Sofía Ramírez Olvera, who filed the application, makes the changes" in page
+    assert "you will be asked to sign the corrected application again" in page
+    page = fresh(client, applicant).get(status).content.decode()
+    assert f'href="{resume}"' in page and "Make the changes" in page
+    assert "who filed the application, makes the changes" not in page
+
+
+FILER_ONLY = {"companies:send", "companies:reopen", "companies:pay", "companies:submit"}
+LINK = re.compile(r'href="(/[^"#]*)"')
+FORM = re.compile(r'<form[^>]*action="(/[^"]*)"')
+
+
+def offered(page: str) -> tuple[set[str], set[str]]:
+    """The links and form actions of the page's own content (not the site's header)."""
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    return set(LINK.findall(main)), set(FORM.findall(main))
+
+
+def awaiting(client, application, people, clerk):
+    workflow.send_for_signatures(application, actor=application.filer)
+
+
+def signed(client, application, people, clerk):
+    signed_by_everyone(client, application, people)
+
+
+def submitted(client, application, people, clerk):
+    signed_by_everyone(client, application, people)
+    workflow.submit(application, actor=application.filer)
+
+
+@pytest.mark.parametrize("stage", [awaiting, signed, submitted, changes_requested])
+@pytest.mark.parametrize("page_name", ["companies:signatures", "companies:status"])
+def test_the_status_and_signatures_pages_offer_each_person_only_what_they_can_open(
+    client, applicant, carlos, clerk, stage, page_name
+):
+    application = complete_application(applicant)
+    stage(client, application, [applicant, carlos], clerk)
+    for person in (applicant, carlos):
+        page = fresh(client, person).get(reverse(page_name, args=[application.public_id]))
+        links, forms = offered(page.content.decode())
+        for link in links:
+            assert fresh(client, person).get(link).status_code not in (403, 404), (person, link)
+        for action in forms:
+            name = resolve(action).view_name
+            assert name not in FILER_ONLY or person == application.filer, (person, action)
 
 
 # -- Signing for a company that founds ------------------------------------------------------

@@ -22,6 +22,7 @@ from companies.models import (
     AgencyService,
     Application,
     Company,
+    Notification,
     OutboxMessage,
     RegistrationCounter,
 )
@@ -158,11 +159,10 @@ def test_demo_data_registers_the_demo_companies_once_through_the_workflow(settin
         assert sorted(version.signatures.values_list("founder__curp", "decision")) == sorted(
             (curp, "approved") for curp in application.founders.values_list("curp", flat=True)
         )
-        assert list(
-            OutboxMessage.objects.filter(task="companies.tasks.after_registration").filter(
-                args=[application.pk]
-            )
-        ), "the worker gets the RFC and the documents"
+        waiting = OutboxMessage.objects.filter(sent_at__isnull=True, args__0=application.pk)
+        assert list(waiting.values_list("task", flat=True)) == [
+            "companies.tasks.rfc_and_documents"
+        ], "the worker gets the RFC and the documents, and nothing else is left to do"
     assert Application.objects.count() == 3
     assert audit.verify_chain() is None
 
@@ -258,7 +258,7 @@ def test_the_worker_gives_a_demo_company_its_rfc_and_three_sealed_documents(
     RegistrationCounter.objects.create(year=timezone.localdate().year, last=700)
     _load()
     application = Application.objects.get(proposed_name="Viñedos de Tequisquiapan")
-    tasks.after_registration(application.pk)
+    tasks.rfc_and_documents(application.pk)
     company = Company.objects.get(application=application)
     assert re.fullmatch(r"[A-ZÑ&]{3}\d{6}[A-Z0-9]{3}", company.rfc)
     issued = {d.kind: d for d in company.documents.all()}
@@ -268,22 +268,46 @@ def test_the_worker_gives_a_demo_company_its_rfc_and_three_sealed_documents(
     assert issued["certificate"].facts["rfc"] == company.rfc
 
 
-def test_the_worker_sends_no_signing_invitations_for_the_registered_demo_companies(
-    settings, tmp_path, mailoutbox
-):
+def run_the_outbox_as_the_worker_does() -> None:
+    """What the worker of `make run` does on its first start: every message still waiting."""
     from portal.celery import app as celery_app
 
-    settings.VAR_DIR = tmp_path
-    settings.LANGUAGE_CODE = "en"
-    _load()
-    waiting = OutboxMessage.objects.filter(sent_at__isnull=True).exclude(
-        task="companies.tasks.after_registration"  # the RFC and documents: the sandbox's work
-    )
-    assert waiting.filter(task="companies.tasks.invite_founders_to_sign").exists()
-
-    for message in waiting.order_by("pk"):  # as the worker of `make run` gets them on first start
+    for message in OutboxMessage.objects.filter(sent_at__isnull=True).order_by("pk"):
         celery_app.tasks[message.task].apply(args=message.args, throw=True)
 
-    subjects = [m.subject for m in mailoutbox]
-    assert not [s for s in subjects if s.startswith("Please sign the incorporation")]
-    assert not [s for s in subjects if s.startswith("Every founder has signed")]
+
+def test_the_worker_sends_no_e_mails_about_the_demo_companies_yet_issues_their_documents(
+    settings, tmp_path, xroad_sandbox, mailoutbox
+):
+    settings.VAR_DIR = tmp_path
+    RegistrationCounter.objects.create(year=timezone.localdate().year, last=800)  # as above
+    _load()
+
+    run_the_outbox_as_the_worker_does()
+
+    assert [m.subject for m in mailoutbox] == []  # no invitation, "submitted" or "registered"
+    assert not Notification.objects.exists()
+    for company in Company.objects.all():
+        assert company.rfc, company
+        assert company.documents.count() == 3, company
+
+
+def test_demo_companies_whose_tax_registry_answers_late_get_their_rfc_without_an_e_mail(
+    settings, tmp_path, xroad_sandbox, mailoutbox
+):
+    from xroad_client.emulator import FaultSpec
+
+    settings.VAR_DIR = tmp_path
+    RegistrationCounter.objects.create(year=timezone.localdate().year, last=900)  # as above
+    _load()
+    application = Application.objects.get(proposed_name="Talleres Bernal")
+    xroad_sandbox.inject_fault("MX-DEV/GOV/SAT/padron/contribuyentes", FaultSpec(down=True))
+    with pytest.raises(processing.RegistryUnavailable):  # called directly, a retry re-raises
+        tasks.rfc_and_documents(application.pk)
+    xroad_sandbox.clear_faults()
+    tasks.rfc_and_documents(application.pk)
+
+    company = Company.objects.get(application=application)
+    assert company.rfc
+    assert company.documents.filter(kind="certificate").count() == 2  # without, then with RFC
+    assert mailoutbox == []
