@@ -1,7 +1,7 @@
 """Empresa24 settings: one file, configured by environment variables (see README.md).
 
 PORTAL_ENV picks the defaults: ``development`` (the default) needs no server at all: SQLite
-under var/, a filesystem Celery broker, e-mail to the console and the sandbox registries;
+under var/, a filesystem Celery broker, e-mail only logged (one line each) and the sandbox registries;
 ``production`` insists on real secrets and hosts and refuses the sandbox.
 """
 
@@ -330,6 +330,10 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "django.utils.autoreload": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
+        # WeasyPrint's progress ("Step 1 - Fetching and parsing HTML") and fontTools' subsetting
+        # chatter are INFO lines for every document drawn: only their warnings are worth a line.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
