@@ -129,6 +129,8 @@ LANGUAGE_CODE = "es-mx"
 LANGUAGES = [("es-mx", _("Spanish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Mexico_City"
+# Dates in lowercase Spanish, times with their zone: portal/formats/.
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 
