@@ -361,8 +361,8 @@ class CapitalForm(forms.Form):
     share_value = forms.DecimalField(
         label=_("Value of each share (MXN)"),
         help_text=_(
-            "Each founder's contribution must be a whole number of shares. MXN 1 is usual for an "
-            "S.A.S.; MXN 100 or 1,000 for an S.A. de C.V."
+            "Each founder's contribution must be a whole number of shares. MXN 1.00 is usual for "
+            "an S.A.S.; MXN 100.00 or MXN 1,000.00 for an S.A. de C.V."
         ),
         max_digits=14,
         decimal_places=2,
