@@ -19,7 +19,24 @@ from companies.models import Application, Founder, LegalForm, Municipality
 QUERETARO_POSTAL_CODE = re.compile(r"^76\d{3}$")
 
 
-class LegalFormForm(forms.Form):
+class NamedLimits:
+    """Every text field's length limit is told with the field's name ("“Street” can have at
+    most 120 characters"), not in Django's words; numeric limits have their own messages,
+    written with each field."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            limit = getattr(field, "max_length", None)
+            if limit is not None and "max_length" not in field.error_messages:
+                field.error_messages["max_length"] = _(
+                    "“%(field)s” can have at most %(limit)d characters. Shorten it."
+                ) % {"field": field.label or name.replace("_", " ").capitalize(), "limit": limit}
+
+
+class LegalFormForm(NamedLimits, forms.Form):
     legal_form = forms.ModelChoiceField(
         queryset=LegalForm.objects.all(),
         widget=forms.RadioSelect,
@@ -29,7 +46,7 @@ class LegalFormForm(forms.Form):
     )
 
 
-class NameForm(forms.Form):
+class NameForm(NamedLimits, forms.Form):
     name = forms.CharField(
         label=_("Company name"),
         max_length=150,
@@ -41,7 +58,7 @@ class NameForm(forms.Form):
     )
 
 
-class OfficeForm(forms.ModelForm):
+class OfficeForm(NamedLimits, forms.ModelForm):
     class Meta:
         model = Application
         fields = [
@@ -82,7 +99,7 @@ class OfficeForm(forms.ModelForm):
         return code
 
 
-class PurposeForm(forms.Form):
+class PurposeForm(NamedLimits, forms.Form):
     purpose = forms.CharField(
         label=_("What will the company do?"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -190,7 +207,7 @@ def _checked_rfc(value: str) -> str:
         ) from None
 
 
-class FounderForm(forms.ModelForm):
+class FounderForm(NamedLimits, forms.ModelForm):
     """A founder: a person, or a company with the person who signs on its behalf. Which fields
     apply depends on ``kind``, checked here on the server (the page hides the company's fields
     with CSS only, so it works the same without JavaScript)."""
@@ -240,6 +257,13 @@ class FounderForm(forms.ModelForm):
             "contribution": {
                 "required": _("Write how much this founder contributes, in pesos."),
                 "invalid": _("Write the contribution as a number of pesos, e.g. 5000."),
+                "max_digits": _("The contribution can have at most 14 digits before the point."),
+                "max_whole_digits": _(
+                    "The contribution can have at most 14 digits before the point."
+                ),
+                "max_decimal_places": _(
+                    "Write the contribution with at most two decimals (centavos), e.g. 5000.50."
+                ),
             },
         }
 
@@ -276,12 +300,6 @@ class FounderForm(forms.ModelForm):
 
     def clean_kind(self) -> str:
         kind: str = self.cleaned_data.get("kind") or Founder.Kind.NATURAL
-        if kind == Founder.Kind.LEGAL and not self.companies_allowed:
-            assert self.application.legal_form is not None
-            raise forms.ValidationError(
-                _("A %(form)s can only be founded by people, not by companies.")
-                % {"form": self.application.legal_form.abbreviation}
-            )
         return kind
 
     def clean_curp(self) -> str:
@@ -308,6 +326,13 @@ class FounderForm(forms.ModelForm):
         data = super().clean() or {}
         if "kind" not in data:
             return data  # refused above: the rest depends on the kind
+        if self.is_company and not self.companies_allowed:
+            # Not the kind field's error: the page offers no choice of kind for this form.
+            assert self.application.legal_form is not None
+            raise forms.ValidationError(
+                _("A %(form)s can only be founded by people, not by companies.")
+                % {"form": self.application.legal_form.abbreviation}
+            )
         if self.is_company:
             self._clean_company(data)
         else:
@@ -347,7 +372,7 @@ class FounderForm(forms.ModelForm):
         self.add_error(self.REFUSAL_FIELDS.get(kind, {}).get(field, field), message)
 
 
-class CapitalForm(forms.Form):
+class CapitalForm(NamedLimits, forms.Form):
     capital = forms.DecimalField(
         label=_("Share capital (MXN)"),
         max_digits=16,
@@ -356,6 +381,12 @@ class CapitalForm(forms.Form):
         error_messages={
             "required": _("Write the company's share capital in pesos."),
             "invalid": _("Write the capital as a number of pesos, e.g. 10000."),
+            "min_value": _("The share capital cannot be negative: write it in pesos, e.g. 10000."),
+            "max_digits": _("The share capital can have at most 14 digits before the point."),
+            "max_whole_digits": _("The share capital can have at most 14 digits before the point."),
+            "max_decimal_places": _(
+                "Write the share capital with at most two decimals (centavos), e.g. 10000.50."
+            ),
         },
     )
     share_value = forms.DecimalField(
@@ -369,6 +400,13 @@ class CapitalForm(forms.Form):
         required=False,  # left empty, the value already saved (MXN 1 at first) stays
         error_messages={
             "invalid": _("Write the value of each share as a number of pesos, e.g. 1000."),
+            "max_digits": _("The value of each share can have at most 12 digits before the point."),
+            "max_whole_digits": _(
+                "The value of each share can have at most 12 digits before the point."
+            ),
+            "max_decimal_places": _(
+                "Write the value of each share with at most two decimals (centavos), e.g. 1000.00."
+            ),
         },
     )
 
@@ -384,7 +422,7 @@ class CapitalForm(forms.Form):
         return value
 
 
-class AdministrationForm(forms.Form):
+class AdministrationForm(NamedLimits, forms.Form):
     administrators = forms.ModelMultipleChoiceField(
         queryset=Founder.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -434,7 +472,7 @@ class AdministrationForm(forms.Form):
         return data
 
 
-class ArticlesForm(forms.Form):
+class ArticlesForm(NamedLimits, forms.Form):
     DURATION = [("indefinite", _("Indefinite")), ("fixed", _("A fixed number of years"))]
     FOREIGNERS = [
         ("admission", _("Admit foreign shareholders (cláusula de admisión de extranjeros)")),
@@ -448,7 +486,14 @@ class ArticlesForm(forms.Form):
     duration = forms.ChoiceField(
         label=_("Duration"), choices=DURATION, widget=forms.RadioSelect, initial="indefinite"
     )
-    duration_years = forms.IntegerField(label=_("Years"), min_value=1, max_value=99, required=False)
+    YEARS = _("Write for how many years the company will exist (1 to 99).")
+    duration_years = forms.IntegerField(
+        label=_("Years"),
+        min_value=1,
+        max_value=99,
+        required=False,
+        error_messages={"invalid": YEARS, "min_value": YEARS, "max_value": YEARS},
+    )
     foreigners = forms.ChoiceField(
         label=_("Foreign shareholders"),
         choices=FOREIGNERS,
@@ -470,29 +515,39 @@ class ArticlesForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("duration") == "fixed" and not data.get("duration_years"):
-            self.add_error(
-                "duration_years", _("Write for how many years the company will exist (1 to 99).")
-            )
+        if (
+            data.get("duration") == "fixed"
+            and not data.get("duration_years")
+            and "duration_years" not in self.errors  # already told what is wrong with it
+        ):
+            self.add_error("duration_years", self.YEARS)
         if data.get("duration") == "indefinite":
             data["duration_years"] = None
         return data
 
 
-class NotaryForm(forms.Form):
+class NotaryForm(NamedLimits, forms.Form):
     notary_number = forms.IntegerField(
         label=_("Notary number"),
         min_value=1,
         max_value=999,
         error_messages={
-            "required": _("Write the number of the notary's office (notaría) in Querétaro.")
+            "required": _("Write the number of the notary's office (notaría) in Querétaro."),
+            **dict.fromkeys(
+                ("invalid", "min_value", "max_value"),
+                _("The notary's number is a whole number from 1 to 999, as on the deed."),
+            ),
         },
     )
     deed_number = forms.IntegerField(
         label=_("Deed number"),
         min_value=1,
         error_messages={
-            "required": _("Write the number of the deed (escritura) the notary gave you.")
+            "required": _("Write the number of the deed (escritura) the notary gave you."),
+            **dict.fromkeys(
+                ("invalid", "min_value"),
+                _("The deed number is a whole number, 1 or more: copy it from the deed."),
+            ),
         },
     )
     deed_date = forms.DateField(
@@ -505,7 +560,7 @@ class NotaryForm(forms.Form):
     )
 
 
-class RequestChangesForm(forms.Form):
+class RequestChangesForm(NamedLimits, forms.Form):
     message = forms.CharField(
         label=_("What must the applicant change?"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -528,7 +583,7 @@ class RequestChangesForm(forms.Form):
         sections.choices = [(s.slug, s.title) for s in STEPS if s.slug != "revision"]
 
 
-class RejectForm(forms.Form):
+class RejectForm(NamedLimits, forms.Form):
     reason = forms.ChoiceField(
         label=_("Legal reason"),
         choices=[],
@@ -550,7 +605,7 @@ class RejectForm(forms.Form):
         reason.choices = [("", _("Choose a reason")), *REJECTION_REASONS.items()]
 
 
-class VerifyFileForm(forms.Form):
+class VerifyFileForm(NamedLimits, forms.Form):
     """A PDF to check against the register: size-limited here, read only as a PDF later."""
 
     file = forms.FileField(
@@ -580,7 +635,7 @@ class VerifyFileForm(forms.Form):
         )
 
 
-class VerificationCodeForm(forms.Form):
+class VerificationCodeForm(NamedLimits, forms.Form):
     code = forms.CharField(
         label=_("Verification code"),
         max_length=40,
