@@ -19,24 +19,7 @@ from companies.models import Application, Founder, LegalForm, Municipality
 QUERETARO_POSTAL_CODE = re.compile(r"^76\d{3}$")
 
 
-class NamedLimits:
-    """Every text field's length limit is told with the field's name ("“Street” can have at
-    most 120 characters"), not in Django's words; numeric limits have their own messages,
-    written with each field."""
-
-    fields: dict[str, forms.Field]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            limit = getattr(field, "max_length", None)
-            if limit is not None and "max_length" not in field.error_messages:
-                field.error_messages["max_length"] = _(
-                    "“%(field)s” can have at most %(limit)d characters. Shorten it."
-                ) % {"field": field.label or name.replace("_", " ").capitalize(), "limit": limit}
-
-
-class LegalFormForm(NamedLimits, forms.Form):
+class LegalFormForm(forms.Form):
     legal_form = forms.ModelChoiceField(
         queryset=LegalForm.objects.all(),
         widget=forms.RadioSelect,
@@ -46,7 +29,7 @@ class LegalFormForm(NamedLimits, forms.Form):
     )
 
 
-class NameForm(NamedLimits, forms.Form):
+class NameForm(forms.Form):
     name = forms.CharField(
         label=_("Company name"),
         max_length=150,
@@ -58,7 +41,7 @@ class NameForm(NamedLimits, forms.Form):
     )
 
 
-class OfficeForm(NamedLimits, forms.ModelForm):
+class OfficeForm(forms.ModelForm):
     class Meta:
         model = Application
         fields = [
@@ -99,7 +82,7 @@ class OfficeForm(NamedLimits, forms.ModelForm):
         return code
 
 
-class PurposeForm(NamedLimits, forms.Form):
+class PurposeForm(forms.Form):
     purpose = forms.CharField(
         label=_("What will the company do?"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -207,7 +190,7 @@ def _checked_rfc(value: str) -> str:
         ) from None
 
 
-class FounderForm(NamedLimits, forms.ModelForm):
+class FounderForm(forms.ModelForm):
     """A founder: a person, or a company with the person who signs on its behalf. Which fields
     apply depends on ``kind``, checked here on the server (the page hides the company's fields
     with CSS only, so it works the same without JavaScript)."""
@@ -372,7 +355,7 @@ class FounderForm(NamedLimits, forms.ModelForm):
         self.add_error(self.REFUSAL_FIELDS.get(kind, {}).get(field, field), message)
 
 
-class CapitalForm(NamedLimits, forms.Form):
+class CapitalForm(forms.Form):
     capital = forms.DecimalField(
         label=_("Share capital (MXN)"),
         max_digits=16,
@@ -422,7 +405,7 @@ class CapitalForm(NamedLimits, forms.Form):
         return value
 
 
-class AdministrationForm(NamedLimits, forms.Form):
+class AdministrationForm(forms.Form):
     administrators = forms.ModelMultipleChoiceField(
         queryset=Founder.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -472,7 +455,7 @@ class AdministrationForm(NamedLimits, forms.Form):
         return data
 
 
-class ArticlesForm(NamedLimits, forms.Form):
+class ArticlesForm(forms.Form):
     DURATION = [("indefinite", _("Indefinite")), ("fixed", _("A fixed number of years"))]
     FOREIGNERS = [
         ("admission", _("Admit foreign shareholders (cláusula de admisión de extranjeros)")),
@@ -526,7 +509,7 @@ class ArticlesForm(NamedLimits, forms.Form):
         return data
 
 
-class NotaryForm(NamedLimits, forms.Form):
+class NotaryForm(forms.Form):
     notary_number = forms.IntegerField(
         label=_("Notary number"),
         min_value=1,
@@ -560,7 +543,7 @@ class NotaryForm(NamedLimits, forms.Form):
     )
 
 
-class RequestChangesForm(NamedLimits, forms.Form):
+class RequestChangesForm(forms.Form):
     message = forms.CharField(
         label=_("What must the applicant change?"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -583,7 +566,7 @@ class RequestChangesForm(NamedLimits, forms.Form):
         sections.choices = [(s.slug, s.title) for s in STEPS if s.slug != "revision"]
 
 
-class RejectForm(NamedLimits, forms.Form):
+class RejectForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Legal reason"),
         choices=[],
@@ -605,7 +588,7 @@ class RejectForm(NamedLimits, forms.Form):
         reason.choices = [("", _("Choose a reason")), *REJECTION_REASONS.items()]
 
 
-class VerifyFileForm(NamedLimits, forms.Form):
+class VerifyFileForm(forms.Form):
     """A PDF to check against the register: size-limited here, read only as a PDF later."""
 
     file = forms.FileField(
@@ -635,7 +618,7 @@ class VerifyFileForm(NamedLimits, forms.Form):
         )
 
 
-class VerificationCodeForm(NamedLimits, forms.Form):
+class VerificationCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Verification code"),
         max_length=40,

@@ -128,23 +128,6 @@ def test_a_founders_contribution_with_centavos_of_centavos_is_told_once(client, 
     assert not DJANGOS_OWN.search(page)
 
 
-def test_a_text_too_long_is_told_with_the_fields_name(client, sa):
-    page = post(
-        client,
-        sa,
-        "domicilio",
-        {
-            "municipality": "014",
-            "street": "Av. Zaragoza " * 20,
-            "exterior_number": "10",
-            "neighbourhood": "Centro",
-            "postal_code": "76000",
-        },
-    )
-    assert page.count("“Calle” puede tener como máximo 120 caracteres. Acórtalo.") == 1
-    assert not DJANGOS_OWN.search(page)
-
-
 def every_form() -> list[django_forms.BaseForm]:
     application = Application(legal_form=LegalForm(capital_unit=LegalForm.CapitalUnit.SHARES))
     sa = LegalForm(capital_unit=LegalForm.CapitalUnit.SHARES, requires_comisario=True)
@@ -166,14 +149,13 @@ def every_form() -> list[django_forms.BaseForm]:
 LIMIT_CODES = {
     validators.MinValueValidator: ["min_value"],
     validators.MaxValueValidator: ["max_value"],
-    validators.MaxLengthValidator: ["max_length"],
-    validators.MinLengthValidator: ["min_length"],
     validators.DecimalValidator: ["max_digits", "max_decimal_places", "max_whole_digits"],
 }
 
 
 def test_no_limit_or_number_falls_back_on_djangos_message():
-    """Every min/max/length/digits validator has a message of ours, and so has every number."""
+    """Every min/max/digits validator of a number has a message of ours, and so has every number
+    that is not one (text lengths have their own messages, with the count of what was typed)."""
     with translation.override("en"):
         missing = []
         for form in every_form():
