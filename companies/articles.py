@@ -13,6 +13,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from companies.models import Application, LegalForm
+from companies.money import pesos
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def _capital(application: Application) -> str:
     capital = application.capital
     text = _(
         "The share capital is MXN %(capital)s, fully subscribed by the founders in the amounts listed in the application."
-    ) % {"capital": capital if capital is not None else "…"}
+    ) % {"capital": pesos(capital) if capital is not None else "…"}
     form = application.legal_form
     if form is None or capital is None:
         return text
@@ -79,7 +80,7 @@ def _capital(application: Application) -> str:
             )
             % {
                 "shares": number_format(capital // value, force_grouping=True),
-                "value": number_format(value, decimal_pos=2, force_grouping=True),
+                "value": pesos(value),
             }
         )
     return text
@@ -97,7 +98,7 @@ def _limits(application: Application) -> list[Clause]:
             _(
                 "The company's total yearly revenue may not exceed MXN %(cap)s, an amount updated every January; if it does, the company must change to another legal form. No shareholder may at the same time control a company of another legal form."
             )
-            % {"cap": number_format(form.revenue_cap, decimal_pos=2, force_grouping=True)},
+            % {"cap": pesos(form.revenue_cap)},
         )
     ]
 

@@ -9,9 +9,12 @@ from datetime import date
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 CHART_WIDTH, CHART_HEIGHT = 720, 220
 LEFT, RIGHT, TOP, BOTTOM = 40, 10, 12, 28
+# Django's date format for a bar's day ("2 Dec"); Spanish writes the month in lowercase ("j b").
+DAY_LABEL = pgettext_lazy("date format of a chart's day, for Django's date filter", "j M")
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def bar_chart(slug: str, title: str, series: Sequence[tuple[date, int]]) -> Char
                 y=round(TOP + plot_height - height, 1),
                 width=round(slot * 0.8, 1),
                 height=round(height, 1),
-                label=date_format(day, "j M"),
+                label=date_format(day, str(DAY_LABEL)),
                 value=value,
             )
         )

@@ -284,7 +284,6 @@ def articles_context(company: Company) -> dict[str, Any]:
         "clauses": chosen,
         "activities": activities(application.activity_codes),
         "signatures": signature_lines(application, list(application.founders.all())),
-        "time_zone": timezone.get_current_timezone_name(),
     }
 
 

@@ -309,6 +309,13 @@ class FounderForm(forms.ModelForm):
             "contribution": {
                 "required": _("Write how much this founder contributes, in pesos."),
                 "invalid": _("Write the contribution as a number of pesos, e.g. 5000."),
+                "max_digits": _("The contribution can have at most 14 digits before the point."),
+                "max_whole_digits": _(
+                    "The contribution can have at most 14 digits before the point."
+                ),
+                "max_decimal_places": _(
+                    "Write the contribution with at most two decimals (centavos), e.g. 5000.50."
+                ),
             },
         }
 
@@ -345,12 +352,6 @@ class FounderForm(forms.ModelForm):
 
     def clean_kind(self) -> str:
         kind: str = self.cleaned_data.get("kind") or Founder.Kind.NATURAL
-        if kind == Founder.Kind.LEGAL and not self.companies_allowed:
-            assert self.application.legal_form is not None
-            raise forms.ValidationError(
-                _("A %(form)s can only be founded by people, not by companies.")
-                % {"form": self.application.legal_form.abbreviation}
-            )
         return kind
 
     def clean_curp(self) -> str:
@@ -377,6 +378,13 @@ class FounderForm(forms.ModelForm):
         data = super().clean() or {}
         if "kind" not in data:
             return data  # refused above: the rest depends on the kind
+        if self.is_company and not self.companies_allowed:
+            # Not the kind field's error: the page offers no choice of kind for this form.
+            assert self.application.legal_form is not None
+            raise forms.ValidationError(
+                _("A %(form)s can only be founded by people, not by companies.")
+                % {"form": self.application.legal_form.abbreviation}
+            )
         if self.is_company:
             self._clean_company(data)
         else:
@@ -425,19 +433,32 @@ class CapitalForm(forms.Form):
         error_messages={
             "required": _("Write the company's share capital in pesos."),
             "invalid": _("Write the capital as a number of pesos, e.g. 10000."),
+            "min_value": _("The share capital cannot be negative: write it in pesos, e.g. 10000."),
+            "max_digits": _("The share capital can have at most 14 digits before the point."),
+            "max_whole_digits": _("The share capital can have at most 14 digits before the point."),
+            "max_decimal_places": _(
+                "Write the share capital with at most two decimals (centavos), e.g. 10000.50."
+            ),
         },
     )
     share_value = forms.DecimalField(
         label=_("Value of each share (MXN)"),
         help_text=_(
-            "Each founder's contribution must be a whole number of shares. MXN 1 is usual for an "
-            "S.A.S.; MXN 100 or 1,000 for an S.A. de C.V."
+            "Each founder's contribution must be a whole number of shares. MXN 1.00 is usual for "
+            "an S.A.S.; MXN 100.00 or MXN 1,000.00 for an S.A. de C.V."
         ),
         max_digits=14,
         decimal_places=2,
         required=False,  # left empty, the value already saved (MXN 1 at first) stays
         error_messages={
             "invalid": _("Write the value of each share as a number of pesos, e.g. 1000."),
+            "max_digits": _("The value of each share can have at most 12 digits before the point."),
+            "max_whole_digits": _(
+                "The value of each share can have at most 12 digits before the point."
+            ),
+            "max_decimal_places": _(
+                "Write the value of each share with at most two decimals (centavos), e.g. 1000.00."
+            ),
         },
     )
 
@@ -530,7 +551,14 @@ class ArticlesForm(forms.Form):
     duration = forms.ChoiceField(
         label=_("Duration"), choices=DURATION, widget=forms.RadioSelect, initial="indefinite"
     )
-    duration_years = forms.IntegerField(label=_("Years"), min_value=1, max_value=99, required=False)
+    YEARS = _("Write for how many years the company will exist (1 to 99).")
+    duration_years = forms.IntegerField(
+        label=_("Years"),
+        min_value=1,
+        max_value=99,
+        required=False,
+        error_messages={"invalid": YEARS, "min_value": YEARS, "max_value": YEARS},
+    )
     foreigners = forms.ChoiceField(
         label=_("Foreign shareholders"),
         choices=FOREIGNERS,
@@ -552,10 +580,12 @@ class ArticlesForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("duration") == "fixed" and not data.get("duration_years"):
-            self.add_error(
-                "duration_years", _("Write for how many years the company will exist (1 to 99).")
-            )
+        if (
+            data.get("duration") == "fixed"
+            and not data.get("duration_years")
+            and "duration_years" not in self.errors  # already told what is wrong with it
+        ):
+            self.add_error("duration_years", self.YEARS)
         if data.get("duration") == "indefinite":
             data["duration_years"] = None
         return data
@@ -567,14 +597,22 @@ class NotaryForm(forms.Form):
         min_value=1,
         max_value=999,
         error_messages={
-            "required": _("Write the number of the notary's office (notaría) in Querétaro.")
+            "required": _("Write the number of the notary's office (notaría) in Querétaro."),
+            **dict.fromkeys(
+                ("invalid", "min_value", "max_value"),
+                _("The notary's number is a whole number from 1 to 999, as on the deed."),
+            ),
         },
     )
     deed_number = forms.IntegerField(
         label=_("Deed number"),
         min_value=1,
         error_messages={
-            "required": _("Write the number of the deed (escritura) the notary gave you.")
+            "required": _("Write the number of the deed (escritura) the notary gave you."),
+            **dict.fromkeys(
+                ("invalid", "min_value"),
+                _("The deed number is a whole number, 1 or more: copy it from the deed."),
+            ),
         },
     )
     deed_date = forms.DateField(

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from stdnum.mx import curp as curp_number
 
 from companies.models import Founder, LegalForm
+from companies.money import pesos
 
 ADULT_AGE = 18
 ONE_PESO = Decimal("1.00")
@@ -75,7 +76,11 @@ def _share_problems(
                 "%(person)s's contribution of MXN %(amount)s is not a whole number of shares of "
                 "MXN %(value)s. Change the contribution or the value of each share."
             )
-            % {"person": founder, "amount": founder.contribution, "value": share_value},
+            % {
+                "person": founder,
+                "amount": pesos(founder.contribution),
+                "value": pesos(share_value),
+            },
         )
         for founder in founders
         if founder.contribution > 0 and founder.contribution % share_value != 0
@@ -145,7 +150,7 @@ def _capital_problems(
             Problem(
                 "capital_too_low",
                 _("The share capital must be at least MXN %(minimum)s.")
-                % {"minimum": form.minimum_capital},
+                % {"minimum": pesos(form.minimum_capital)},
             )
         )
     total = sum((f.contribution for f in founders), Decimal("0"))
@@ -157,7 +162,7 @@ def _capital_problems(
                     "The founders' contributions add up to MXN %(total)s but the share capital is "
                     "MXN %(capital)s. Change the contributions or the capital so they match."
                 )
-                % {"total": total, "capital": capital},
+                % {"total": pesos(total), "capital": pesos(capital)},
             )
         )
     for founder in founders:

@@ -196,7 +196,7 @@ def env_broker(name: str, default: str, environ: Mapping[str, str] | None = None
 def env_email(name: str, default: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Turn EMAIL_URL into Django email settings.
 
-    console://                      print to the worker's output (default)
+    console://                      nothing sent: one INFO log line per message (default)
     file:///var/mail                one file per message in that folder
     smtp://user:password@host:587   SMTP with STARTTLS on 587, plain otherwise
     smtps://user:password@host:465  SMTP over TLS
@@ -213,7 +213,7 @@ def env_email(name: str, default: str, environ: Mapping[str, str] | None = None)
         "EMAIL_USE_SSL": False,
     }
     if parts.scheme == "console":
-        return config | {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return config | {"EMAIL_BACKEND": "portal.mail.LoggedEmailBackend"}
     if parts.scheme == "file":
         if not parts.path:
             raise _bad(name, value, "file:///absolute/folder")

@@ -1,7 +1,7 @@
 """Empresa24 settings: one file, configured by environment variables (see README.md).
 
 PORTAL_ENV picks the defaults: ``development`` (the default) needs no server at all: SQLite
-under var/, a filesystem Celery broker, e-mail to the console and the sandbox registries;
+under var/, a filesystem Celery broker, e-mail only logged (one line each) and the sandbox registries;
 ``production`` insists on real secrets and hosts and refuses the sandbox.
 """
 
@@ -131,6 +131,8 @@ LANGUAGE_CODE = "es-mx"
 LANGUAGES = [("es-mx", _("Spanish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Mexico_City"
+# Dates in lowercase Spanish, times with their zone: portal/formats/.
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -373,6 +375,10 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "django.utils.autoreload": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
+        # WeasyPrint's progress ("Step 1 - Fetching and parsing HTML") and fontTools' subsetting
+        # chatter are INFO lines for every document drawn: only their warnings are worth a line.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

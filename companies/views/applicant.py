@@ -212,7 +212,7 @@ def founders_step(request: SignedInRequest, application: Application) -> HttpRes
         request,
         application,
         "socios",
-        form=founder_form,
+        form=capital_form if action == "capital" else founder_form,  # the one to correct
         founder_form=founder_form,
         capital_form=capital_form,
         founders=founders,

@@ -79,12 +79,13 @@ def export_csv(request: SignedInRequest) -> HttpResponse:
 
 
 def _csv_header() -> list[str]:
+    zone = timezone.localtime().tzname()  # the times below are local: say whose ("CST")
     return [
         _("Reference"),
         _("Legal form"),
         _("Status"),
-        _("First submitted on"),
-        _("Registered on"),
+        _("First submitted on (%(zone)s)") % {"zone": zone},
+        _("Registered on (%(zone)s)") % {"zone": zone},
         _("Hours on the clock"),
         _("Hours, wall time"),
         _("Over 24 hours"),

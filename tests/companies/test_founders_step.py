@@ -246,7 +246,7 @@ def test_the_step_is_complete_when_contributions_match_the_capital(
     page = client.post(
         founders_url(application), {"action": "capital", "capital-capital": "12000"}, follow=True
     )
-    assert "suman MXN 10000.00 pero el capital social es de MXN 12000.00" in page.content.decode()
+    assert "suman MXN 10,000.00 pero el capital social es de MXN 12,000.00" in page.content.decode()
     response = client.post(founders_url(application), {"action": "continue"})
     assert response.status_code == 200
     client.post(founders_url(application), {"action": "capital", "capital-capital": "10000"})

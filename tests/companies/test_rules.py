@@ -57,7 +57,7 @@ def test_capital_must_add_up_and_say_by_how_much():
     form = LegalForm.objects.get(code="sas")
     problems = founder_problems(form, founders("600", "300"), Decimal("1000"), today=TODAY)
     assert [p.code for p in problems] == ["capital_mismatch"]
-    assert "900" in problems[0].message and "1000" in problems[0].message
+    assert "MXN 900.00" in problems[0].message and "MXN 1,000.00" in problems[0].message
 
 
 def test_capital_is_required_and_at_least_the_minimum():
@@ -144,7 +144,7 @@ def test_every_contribution_is_a_whole_number_of_shares():
         form, people, Decimal("10500"), today=TODAY, share_value=Decimal("1000")
     )
     assert [p.code for p in problems] == ["contribution_not_whole_shares"]
-    assert "4500" in problems[0].message and "1000" in problems[0].message
+    assert "MXN 4,500.00" in problems[0].message and "MXN 1,000.00" in problems[0].message
     fine = founder_problems(form, people, Decimal("10500"), today=TODAY, share_value=Decimal("500"))
     assert fine == []
 
