@@ -187,8 +187,8 @@ def _check_payment(application: Application, subject: str) -> CheckResult:
         return Result.NEGATIVE, CheckOutcome.UNPAID, {}, ""
     outcome = signing.check_payment(payment)
     detail: dict[str, object] = {"reference": payment.reference}
-    if outcome == registries.Outcome.UNAVAILABLE:
-        return Result.UNAVAILABLE, CheckOutcome.UNAVAILABLE, detail, ""  # no answer: ask again later
+    if outcome == registries.Outcome.UNAVAILABLE:  # no answer: ask again later
+        return Result.UNAVAILABLE, CheckOutcome.UNAVAILABLE, detail, ""
     if outcome == registries.Outcome.PAID:
         return Result.CLEAN, CheckOutcome.PAID, detail, payment.confirmed_x_road_id
     return Result.NEGATIVE, outcome.value, detail, ""
