@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from companies import notifications, outbox, sla
-from companies.models import Application, ApplicationEvent, ApplicationStatus, Company, Document
+from companies.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    Company,
+    Document,
+    RegistryExchange,
+)
 from portal import roles
 from portal.models import User
 
@@ -44,23 +51,36 @@ def warn_about_service_level() -> int:
     return sent
 
 
+def _registries_asked_since(cutoff: datetime, *, application: str) -> Exists:
+    return Exists(
+        RegistryExchange.objects.filter(application=OuterRef(application), created_at__gte=cutoff)
+    )
+
+
 def redrive_stuck(*, now: datetime | None = None) -> int:
     """Processing is idempotent, so an application left in submitted or checking (a lost
     message, a worker that died) is simply sent through it again; so is the work after
     registration for a company still without its RFC or its documents (a tax registry down
-    longer than the task's retries, a seal key that was missing)."""
+    longer than the task's retries, a seal key that was missing).
+
+    An application whose registries were asked lately is not stuck but waiting: its task is
+    retrying a registry that is down, and a second chain of retries would only double the
+    calls for every re-drive the outage lasts."""
     cutoff = (now or timezone.now()) - STUCK_AFTER
     stuck = list(
         Application.objects.filter(
             status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.CHECKING),
             updated_at__lt=cutoff,
             needs_attention=False,
-        ).values_list("pk", flat=True)
+        )
+        .exclude(_registries_asked_since(cutoff, application="pk"))
+        .values_list("pk", flat=True)
     )
     unfinished = list(
         Company.objects.filter(registered_at__lt=cutoff, application__isnull=False)
         .annotate(issued=Count("documents__kind", distinct=True))
         .filter(Q(rfc="") | Q(issued__lt=len(Document.Kind.values)))
+        .exclude(_registries_asked_since(cutoff, application="application_id"))
         .values_list("application_id", flat=True)
     )
     messages = [("companies.tasks.process_application", [pk]) for pk in stuck]

@@ -120,3 +120,38 @@ def test_a_company_still_without_its_rfc_or_documents_gets_its_after_registratio
     assert sorted(m.args[0] for m in messages) == sorted(
         [without_rfc.application_id, without_documents.application_id]
     )
+
+
+def test_an_application_whose_registries_were_asked_lately_is_waiting_not_stuck(
+    applicant, monkeypatch
+):
+    """A registry down for an hour: the task retries it, and a re-drive every few minutes
+    would only add another chain of retries for each application."""
+    from companies.models import Company, RegistryExchange
+
+    waiting = submitted(applicant, hours_ago=1, monkeypatch=monkeypatch)
+    type(waiting).objects.filter(pk=waiting.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=30)
+    )
+    company = Company.objects.create(
+        registration_number="QRO-2026-000009",
+        name="Espera",
+        normalised_name="espera",
+        legal_form=waiting.legal_form,
+        application=complete_application(applicant),
+        registered_at=timezone.now() - timedelta(minutes=30),
+    )
+    for application_id in (waiting.pk, company.application_id):
+        RegistryExchange.objects.create(
+            operation="check",
+            service="MX-DEV/GOV/SAT/padron/contribuyentes",
+            method="GET",
+            x_road_id="x",
+            fault_code="Server.ServerProxy.ServiceFailed",
+            duration_ms=2.0,
+            application_id=application_id,
+        )
+    assert supervision.redrive_stuck() == 0
+
+    RegistryExchange.objects.update(created_at=timezone.now() - timedelta(minutes=20))
+    assert supervision.redrive_stuck() == 2
