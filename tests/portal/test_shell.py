@@ -139,3 +139,30 @@ def test_a_form_sent_to_a_page_that_takes_none_gets_the_page_too(client: Client)
     response = client.post("/")
     assert response.status_code == 405 and response["Allow"] == "GET"
     assert "Esta página no recibe formularios" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("level", "spoken"),
+    [("WARNING", "Atención:"), ("ERROR", "Problema:"), ("SUCCESS", None), ("INFO", None)],
+)
+def test_a_warning_is_told_in_words_not_only_in_colour(rf, level, spoken):
+    """Screen readers do not see the border's colour: a warning or a problem says so in words."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    with translation.override("es-mx"):
+        page = render_to_string(
+            "base.html",
+            {"messages": [Message(getattr(constants, level), "Ana quedó en la solicitud.")]},
+            request=request,
+        )
+    item = page.split('<ul class="messages">')[1].split("</ul>")[0]
+    if spoken:
+        assert f'<span class="visually-hidden">{spoken} </span>Ana quedó' in item
+    else:
+        assert "visually-hidden" not in item
