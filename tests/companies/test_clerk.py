@@ -149,12 +149,12 @@ def deed_rows(page: str) -> list[str]:
         ),
         (
             {"deed_date": date(2999, 1, 1)},
-            "Deed date | June 10, 2015 | Jan. 1, 2999 | The deed's date in the notary registry"
+            "Deed date | 10 June 2015 | 1 January 2999 | The deed's date in the notary registry"
             " is not the date in the application<br>The deed is dated in the future",
         ),
         (
             {"reserved_on": date(2015, 7, 1)},
-            "Name reserved on | — | July 1, 2015 | The deed is dated before the name was reserved",
+            "Name reserved on | — | 1 July 2015 | The deed is dated before the name was reserved",
         ),
     ],
     ids=["another-company", "future-date", "before-reservation"],
@@ -180,8 +180,8 @@ def test_the_review_page_shows_a_matching_deed_and_where_each_founder_is_in_it(
         "Company | Constructora Jurica, S.A. de C.V. | Constructora Jurica, S.A. de C.V. | Matches",
         "Legal form | S.A. de C.V. | S.A. de C.V. | Matches",
         "Act | Incorporation (constitución) | Incorporation (constitución) | Matches",
-        "Deed date | June 10, 2015 | June 10, 2015 | Matches",
-        "Name reserved on | — | May 4, 2015 | Matches",
+        "Deed date | 10 June 2015 | 10 June 2015 | Matches",
+        "Name reserved on | — | 4 May 2015 | Matches",
         "Founder | Ana Sofía Ramírez Olvera · RAOA900514MQTMLN01 · shareholder, administrator"
         " | Ana Sofía Ramírez Olvera (RAOA900514MQTMLN01) | Matches",
         "Founder | Carlos Eduardo Mendoza Reséndiz · MERC851102HQTNSR00 · shareholder"

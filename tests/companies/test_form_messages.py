@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 import re
 from decimal import Decimal
 
@@ -139,7 +140,7 @@ def every_form() -> list[django_forms.BaseForm]:
         forms.FounderForm(application=application),
         forms.CapitalForm(legal_form=sa),
         forms.ArticlesForm(),
-        forms.NotaryForm(),
+        forms.NotaryForm(today=date(2026, 12, 2), name_reserved_on=None),
         forms.RequestChangesForm(),
         forms.VerifyFileForm(),
         forms.VerificationCodeForm(),

@@ -116,6 +116,11 @@ def sa_named(signed_in, applicant) -> Application:
     return sa
 
 
+def short_date(day) -> str:
+    """A date as the English pages print it in short: "2 Dec 2026"."""
+    return f"{day.day} {day:%b %Y}"
+
+
 def deed(date: str) -> dict[str, str]:
     return {"notary_number": "5", "deed_number": "18250", "deed_date": date}
 
@@ -126,7 +131,7 @@ def test_the_deed_step_refuses_a_date_in_the_future(signed_in, in_english, appli
     today = timezone.localdate()
     assert response.status_code == 200
     assert (
-        f"The deed cannot be dated after today ({today:%m/%d/%Y}). Write the date on the deed."
+        f"The deed cannot be dated after today ({short_date(today)}). Write the date on the deed."
         in response.content.decode()
     )
     assert f'max="{today.isoformat()}"' in response.content.decode()
@@ -140,7 +145,7 @@ def test_the_deed_step_refuses_a_date_before_the_name_was_reserved(
     sa = sa_named(signed_in, applicant)
     response = signed_in.post(step_url(sa, "notaria"), deed("2015-06-10"))
     assert (
-        f"You reserved the name on {timezone.localdate():%m/%d/%Y}, and a notary signs the deed "
+        f"You reserved the name on {short_date(timezone.localdate())}, and a notary signs the deed "
         "only after that. Check the date on the deed; if it really is earlier, ask the notary."
     ) in response.content.decode()
     sa.refresh_from_db()
