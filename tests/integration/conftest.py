@@ -191,12 +191,21 @@ def own_broker(
     broker = OwnBroker(tmp_path)
     broker.start()
     monkeypatch.setenv("CELERY_BROKER_URL", broker.url)  # Celery reads it before its settings
-    celery_app.close()  # connections already pooled go to the shared broker
+    _forget_pooled_connections()  # they go to the shared broker
     try:
         yield broker
     finally:
         broker.stop()
-        celery_app.close()
+        _forget_pooled_connections()
+
+
+def _forget_pooled_connections() -> None:
+    """Drop this process's pooled broker connections, so the next publish connects to the
+    broker the environment names now. ``app.close()`` forgets the connection pool but not the
+    producer pool that publishing and control messages (the workers' ping) go through, which
+    stays bound to the broker of the first publish in the run."""
+    celery_app.close()
+    celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture
