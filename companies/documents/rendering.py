@@ -108,42 +108,40 @@ def _mask(identifier: str) -> str:
     return identifier[:4] + "*" * (len(identifier) - 6) + identifier[-2:]
 
 
-@dataclass(frozen=True)
-class Holder:
-    """A line of the founders' table and of the register. A company is named with its masked
-    RFC and the person who signs on its behalf (``representative``)."""
+@dataclass(frozen=True, kw_only=True)
+class Identity:
+    """Who a founder is, as both the founders' table and the signatures say it. A company is
+    named with its masked RFC and the person who signs on its behalf (``representative``)."""
 
     name: str
     masked_curp: str
+    is_company: bool = False
+    masked_rfc: str = ""
+    representative: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Holder(Identity):
+    """A line of the founders' table and of the register."""
+
     nationality: str
     contribution: Decimal
     percentage: Decimal
     is_administrator: bool
-    is_company: bool = False
-    masked_rfc: str = ""
-    representative: str = ""
     shares: int | None = None  # how many shares (None for partnership parts: one each)
     first_share: int | None = None  # the shares are numbered in the order of the founders
     last_share: int | None = None
 
 
-@dataclass(frozen=True)
-class SignatureLine:
-    name: str
-    masked_curp: str
+@dataclass(frozen=True, kw_only=True)
+class SignatureLine(Identity):
     signed_at: datetime | None
     version_number: int | None
     sha256: str
-    is_company: bool = False
-    masked_rfc: str = ""
-    representative: str = ""
-    shares: int | None = None  # how many shares (None for partnership parts: one each)
-    first_share: int | None = None  # the shares are numbered in the order of the founders
-    last_share: int | None = None
 
 
 def _identity(founder: Founder) -> dict[str, Any]:
-    """What both lines say about who a founder is."""
+    """The ``Identity`` fields of a founder's lines."""
     return {
         "name": str(founder),
         "masked_curp": mask_curp(founder.curp),
