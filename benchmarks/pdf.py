@@ -57,7 +57,8 @@ def main() -> None:
     from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
     from weasyprint.urls import path2url  # type: ignore[import-untyped]
 
-    from companies import documents, seal, versions
+    from companies.documents import rendering, seal
+    from companies.filing import versions
     from companies.models import Company, Signature
     from tests.factories import EntrepreneurFactory, complete_application
 
@@ -89,37 +90,37 @@ def main() -> None:
 
     def plain_weasyprint(html: str) -> bytes:
         font_config = FontConfiguration()
-        stylesheet = CSS(filename=str(documents.STYLESHEET), font_config=font_config)
-        pdf: bytes = HTML(string=html, base_url=path2url(str(documents.STATIC_DIR))).write_pdf(
-            stylesheets=[stylesheet], font_config=font_config, **documents.PDF_OPTIONS
+        stylesheet = CSS(filename=str(rendering.STYLESHEET), font_config=font_config)
+        pdf: bytes = HTML(string=html, base_url=path2url(str(rendering.STATIC_DIR))).write_pdf(
+            stylesheets=[stylesheet], font_config=font_config, **rendering.PDF_OPTIONS
         )
         return pdf
 
     def first_render(html: str) -> float:
-        documents.resources.cache_clear()
+        rendering.resources.cache_clear()
         started = time.perf_counter()
-        documents.write_pdf(html)
+        rendering.write_pdf(html)
         return (time.perf_counter() - started) * 1000
 
     print(f"WeasyPrint, {args.repeat} renders each, median; peak = tracemalloc, one render")
     cases = [
-        ("certificate", documents.CERTIFICATE, documents.certificate_context),
-        ("articles", documents.ARTICLES, documents.articles_context),
+        ("certificate", rendering.CERTIFICATE, rendering.certificate_context),
+        ("articles", rendering.ARTICLES, rendering.articles_context),
     ]
     for name, template, context in cases:
-        html = documents.document_html(template, context, company)
+        html = rendering.document_html(template, context, company)
         cold = first_render(html)
-        cached = median_ms(lambda html=html: documents.write_pdf(html), args.repeat)
+        cached = median_ms(lambda html=html: rendering.write_pdf(html), args.repeat)
         plain = median_ms(lambda html=html: plain_weasyprint(html), args.repeat)
         whole = median_ms(
-            lambda template=template, context=context: documents.write_pdf(
-                documents.document_html(template, context, company)
+            lambda template=template, context=context: rendering.write_pdf(
+                rendering.document_html(template, context, company)
             ),
             args.repeat,
         )
-        cached_peak = peak_mb(lambda html=html: documents.write_pdf(html))
+        cached_peak = peak_mb(lambda html=html: rendering.write_pdf(html))
         plain_peak = peak_mb(lambda html=html: plain_weasyprint(html))
-        size = len(documents.write_pdf(html)) / 1000
+        size = len(rendering.write_pdf(html)) / 1000
         print(f"\n{name} ({size:.1f} kB)")
         row("cached fonts + stylesheet, HTML -> PDF", cached, cached_peak)
         row("plain WeasyPrint, fresh fonts + CSS", plain, plain_peak)
@@ -127,7 +128,7 @@ def main() -> None:
         row(f"data + template + PDF (render_{name})", whole)
         print(f"  cached takes {cached / plain:.0%} of plain's time")
 
-    pdf = documents.render_certificate(company)
+    pdf = rendering.render_certificate(company)
     sealed = seal.seal_pdf(pdf)
     print("\nseal (certificate)")
     row("seal_pdf (B-B)", median_ms(lambda: seal.seal_pdf(pdf), args.repeat))

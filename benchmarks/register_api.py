@@ -37,8 +37,8 @@ BARE_PATH = f"/bare/{NUMBER}"
 def seed() -> None:
     from django.utils import timezone
 
-    from companies.api.feed import record_change
     from companies.models import AgencyAccess, Application, Company, Founder, LegalForm
+    from companies.register.changes import record_change
     from portal.models import User
 
     AgencyAccess.objects.get_or_create(client=AGENCY, service="empresas")

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from companies import versions
+from companies.filing import versions
 from companies.models import Application, ApplicationStatus, Document, Founder, Notification
 from portal.models import User
 

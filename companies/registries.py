@@ -61,6 +61,10 @@ class Answer:
 UNAVAILABLE = Answer(Outcome.UNAVAILABLE, {})
 
 
+class RegistryUnavailable(Exception):
+    """A registry could not answer: the work waits and is tried again (what did answer is kept)."""
+
+
 @dataclass(frozen=True)
 class Person:
     curp: str

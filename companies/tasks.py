@@ -29,15 +29,16 @@ def invite_founders_to_sign(application_id: int) -> None:
 
 @shared_task(bind=True, max_retries=MAX_TRIES)
 def process_application(self: Task, application_id: int) -> None:
-    from companies import processing
+    from companies import registries
+    from companies.processing import checks
 
     try:
-        processing.process(application_id)
-    except processing.RegistryUnavailable as unavailable:
+        checks.process(application_id)
+    except registries.RegistryUnavailable as unavailable:
         try:
             raise self.retry(exc=unavailable, countdown=_backoff(self.request.retries))
         except MaxRetriesExceededError:
-            processing.flag_for_attention(application_id)
+            checks.flag_for_attention(application_id)
 
 
 AFTER_REGISTRATION: dict[str, Any] = {
@@ -53,7 +54,7 @@ AFTER_REGISTRATION: dict[str, Any] = {
 @shared_task(**AFTER_REGISTRATION)
 def after_registration(self: Task, application_id: int) -> None:
     """``registration.complete``; what still waits (the RFC, the seal) is tried again later."""
-    from companies import registration
+    from companies.register import registration
 
     _until_done(self, application_id, registration.complete)
 
@@ -62,21 +63,22 @@ def after_registration(self: Task, application_id: int) -> None:
 def rfc_and_documents(self: Task, application_id: int) -> None:
     """``after_registration`` telling nobody: for companies whose founders are not to hear of
     it (the demo companies of `make run`, registered "in the past")."""
-    from companies import registration
+    from companies.register import registration
 
-    _until_done(self, application_id, lambda pk: registration.rfc_and_documents(pk).waiting)
+    _until_done(self, application_id, registration.rfc_and_documents)
 
 
-def _until_done(task: Task, application_id: int, work: Callable[[int], Exception | None]) -> None:
-    from companies import seal
+def _until_done(task: Task, application_id: int, work: Callable[[int], object]) -> None:
+    from companies import registries
+    from companies.documents import seal
 
     try:
-        waiting = work(application_id)
+        work(application_id)
     except seal.SealUnavailable as missing:
         logger.error("Documents of application %s wait for the seal: %s", application_id, missing)
         raise task.retry(exc=missing, countdown=_backoff(task.request.retries)) from None
-    if waiting is not None:
-        raise task.retry(exc=waiting, countdown=_backoff(task.request.retries))
+    except registries.RegistryUnavailable as waiting:
+        raise task.retry(exc=waiting, countdown=_backoff(task.request.retries)) from None
 
 
 @shared_task
@@ -96,20 +98,20 @@ def relay_outbox() -> int:
 
 @shared_task
 def expire_name_reservations() -> int:
-    from companies import services
+    from companies.filing import services
 
     return services.expire_name_reservations()
 
 
 @shared_task
 def watch_service_level() -> None:
-    from companies import supervision
+    from companies.review import supervision
 
     supervision.warn_about_service_level()
 
 
 @shared_task
 def redrive_stuck_applications() -> int:
-    from companies import supervision
+    from companies.review import supervision
 
     return supervision.redrive_stuck()

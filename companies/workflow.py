@@ -33,7 +33,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "approve": (frozenset({S.CHECKING, S.IN_REVIEW}), S.APPROVED),
     "reject": (frozenset({S.IN_REVIEW}), S.REJECTED),
     "register": (frozenset({S.APPROVED}), S.REGISTERED),
-    "withdraw": (frozenset({S.DRAFT, S.AWAITING_SIGNATURES, S.CHANGES_REQUESTED}), S.WITHDRAWN),
 }
 
 
@@ -52,7 +51,6 @@ class GuardFailed(Exception):
 
 
 Guard = Callable[[Application], None]
-Effect = Callable[[Application], object]
 During = Callable[[Application], dict[str, Any] | None]
 
 
@@ -65,7 +63,6 @@ def transition(
     data: dict[str, Any] | None = None,
     guard: Guard | None = None,
     during: During | None = None,
-    after_commit: Effect | None = None,
     fields: dict[str, Any] | None = None,
     send: list[tuple[str, list[Any]]] | None = None,
 ) -> Application:
@@ -98,8 +95,6 @@ def transition(
         )
         if send:
             outbox.enqueue(*send)
-        if after_commit is not None:
-            transaction.on_commit(lambda: after_commit(application))
     return application
 
 
@@ -108,7 +103,7 @@ def transition(
 
 def send_for_signatures(application: Application, *, actor: User) -> Application:
     """Freeze a version (canonical JSON + SHA-256) and invite every founder to sign it."""
-    from companies import versions
+    from companies.filing import versions
 
     def complete(locked: Application) -> None:
         problems = versions.blocking_problems(locked)
@@ -139,7 +134,7 @@ def submit(application: Application, *, actor: User) -> Application:
 
     Idempotent: a double click, a retry or a second tab finds it submitted and changes nothing.
     """
-    from companies import signing
+    from companies.filing import signing
 
     def ready(locked: Application) -> None:
         missing = signing.missing_for_submission(locked)

@@ -137,7 +137,7 @@ USE_I18N = True
 USE_TZ = True
 
 # How much of a request Django reads. The longest field of any form takes 4,000 characters
-# and says so in its own message, with the text kept (companies/forms.py); the body limit is
+# and says so in its own message, with the text kept (companies/filing/forms.py); the body limit is
 # far above that, so a person who pastes even 5 MB into the corporate purpose gets that message
 # back, and only abuse meets portal.limits' page (413). It also bounds a multipart body: the
 # largest one is the 5 MB PDF checked at /verificar/ (which refuses a larger file itself).

@@ -137,8 +137,8 @@ def submitted_sa_de_cv(
     from django.utils import timezone
 
     from companies import workflow
+    from companies.filing.names import normalise_name
     from companies.models import NameReservation, Payment
-    from companies.names import normalise_name
 
     application = complete_application(filer, legal_form="sa-de-cv")
     fields = {**JURICA_DEED, "proposed_name": name, "normalised_name": normalise_name(name)}

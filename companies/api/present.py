@@ -6,6 +6,7 @@ import hashlib
 
 from companies.api import schemas
 from companies.api.selectors import Entry
+from companies.filing.scian import load_catalogue
 from companies.models import (
     Application,
     Company,
@@ -14,7 +15,6 @@ from companies.models import (
     Municipality,
     RegisterChange,
 )
-from companies.scian import load_catalogue
 
 # The register's codes as the API's Spanish vocabulary (schemas.CompanyStatus, ChangeKind).
 COMPANY_STATUSES: dict[str, schemas.CompanyStatus] = {

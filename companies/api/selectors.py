@@ -11,9 +11,9 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.mx import rfc as stdnum_rfc
 
 from companies.api.errors import ApiError, ErrorCode, company_not_found
+from companies.filing.names import normalise_name
 from companies.models import Company, Document, Founder
-from companies.names import normalise_name
-from companies.selectors import companies_named
+from companies.register.search import companies_named
 
 NUMBER = re.compile(r"[A-Z0-9-]{1,20}")  # checked before a query: no NUL byte reaches SQL
 ENTRY_FIELDS = (

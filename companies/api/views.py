@@ -16,8 +16,8 @@ from ninja.params.functions import Header, Path, Query
 
 from companies.api import feed, present, schemas, selectors
 from companies.api.access import service_router
+from companies.documents.verification import latest_of_each_kind
 from companies.models import AgencyService
-from companies.selectors import latest_of_each_kind
 
 MAX_CURSOR = 2**63 - 1
 MAX_OFFSET = 10_000

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from companies import outcomes, timeline
-from companies.models import ApplicationEvent
+from companies.models import ApplicationEvent, outcomes
+from companies.review import timeline
 
 register = template.Library()
 

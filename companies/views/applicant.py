@@ -11,24 +11,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import (
+from companies.filing import (
     articles,
-    forms,
+    founder_forms,
     founder_notices,
-    processing,
+    read,
     rules,
     scian,
-    selectors,
     services,
     wizard,
 )
+from companies.filing import forms as filing_forms
+from companies.filing.names import NameVerdict
 from companies.models import Application, ApplicationStatus, Founder, LegalForm
-from companies.names import NameVerdict
 from portal.requests import SignedInRequest
 
 View = Callable[..., HttpResponse]
@@ -44,7 +43,7 @@ def filer_view(handler: View) -> View:
     def wrapped(
         request: SignedInRequest, public_id: UUID, *args: Any, **kwargs: Any
     ) -> HttpResponse:
-        application = selectors.application_for_filer(request.user, public_id)
+        application = read.application_for_filer(request.user, public_id)
         if not application.is_editable:
             messages.info(request, _("This application can no longer be edited."))
             return redirect("companies:dashboard")
@@ -57,7 +56,7 @@ def filer_view(handler: View) -> View:
 @entrepreneur_only
 @require_GET
 def dashboard(request: SignedInRequest) -> HttpResponse:
-    context = selectors.dashboard(request.user)
+    context = read.dashboard(request.user)
     return render(request, "companies/dashboard.html", context)
 
 
@@ -114,7 +113,9 @@ def _continue(request: SignedInRequest, application: Application, slug: str) -> 
 
 
 def legal_form_step(request: SignedInRequest, application: Application) -> HttpResponse:
-    form = forms.LegalFormForm(request.POST or None, initial={"legal_form": application.legal_form})
+    form = filing_forms.LegalFormForm(
+        request.POST or None, initial={"legal_form": application.legal_form}
+    )
     if request.method == "POST" and form.is_valid():
         services.choose_legal_form(
             application=application, legal_form=form.cleaned_data["legal_form"]
@@ -126,7 +127,7 @@ def legal_form_step(request: SignedInRequest, application: Application) -> HttpR
 
 
 def name_step(request: SignedInRequest, application: Application) -> HttpResponse:
-    form = forms.NameForm(request.POST or None, initial={"name": application.proposed_name})
+    form = filing_forms.NameForm(request.POST or None, initial={"name": application.proposed_name})
     if request.method == "POST" and form.is_valid():
         verdict = services.name_application(application=application, name=form.cleaned_data["name"])
         if verdict.allowed:
@@ -142,7 +143,7 @@ def name_step(request: SignedInRequest, application: Application) -> HttpRespons
 def name_check(request: SignedInRequest, application: Application) -> HttpResponse:
     """Availability as the applicant types (htmx GET, the name alone), or as a page without
     JavaScript: the step's own form posts here, so its CSRF token stays out of the URL."""
-    form = forms.NameForm(request.POST if request.method == "POST" else request.GET)
+    form = filing_forms.NameForm(request.POST if request.method == "POST" else request.GET)
     verdict: NameVerdict | None = None
     if form.is_valid():
         verdict = services.check_name(name=form.cleaned_data["name"], holder=application.filer)
@@ -153,7 +154,7 @@ def name_check(request: SignedInRequest, application: Application) -> HttpRespon
 
 
 def office_step(request: SignedInRequest, application: Application) -> HttpResponse:
-    form = forms.OfficeForm(request.POST or None, instance=application)
+    form = filing_forms.OfficeForm(request.POST or None, instance=application)
     if request.method == "POST" and form.is_valid():
         form.save()
         return _continue(request, application, "domicilio")
@@ -165,7 +166,7 @@ def purpose_step(request: SignedInRequest, application: Application) -> HttpResp
         "purpose": application.purpose,
         "activity_codes": ", ".join(application.activity_codes),
     }
-    form = forms.PurposeForm(request.POST or None, initial=initial)
+    form = filing_forms.PurposeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.save_fields(application=application, **form.cleaned_data)
         return _continue(request, application, "objeto")
@@ -184,10 +185,10 @@ def purpose_step(request: SignedInRequest, application: Application) -> HttpResp
 
 def founders_step(request: SignedInRequest, application: Application) -> HttpResponse:
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    founder_form = forms.FounderForm(
+    founder_form = founder_forms.FounderForm(
         request.POST if action == "add" else None, application=application, prefix="founder"
     )
-    capital_form = forms.CapitalForm(
+    capital_form = filing_forms.CapitalForm(
         request.POST if action == "capital" else None,
         initial={"capital": application.capital, "share_value": application.share_value},
         prefix="capital",
@@ -219,7 +220,7 @@ def founders_step(request: SignedInRequest, application: Application) -> HttpRes
         problems=_membership_problems(
             application, founders, asked_to_continue=action == "continue"
         ),
-        reviewed=[f.pk for f in founders if processing.founder_sends_to_review(f)],
+        reviewed=[f.pk for f in founders if rules.founder_sends_to_review(f)],
     )
 
 
@@ -241,7 +242,7 @@ def _membership_problems(
 
 
 def _add_founder(
-    request: SignedInRequest, application: Application, form: forms.FounderForm
+    request: SignedInRequest, application: Application, form: founder_forms.FounderForm
 ) -> bool:
     try:
         founder = services.add_founder(
@@ -278,7 +279,9 @@ def administration_step(request: SignedInRequest, application: Application) -> H
         "comisario_name": application.comisario_name,
         "comisario_curp": application.comisario_curp,
     }
-    form = forms.AdministrationForm(request.POST or None, application=application, initial=initial)
+    form = filing_forms.AdministrationForm(
+        request.POST or None, application=application, initial=initial
+    )
     if request.method == "POST" and form.is_valid() and application.legal_form:
         chosen = list(form.cleaned_data["administrators"])
         founders = [f for f in application.founders.all()]
@@ -305,13 +308,13 @@ def administration_step(request: SignedInRequest, application: Application) -> H
 
 
 def articles_step(request: SignedInRequest, application: Application) -> HttpResponse:
-    form = forms.ArticlesForm(request.POST or None, initial=application.articles or None)
+    form = filing_forms.ArticlesForm(request.POST or None, initial=application.articles or None)
     if request.method == "POST" and form.is_valid():
         services.save_fields(application=application, articles=form.cleaned_data)
         return _continue(request, application, "estatutos")
     options = application.articles or {f: form[f].initial for f in form.fields}
     if "preview" in request.GET:
-        chosen = forms.ArticlesForm(request.GET)
+        chosen = filing_forms.ArticlesForm(request.GET)
         options = chosen.cleaned_data if chosen.is_valid() else options
     context = {"form": form, "clauses": articles.clauses(application, options)}
     if request.htmx and not request.htmx.boosted and "preview" in request.GET:
@@ -321,11 +324,11 @@ def articles_step(request: SignedInRequest, application: Application) -> HttpRes
 
 def notary_step(request: SignedInRequest, application: Application) -> HttpResponse:
     initial = {f: getattr(application, f) for f in ("notary_number", "deed_number", "deed_date")}
-    form = forms.NotaryForm(
+    form = filing_forms.NotaryForm(
         request.POST or None,
         initial=initial,
         today=timezone.localdate(),
-        name_reserved_on=selectors.name_reserved_on(application),
+        name_reserved_on=read.name_reserved_on(application),
     )
     if request.method == "POST" and form.is_valid():
         services.save_fields(application=application, **form.cleaned_data)
@@ -350,7 +353,3 @@ STEP_HANDLERS: dict[str, Callable[[SignedInRequest, Application], HttpResponse]]
     "notaria": notary_step,
     "revision": review_step,
 }
-
-
-def step_url(application: Application, slug: str) -> str:
-    return reverse("companies:step", args=[application.public_id, slug])

@@ -17,9 +17,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from companies import deeds, review, selectors, signing, sla, verification, versions, workflow
-from companies.forms import RejectForm, RequestChangesForm
+from companies import workflow
+from companies.documents import verification
+from companies.filing import signing, versions
 from companies.models import Application, ApplicationEvent, LegalForm, RegistryCheck
+from companies.processing import deeds
+from companies.review import claims, sla, worklist
+from companies.review.forms import RejectForm, RequestChangesForm
 from portal.models import User
 from portal.requests import SignedInRequest
 from portal.security import staff_verified
@@ -43,7 +47,7 @@ def clerk_view(view: View) -> View:
 @require_GET
 def queue(request: SignedInRequest) -> HttpResponse:
     filters = {k: request.GET.get(k, "") for k in ("status", "legal_form", "flag")}
-    applications = selectors.queue(**filters, clerk=request.user)
+    applications = worklist.queue(**filters, clerk=request.user)
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(
         Application.objects.filter(pk__in=[a.pk for a in page.object_list])
@@ -55,7 +59,7 @@ def queue(request: SignedInRequest) -> HttpResponse:
         "page": page,
         "rows": [(a, _hours(sla.remaining(a.events.all()))) for a in rows],
         "filters": filters,
-        "statuses": selectors.QUEUE_STATUSES,
+        "statuses": worklist.QUEUE_STATUSES,
         "legal_forms": LegalForm.objects.all(),
     }
     if request.htmx and not request.htmx.boosted:
@@ -66,7 +70,7 @@ def queue(request: SignedInRequest) -> HttpResponse:
 @clerk_view
 @require_GET
 def detail(request: SignedInRequest, public_id: UUID) -> HttpResponse:
-    application = selectors.for_review(public_id)
+    application = worklist.for_review(public_id)
     return render(request, "companies/clerk/review.html", _review_context(request, application))
 
 
@@ -95,7 +99,7 @@ def _review_context(
         "payment": application.payments.first(),
         "events": events,
         "remaining": _hours(sla.remaining(events)),
-        "actions": review.possible_actions(application, clerk=request.user),
+        "actions": claims.possible_actions(application, clerk=request.user),
         "clerks": User.objects.filter(groups__name__in=["clerks", "supervisors"]).distinct(),
         "changes_form": forms.get("changes_form") or RequestChangesForm(),
         "reject_form": forms.get("reject_form") or RejectForm(),
@@ -106,7 +110,7 @@ def _review_context(
 
 def _after_action(request: SignedInRequest, application: Application, **forms: Any) -> HttpResponse:
     if forms or (request.htmx and not request.htmx.boosted):
-        application = selectors.for_review(application.public_id)
+        application = worklist.for_review(application.public_id)
         template = (
             "companies/clerk/review.html#panel" if request.htmx else "companies/clerk/review.html"
         )
@@ -117,27 +121,27 @@ def _after_action(request: SignedInRequest, application: Application, **forms: A
 @clerk_view
 @require_POST
 def act(request: SignedInRequest, public_id: UUID, action: str) -> HttpResponse:
-    application = selectors.for_review(public_id)
+    application = worklist.for_review(public_id)
     try:
         return ACTIONS[action](request, application)
-    except (review.ClaimRefused, workflow.TransitionNotAllowed, workflow.GuardFailed) as refused:
+    except (claims.ClaimRefused, workflow.TransitionNotAllowed, workflow.GuardFailed) as refused:
         messages.error(request, str(refused))
         return _after_action(request, application)
 
 
 def _claim(request: SignedInRequest, application: Application) -> HttpResponse:
-    review.claim(application, clerk=request.user)
+    claims.claim(application, clerk=request.user)
     messages.success(request, _("You are working on this application."))
     return _after_action(request, application)
 
 
 def _release(request: SignedInRequest, application: Application) -> HttpResponse:
-    review.release(application, clerk=request.user)
+    claims.release(application, clerk=request.user)
     return _after_action(request, application)
 
 
 def _approve(request: SignedInRequest, application: Application) -> HttpResponse:
-    review.approve(application, clerk=request.user)
+    claims.approve(application, clerk=request.user)
     messages.success(request, _("Approved and registered."))
     return _after_action(request, application)
 
@@ -146,7 +150,7 @@ def _request_changes(request: SignedInRequest, application: Application) -> Http
     form = RequestChangesForm(request.POST)
     if not form.is_valid():
         return _after_action(request, application, changes_form=form)
-    review.request_changes(
+    claims.request_changes(
         application,
         clerk=request.user,
         message=form.cleaned_data["message"],
@@ -160,7 +164,7 @@ def _reject(request: SignedInRequest, application: Application) -> HttpResponse:
     form = RejectForm(request.POST)
     if not form.is_valid():
         return _after_action(request, application, reject_form=form)
-    review.reject(
+    claims.reject(
         application,
         clerk=request.user,
         reason=form.cleaned_data["reason"],
@@ -176,7 +180,7 @@ def _reassign(request: SignedInRequest, application: Application) -> HttpRespons
         return _after_action(request, application)
     chosen = request.POST.get("clerk") or "0"
     clerk = User.objects.filter(pk=chosen, groups__name__in=["clerks", "supervisors"]).first()
-    review.reassign(application, to=clerk)
+    claims.reassign(application, to=clerk)
     messages.success(request, _("Reassigned."))
     return _after_action(request, application)
 

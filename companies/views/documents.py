@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from companies import codes, verification
-from companies.forms import VerificationCodeForm, VerifyFileForm
+from companies.documents import codes, verification
+from companies.documents.forms import VerificationCodeForm, VerifyFileForm
 from companies.models import Company, Document
 from portal.requests import PortalRequest
 from portal.security import client_address, count_in_window

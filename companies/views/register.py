@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from companies import selectors, verification
+from companies.documents import verification
 from companies.models import Company, RegisterChange
+from companies.register import search as register_search
 from portal.requests import PortalRequest
 
 PAGE_SIZE = 20
@@ -20,7 +21,7 @@ PAGE_SIZE = 20
 @require_GET
 def search(request: PortalRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:150]
-    results = selectors.search_register(query) if query else Company.objects.none()
+    results = register_search.search_register(query) if query else Company.objects.none()
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"query": query, "page": page}
     if request.htmx and not request.htmx.boosted:

@@ -12,8 +12,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from companies import metrics
-from companies.charts import Chart, bar_chart
+from companies.review import metrics
+from companies.review.charts import Chart, bar_chart
 from portal.requests import PortalRequest
 
 MAX_AGE = 300  # seconds a browser or a shared cache may keep the page

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from companies import metrics
-from companies.charts import bar_chart
+from companies.review import metrics
+from companies.review.charts import bar_chart
 from portal import roles
 from portal.models import User
 from portal.requests import SignedInRequest

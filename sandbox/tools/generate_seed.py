@@ -41,7 +41,9 @@ RANDOM_COMPANIES = 35
 RANDOM_NOTARIES = 9
 
 SAT_START = datetime.date(1990, 1, 2)
-DEMO_SA_DEED_DATE = datetime.date(2025, 2, 26)  # companies/demo.py files it with this date
+DEMO_SA_DEED_DATE = datetime.date(
+    2025, 2, 26
+)  # companies/management/demo.py files it with this date
 
 TaxStanding = tuple[TaxpayerStatus, ComplianceOpinion]
 
@@ -415,7 +417,7 @@ def demo_deeds(
         deed(revoked, deed_number=27611, executed_on=datetime.date(2022, 10, 3),
              act="incorporation", company=("Textiles Bernal", "s_de_rl_de_cv"),
              parties=[(jorge, ["partner", "administrator"]), (ana, ["partner"])]),
-        # The portal's demo S.A. de C.V. (companies/demo.py): a company is one of its founders.
+        # The portal's demo S.A. de C.V. (companies/management/demo.py): a company is one of its founders.
         deed(active, deed_number=51207, executed_on=DEMO_SA_DEED_DATE,
              act="incorporation", company=("Viñedos de Tequisquiapan", "sa_de_cv"),
              parties=[(ana, ["shareholder", "administrator"]), (carlos, ["shareholder"]),

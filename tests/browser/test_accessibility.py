@@ -5,7 +5,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
-from companies import wizard
+from companies.filing import wizard
 from portal.models import User
 from tests.factories import complete_application
 

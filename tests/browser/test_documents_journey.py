@@ -14,8 +14,10 @@ from django.db import connections
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
-from companies import issuance, registration, workflow
+from companies import workflow
+from companies.documents import issuance
 from companies.models import Application, Company, Document
+from companies.register import registration
 from portal.models import User
 from tests.factories import EntrepreneurFactory, complete_application
 

@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 from playwright.sync_api import Page, expect
 
+from companies.filing.names import normalise_name
 from companies.models import Company, Document, LegalForm
-from companies.names import normalise_name
 from portal import roles
 from tests.factories import EntrepreneurFactory, UserFactory, complete_application
 

@@ -6,8 +6,9 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from companies import processing, workflow
+from companies import workflow
 from companies.models import Application, Payment
+from companies.processing import checks
 from portal import roles
 from tests.factories import EntrepreneurFactory, UserFactory, complete_application
 
@@ -83,7 +84,7 @@ def test_clerk_requests_changes_applicant_corrects_clerk_approves(portal, new_pa
     ana.get_by_role("button", name="Presentar la solicitud").click()
     ana.wait_for_url("**/estado/")
 
-    processing.process(application.pk)  # what the worker does after submission
+    checks.process(application.pk)  # what the worker does after submission
     clerk.goto(f"/registro/{application.public_id}/")
     clerk.get_by_role("button", name="Tomarla").click()
     clerk.get_by_role("button", name="Aprobar e inscribir").click()

@@ -18,9 +18,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from companies.api.access import last_client
-from companies.api.feed import record_change
+from companies.filing.names import normalise_name
 from companies.models import AgencyAccess, AgencyRequest, Company, LegalForm
-from companies.names import normalise_name
+from companies.register.changes import record_change
 from tests.factories import complete_application
 
 # Until portal/urls.py mounts the API, these tests route through a URLconf that does.

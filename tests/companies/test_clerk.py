@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from companies import processing, workflow
+from companies import workflow
 from companies.models import Application, Company
+from companies.processing import checks
 from tests.conftest import verified_login
 from tests.factories import (
     ApplicationFactory,
@@ -164,7 +165,7 @@ def test_the_review_page_shows_the_deed_as_the_registry_has_it_beside_the_applic
 ):
     application = submitted_sa_de_cv(applicant, **deed)
     reason = row.split(" | ")[-1].split("<br>")[-1]
-    assert reason in processing.process(application.pk).review_reasons
+    assert reason in checks.process(application.pk).review_reasons
     page = html.unescape(review_page(client, clerk, application))
     assert row in deed_rows(page)
     assert f"<li>{reason}</li>" in page  # why it needs a clerk
@@ -174,7 +175,7 @@ def test_the_review_page_shows_a_matching_deed_and_where_each_founder_is_in_it(
     client, in_english, applicant, clerk, xroad_sandbox
 ):
     application = submitted_sa_de_cv(applicant)
-    processing.process(application.pk)
+    checks.process(application.pk)
     rows = deed_rows(review_page(client, clerk, application))
     assert rows == [
         "Company | Constructora Jurica, S.A. de C.V. | Constructora Jurica, S.A. de C.V. | Matches",
@@ -236,7 +237,7 @@ def test_approving_registers_the_company(
     page = client.get(f"/registro/{application.public_id}/").content.decode()
     assert company.registration_number in page
     assert "Estamos preparando los documentos" in page
-    from companies import issuance
+    from companies.documents import issuance
 
     issuance.issue_documents(company_id=company.pk)
     page = client.get(f"/registro/{application.public_id}/").content.decode()
@@ -415,9 +416,10 @@ def test_a_rejection_shows_the_catalogue_reason_translated_and_the_clerks_words_
 def _codes_the_checks_can_store() -> set[str]:
     """Every outcome ``processing`` stores: the registries' statuses as the adapter reads them,
     the notary's licence prefixed, the fee's states and the name's verdicts."""
-    from companies import names, registries
+    from companies import registries
+    from companies.filing import names
     from companies.models import Payment
-    from companies.outcomes import CheckOutcome
+    from companies.models.outcomes import CheckOutcome
 
     Outcome = registries.Outcome
     answers = {*registries.PERSON_STATUSES.values(), *registries.TAXPAYER_STATUSES.values()}
@@ -433,7 +435,7 @@ def _codes_the_checks_can_store() -> set[str]:
 
 
 def test_every_outcome_a_check_can_store_has_words():
-    from companies.outcomes import CheckOutcome, WordProblemKind
+    from companies.models.outcomes import CheckOutcome, WordProblemKind
 
     assert _codes_the_checks_can_store() <= {o.value for o in CheckOutcome}
     for choices in (CheckOutcome, WordProblemKind):
@@ -442,8 +444,8 @@ def test_every_outcome_a_check_can_store_has_words():
 
 
 def test_every_word_problem_kind_in_the_name_rules_has_words():
-    from companies import names
-    from companies.outcomes import WordProblemKind
+    from companies.filing import names
+    from companies.models.outcomes import WordProblemKind
 
     kinds = {problem.kind for _key, problem in names.load_rules().forbidden}
     assert kinds <= {k.value for k in WordProblemKind}
@@ -454,7 +456,7 @@ def test_the_review_page_shows_words_for_check_outcomes_not_codes(client, applic
     from django.utils import translation
     from django.utils.html import escape
 
-    from companies.outcomes import CheckOutcome, WordProblemKind
+    from companies.models.outcomes import CheckOutcome, WordProblemKind
 
     application = in_review(applicant)
     application.name_verdict = {
@@ -533,17 +535,17 @@ def test_claiming_or_reassigning_outside_review_is_refused(client, applicant, su
 def test_the_review_offers_only_the_actions_possible_in_the_status(
     applicant, clerk, second_clerk, status, holder, expected
 ):
-    from companies import review
+    from companies.review import claims
 
     application = ApplicationFactory(filer=applicant, status=status)
     application.assigned_to = {"me": clerk, "other": second_clerk, None: None}[holder]
-    assert review.possible_actions(application, clerk=clerk) == expected
+    assert claims.possible_actions(application, clerk=clerk) == expected
 
 
 def test_a_supervisor_may_also_reassign_while_in_review(applicant, supervisor):
-    from companies import review
+    from companies.review import claims
 
     application = ApplicationFactory(filer=applicant, status="in_review")
-    assert review.possible_actions(application, clerk=supervisor) == {"claim", "reassign"}
+    assert claims.possible_actions(application, clerk=supervisor) == {"claim", "reassign"}
     application.status = "registered"
-    assert review.possible_actions(application, clerk=supervisor) == set()
+    assert claims.possible_actions(application, clerk=supervisor) == set()

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from companies.deeds import Filed, FiledFounder, Mismatch, mismatches, party_of
+from companies.processing.deeds import Filed, FiledFounder, Mismatch, mismatches, party_of
 from companies.registries import Deed, DeedParty
 
 ANA = FiledFounder("Ana Sofía Ramírez Olvera", "RAOA900514MQTMLN01", "", is_company=False)

@@ -15,8 +15,9 @@ from django.utils import timezone, translation
 from pypdf import PdfReader
 from weasyprint.urls import path2url
 
-from companies import documents, seal, versions
-from companies.articles import clauses
+from companies.documents import codes, rendering, seal
+from companies.filing import versions
+from companies.filing.articles import clauses
 from companies.models import Application, Company, Signature
 from tests.factories import CompanyFounderFactory, complete_application
 
@@ -69,7 +70,7 @@ def in_spanish(message: str) -> str:
 
 
 def test_certificate_shows_the_register_entry_and_the_verification_code(company):
-    text = text_of(documents.render_certificate(company))
+    text = text_of(rendering.render_certificate(company))
     for expected in (
         "QRO-2026-000123",
         "Tortillería La Esperanza, S.A.S.",
@@ -78,7 +79,7 @@ def test_certificate_shows_the_register_entry_and_the_verification_code(company)
         "Av. Zaragoza 10",
         "C.P. 76000",
         "Ana Sofía Ramírez Olvera",  # the administrator
-        documents.verification_code(company),
+        codes.code_of(company),
     ):
         assert expected in text
     assert "Carlos Eduardo Mendoza Reséndiz" not in text  # not an administrator
@@ -86,14 +87,14 @@ def test_certificate_shows_the_register_entry_and_the_verification_code(company)
 
 def test_certificate_says_the_rfc_is_being_issued_until_the_tax_registry_gives_it(applicant):
     company = register(complete_application(applicant), rfc="")
-    text = text_of(documents.render_certificate(company))
+    text = text_of(rendering.render_certificate(company))
     assert in_spanish("being issued by the tax registry") in text
     assert "en trámite" in text
 
 
 def test_articles_have_the_clauses_founders_and_each_founders_signature(company):
     application = company.application
-    text = text_of(documents.render_articles(company))
+    text = text_of(rendering.render_articles(company))
     with translation.override("es-mx"):
         chosen = clauses(application, application.articles)
     for clause in chosen:
@@ -110,12 +111,12 @@ def test_a_founder_without_an_approval_is_listed_without_a_hash(applicant):
     application = complete_application(applicant)
     company = register(application)
     Signature.objects.filter(founder__curp="MERC851102HQTNSR00").delete()
-    lines = documents.signature_lines(application, list(application.founders.all()))
+    lines = rendering.signature_lines(application, list(application.founders.all()))
     assert [(line.masked_curp, bool(line.sha256)) for line in lines] == [
         ("RAOA************01", True),
         ("MERC************00", False),
     ]
-    assert company.registration_number in text_of(documents.render_articles(company))
+    assert company.registration_number in text_of(rendering.render_articles(company))
 
 
 @pytest.mark.parametrize(
@@ -124,33 +125,33 @@ def test_a_founder_without_an_approval_is_listed_without_a_hash(applicant):
 )
 def test_the_register_is_of_shares_or_of_partners_by_legal_form(applicant, legal_form, title):
     company = register(complete_application(applicant, legal_form=legal_form))
-    text = text_of(documents.render_register(company))
+    text = text_of(rendering.render_register(company))
     assert in_spanish(title) in text
     assert "Ana Sofía Ramírez Olvera" in text and "Carlos Eduardo Mendoza Reséndiz" in text
     assert "6,000.00" in text and "60.00" in text and "40.00" in text
 
 
 def test_masked_curp_shows_the_first_four_and_last_two_characters():
-    assert documents.mask_curp("RAOA900514MQTMLN01") == "RAOA************01"
+    assert rendering.mask_curp("RAOA900514MQTMLN01") == "RAOA************01"
 
 
 def test_a_company_without_an_application_has_no_documents(company):
     company.application = None
-    with pytest.raises(documents.DocumentError, match="QRO-2026-000123"):
-        documents.render_certificate(company)
+    with pytest.raises(rendering.DocumentError, match="QRO-2026-000123"):
+        rendering.render_certificate(company)
 
 
 # -- The verification code and the QR ------------------------------------------------------
 
 
 def test_verification_code_is_stable_grouped_unambiguous_and_keyed(company, settings):
-    code = documents.verification_code(company)
+    code = codes.code_of(company)
     assert re.fullmatch(r"([2-9A-HJ-NP-Z]{4}-){3}[2-9A-HJ-NP-Z]{4}", code)
-    assert documents.verification_code(Company.objects.get(pk=company.pk)) == code
+    assert codes.code_of(Company.objects.get(pk=company.pk)) == code
     other = Company(registration_number="QRO-2026-000124")
-    assert documents.verification_code(other) != code
+    assert codes.code_of(other) != code
     settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
-    assert documents.verification_code(company) != code
+    assert codes.code_of(company) != code
 
 
 def dark_modules(svg: str) -> tuple[int, set[tuple[int, int]]]:
@@ -177,9 +178,9 @@ def dark_modules(svg: str) -> tuple[int, set[tuple[int, int]]]:
 
 def test_the_qr_code_on_the_certificate_encodes_the_verification_url(company, settings):
     settings.PORTAL_BASE_URL = "https://empresa24.queretaro.gob.mx"
-    html = documents.document_html(documents.CERTIFICATE, documents.certificate_context, company)
+    html = rendering.document_html(rendering.CERTIFICATE, rendering.certificate_context, company)
     svg = re.search(r"<svg.*?</svg>", html, re.DOTALL).group(0)
-    url = f"https://empresa24.queretaro.gob.mx/verificar/{documents.verification_code(company)}"
+    url = f"https://empresa24.queretaro.gob.mx/verificar/{codes.code_of(company)}"
     assert url in html  # printed for people too
 
     expected = segno.make(url, error="m", micro=False)
@@ -213,7 +214,7 @@ def xmp_values(reader: PdfReader, namespace: str, name: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "render", [documents.render_certificate, documents.render_articles, documents.render_register]
+    "render", [rendering.render_certificate, rendering.render_articles, rendering.render_register]
 )
 def test_documents_are_tagged_pdf_a_3u_in_spanish_with_embedded_fonts(company, render):
     reader = PdfReader(BytesIO(render(company)))
@@ -245,33 +246,33 @@ def test_documents_are_tagged_pdf_a_3u_in_spanish_with_embedded_fonts(company, r
         "ftp://example.com/logo.png",
         "data:text/css,body{color:red}",
         "file:///etc/passwd",
-        path2url(str(documents.STATIC_DIR.parent / "pyproject.toml")),
-        path2url(str(documents.STATIC_DIR)) + "../pyproject.toml",
-        "file://example.com" + str(documents.STYLESHEET),
+        path2url(str(rendering.STATIC_DIR.parent / "pyproject.toml")),
+        path2url(str(rendering.STATIC_DIR)) + "../pyproject.toml",
+        "file://example.com" + str(rendering.STYLESHEET),
     ],
 )
 def test_the_url_fetcher_refuses_anything_but_our_static_files(url):
-    with pytest.raises(documents.ResourceRefused):
-        documents.StaticFilesOnly(documents.STATIC_DIR).fetch(url)
+    with pytest.raises(rendering.ResourceRefused):
+        rendering.StaticFilesOnly(rendering.STATIC_DIR).fetch(url)
 
 
 def test_the_url_fetcher_serves_our_static_files():
-    fetcher = documents.StaticFilesOnly(documents.STATIC_DIR)
-    response = fetcher.fetch(path2url(str(documents.STATIC_DIR / "fonts" / "DejaVuSans.ttf")))
-    assert response.read() == (documents.STATIC_DIR / "fonts" / "DejaVuSans.ttf").read_bytes()
+    fetcher = rendering.StaticFilesOnly(rendering.STATIC_DIR)
+    response = fetcher.fetch(path2url(str(rendering.STATIC_DIR / "fonts" / "DejaVuSans.ttf")))
+    assert response.read() == (rendering.STATIC_DIR / "fonts" / "DejaVuSans.ttf").read_bytes()
 
 
 def test_a_document_that_asks_for_the_network_is_not_rendered():
     html = (
         '<html lang="es-MX"><title>x</title><img src="https://example.com/logo.png" alt=""></html>'
     )
-    with pytest.raises(documents.ResourceRefused):
-        documents.write_pdf(html)
+    with pytest.raises(rendering.ResourceRefused):
+        rendering.write_pdf(html)
 
 
 def test_fonts_and_stylesheet_are_built_once_and_reused(company, monkeypatch):
     built = {"fonts": 0, "stylesheets": 0}
-    real_fonts, real_css = documents.FontConfiguration, documents.CSS
+    real_fonts, real_css = rendering.FontConfiguration, rendering.CSS
 
     def counting_fonts():
         built["fonts"] += 1
@@ -281,17 +282,17 @@ def test_fonts_and_stylesheet_are_built_once_and_reused(company, monkeypatch):
         built["stylesheets"] += 1
         return real_css(**kwargs)
 
-    monkeypatch.setattr(documents, "FontConfiguration", counting_fonts)
-    monkeypatch.setattr(documents, "CSS", counting_css)
-    documents.resources.cache_clear()
+    monkeypatch.setattr(rendering, "FontConfiguration", counting_fonts)
+    monkeypatch.setattr(rendering, "CSS", counting_css)
+    rendering.resources.cache_clear()
     try:
-        documents.render_certificate(company)
-        documents.render_articles(company)
-        documents.render_register(company)
+        rendering.render_certificate(company)
+        rendering.render_articles(company)
+        rendering.render_register(company)
         assert built == {"fonts": 1, "stylesheets": 1}
-        assert documents.resources.cache_info().hits >= 2
+        assert rendering.resources.cache_info().hits >= 2
     finally:
-        documents.resources.cache_clear()
+        rendering.resources.cache_clear()
 
 
 # -- The seal --------------------------------------------------------------------------------
@@ -299,7 +300,7 @@ def test_fonts_and_stylesheet_are_built_once_and_reused(company, monkeypatch):
 
 @pytest.fixture
 def sealed_certificate(company) -> tuple[bytes, bytes]:
-    pdf = documents.render_certificate(company)
+    pdf = rendering.render_certificate(company)
     return pdf, seal.seal_pdf(pdf)
 
 
@@ -318,7 +319,7 @@ def test_the_seal_validates_and_leaves_the_pdf_a_as_it_was(sealed_certificate):
 
 
 def test_the_articles_can_be_sealed_too(company):
-    assert seal.validate_seal(seal.seal_pdf(documents.render_articles(company))).valid
+    assert seal.validate_seal(seal.seal_pdf(rendering.render_articles(company))).valid
 
 
 def flip(data: bytes, position: int) -> bytes:
@@ -350,7 +351,7 @@ def test_a_seal_made_with_another_key_is_not_the_registrys(company, settings, tm
         "make_seal_key", key=tmp_path / "k.pem", cert=tmp_path / "c.pem", stdout=StringIO()
     )
     settings.SEAL_KEY_PATH, settings.SEAL_CERT_PATH = tmp_path / "k.pem", tmp_path / "c.pem"
-    forged = seal.seal_pdf(documents.render_certificate(company))
+    forged = seal.seal_pdf(rendering.render_certificate(company))
     settings.SEAL_CERT_PATH = trusted
     check = seal.validate_seal(forged)
     assert check.intact and not check.valid
@@ -358,7 +359,7 @@ def test_a_seal_made_with_another_key_is_not_the_registrys(company, settings, tm
 
 
 def test_an_unsealed_pdf_has_no_seal(company):
-    check = seal.validate_seal(documents.render_register(company))
+    check = seal.validate_seal(rendering.render_register(company))
     assert not check.valid and not check.intact and check.signer == ""
 
 
@@ -420,7 +421,7 @@ def test_a_company_founder_is_shown_by_name_masked_rfc_and_representative(
     represented = in_spanish("represented by %(person)s") % {
         "person": "Carlos Eduardo Mendoza Reséndiz"
     }
-    for render in (documents.render_articles, documents.render_register):
+    for render in (rendering.render_articles, rendering.render_register):
         text = text_of(render(company_with_a_company_founder))
         assert "Constructora Jurica, S.A. de C.V." in text
         assert "CJU1******85" in text and "CJU150610I85" not in text
@@ -431,7 +432,7 @@ def test_a_company_founder_is_shown_by_name_masked_rfc_and_representative(
 
 def test_the_signature_of_a_company_is_its_representatives(company_with_a_company_founder):
     application = company_with_a_company_founder.application
-    lines = documents.signature_lines(application, list(application.founders.all()))
+    lines = rendering.signature_lines(application, list(application.founders.all()))
     company_line = next(line for line in lines if line.is_company)
     assert (
         company_line.name,
@@ -444,8 +445,8 @@ def test_the_signature_of_a_company_is_its_representatives(company_with_a_compan
         "Carlos Eduardo Mendoza Reséndiz",
         True,
     )
-    html = documents.document_html(
-        documents.ARTICLES, documents.articles_context, company_with_a_company_founder
+    html = rendering.document_html(
+        rendering.ARTICLES, rendering.articles_context, company_with_a_company_founder
     )
     signed_for = in_spanish("represented by %(person)s, who signed on its behalf") % {
         "person": "Carlos Eduardo Mendoza Reséndiz"
@@ -454,7 +455,7 @@ def test_the_signature_of_a_company_is_its_representatives(company_with_a_compan
 
 
 def test_masked_rfc_keeps_the_first_four_and_last_two_characters():
-    assert documents.mask_rfc("CJU150610I85") == "CJU1******85"
+    assert rendering.mask_rfc("CJU150610I85") == "CJU1******85"
 
 
 def test_the_register_numbers_the_shares_and_the_articles_count_them(applicant):
@@ -462,15 +463,15 @@ def test_the_register_numbers_the_shares_and_the_articles_count_them(applicant):
     application.share_value = Decimal("1000")
     application.save()
     company = register(application)
-    text = text_of(documents.render_register(company))
+    text = text_of(rendering.render_register(company))
     assert "núm. 1 a 6" in text and "núm. 7 a 10" in text
     assert "valor nominal de MXN 1,000.00" in text
-    articles = text_of(documents.render_articles(company))
+    articles = text_of(rendering.render_articles(company))
     assert "10 acciones nominativas con valor nominal de MXN 1,000.00 cada una" in articles
 
 
 def test_partners_hold_one_part_each_and_no_share_numbers(applicant):
     company = register(complete_application(applicant, legal_form="s-de-rl-de-cv"))
-    assert "núm. 1 a" not in text_of(documents.render_register(company))
-    articles = text_of(documents.render_articles(company))
+    assert "núm. 1 a" not in text_of(rendering.render_register(company))
+    articles = text_of(rendering.render_articles(company))
     assert "Cada socio tiene una parte social, del valor de su aportación." in articles

@@ -12,8 +12,11 @@ from django.core import validators
 from django.urls import reverse
 from django.utils import translation
 
-from companies import forms
+from companies.documents import forms as document_forms
+from companies.filing import forms as filing_forms
+from companies.filing import founder_forms
 from companies.models import Application, LegalForm
+from companies.review import forms as review_forms
 from tests.factories import complete_application
 
 pytestmark = pytest.mark.django_db
@@ -133,17 +136,17 @@ def every_form() -> list[django_forms.BaseForm]:
     application = Application(legal_form=LegalForm(capital_unit=LegalForm.CapitalUnit.SHARES))
     sa = LegalForm(capital_unit=LegalForm.CapitalUnit.SHARES, requires_comisario=True)
     return [
-        forms.LegalFormForm(),
-        forms.NameForm(),
-        forms.OfficeForm(),
-        forms.PurposeForm(),
-        forms.FounderForm(application=application),
-        forms.CapitalForm(legal_form=sa),
-        forms.ArticlesForm(),
-        forms.NotaryForm(today=date(2026, 12, 2), name_reserved_on=None),
-        forms.RequestChangesForm(),
-        forms.VerifyFileForm(),
-        forms.VerificationCodeForm(),
+        filing_forms.LegalFormForm(),
+        filing_forms.NameForm(),
+        filing_forms.OfficeForm(),
+        filing_forms.PurposeForm(),
+        founder_forms.FounderForm(application=application),
+        filing_forms.CapitalForm(legal_form=sa),
+        filing_forms.ArticlesForm(),
+        filing_forms.NotaryForm(today=date(2026, 12, 2), name_reserved_on=None),
+        review_forms.RequestChangesForm(),
+        document_forms.VerifyFileForm(),
+        document_forms.VerificationCodeForm(),
     ]
 
 

@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from companies import processing
+from companies.filing import rules
 from companies.models import Founder, LegalForm, RegistryCheck
+from companies.processing import checks
 from tests.factories import ApplicationFactory, CompanyFounderFactory, FounderFactory
 from xroad_client.emulator import FaultSpec
 
@@ -204,8 +205,8 @@ def test_what_adding_says_about_a_clerk_is_what_processing_will_do(
 ):
     add(client, application, curp=curp, rfc=rfc)
     founder = Founder.objects.get(application=application)
-    result, *_ = processing.CHECKERS[RegistryCheck.Kind.TAXPAYER](application, rfc)
-    assert processing.founder_sends_to_review(founder) is sent_to_review
+    result, *_ = checks.CHECKERS[RegistryCheck.Kind.TAXPAYER](application, rfc)
+    assert rules.founder_sends_to_review(founder) is sent_to_review
     assert (result == RegistryCheck.Result.NEGATIVE) is sent_to_review
 
 

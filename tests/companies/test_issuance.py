@@ -8,8 +8,10 @@ import hashlib
 import pytest
 from django.core.files.storage import default_storage
 
-from companies import issuance, processing, seal, selectors, tasks
+from companies import registries, tasks
+from companies.documents import issuance, seal, verification
 from companies.models import Company, Document
+from companies.processing import checks
 from tests.companies.test_processing import submitted
 from xroad_client.emulator import FaultSpec
 
@@ -21,7 +23,7 @@ TAX = "MX-DEV/GOV/SAT/padron/contribuyentes"
 def registered(applicant, xroad_sandbox, django_capture_on_commit_callbacks):
     application = submitted(applicant)
     with django_capture_on_commit_callbacks(execute=False):
-        processing.process(application.pk)
+        checks.process(application.pk)
     return application
 
 
@@ -56,7 +58,7 @@ def test_documents_do_not_wait_for_the_tax_registry_and_the_certificate_follows_
     registered, xroad_sandbox, mailoutbox
 ):
     xroad_sandbox.inject_fault(TAX, FaultSpec(down=True))
-    with pytest.raises(processing.RegistryUnavailable):  # called directly, a retry re-raises
+    with pytest.raises(registries.RegistryUnavailable):  # called directly, a retry re-raises
         tasks.after_registration(registered.pk)
     company = Company.objects.get(application=registered)
     assert company.rfc == ""
@@ -74,7 +76,7 @@ def test_documents_do_not_wait_for_the_tax_registry_and_the_certificate_follows_
     assert issuance.read(certificates[0]) == first_bytes, "a sealed document is never rewritten"
     assert certificates[1].sha256 != first.sha256
     assert company.documents.filter(kind="articles").count() == 1
-    assert [d.version for d in selectors.current_documents(company)] == [2, 1, 1]
+    assert [d.version for d in verification.current_documents(company)] == [2, 1, 1]
     registered_mails = [m for m in mailoutbox if company.registration_number in m.body]
     assert len(registered_mails) == 2, "they are not told twice that it is registered"
     reissued = [m for m in mailoutbox if m.subject.startswith("Nuevos documentos")]

@@ -1,6 +1,6 @@
 import pytest
 
-from companies.names import Candidate, Outcome, Source, judge_name, normalise_name
+from companies.filing.names import Candidate, Outcome, Source, judge_name, normalise_name
 
 
 def registered(name: str) -> Candidate:

@@ -12,9 +12,10 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from companies import documents, workflow
+from companies import workflow
+from companies.documents import rendering
+from companies.filing.money import pesos
 from companies.models import Company, Document, Payment
-from companies.money import pesos
 from tests.companies.test_documents import register, text_of
 from tests.conftest import verified_login
 from tests.factories import complete_application
@@ -69,12 +70,12 @@ def test_the_register_page_in_english(client, company, in_english):
 
 
 def test_the_documents_write_dates_in_lowercase_and_signatures_with_their_zone(company):
-    certificate = text_of(documents.render_certificate(company))
+    certificate = text_of(rendering.render_certificate(company))
     assert "2 de diciembre de 2026" in certificate
-    articles = text_of(documents.render_articles(company))
+    articles = text_of(rendering.render_articles(company))
     assert re.search(r"\d{1,2} de [a-z]+ de \d{4} a las \d{2}:\d{2} CST", articles)
     assert "America/Mexico_City" not in articles  # the zone is said once, as CST
-    for text in (certificate, articles, text_of(documents.render_register(company))):
+    for text in (certificate, articles, text_of(rendering.render_register(company))):
         assert not CAPITALISED_MONTH.search(text)
 
 
@@ -175,7 +176,7 @@ def test_the_clerks_review_groups_its_amounts(client, applicant, clerk):
 
 
 def test_the_documents_group_their_amounts(company):
-    for render in (documents.render_certificate, documents.render_articles):
+    for render in (rendering.render_certificate, rendering.render_articles):
         text = text_of(render(company))
         assert UNGROUPED.findall(text) == []
         assert "MXN 10,000.00" in text

@@ -5,9 +5,11 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from companies import processing, registration, workflow
+from companies import registries, workflow
+from companies.filing.names import normalise_name
 from companies.models import Company, NameReservation, Payment, RegistryCheck, RegistryExchange
-from companies.names import normalise_name
+from companies.processing import checks
+from companies.register import registration
 from tests.factories import (
     CompanyFounderFactory,
     EntrepreneurFactory,
@@ -38,7 +40,7 @@ def test_a_clean_sas_is_registered_with_no_human(
         expires_at=timezone.now() + timezone.timedelta(days=180),
     )
     with django_capture_on_commit_callbacks(execute=False):
-        result = processing.process(application.pk)
+        result = checks.process(application.pk)
     assert result.status == "registered"
     company = Company.objects.get(application=application)
     assert company.registration_number == f"QRO-{timezone.localdate().year}-000001"
@@ -62,8 +64,8 @@ def test_processing_twice_makes_one_company_and_one_number(
 ):
     application = submitted(applicant)
     with django_capture_on_commit_callbacks(execute=False):
-        processing.process(application.pk)
-        processing.process(application.pk)
+        checks.process(application.pk)
+        checks.process(application.pk)
         registration.register(application)
     assert Company.objects.count() == 1
     assert application.events.filter(verb="register").count() == 1
@@ -79,7 +81,7 @@ def test_a_deceased_founder_sends_the_application_to_review_with_the_reason(
             ("SAGR500127HQTLMB07", "Roberto", "Salinas", "Gómez", "4000", False),
         ],
     )
-    result = processing.process(application.pk)
+    result = checks.process(application.pk)
     assert result.status == "in_review"
     assert result.review_reasons == ["A founder is not active in the population registry"]
     check = RegistryCheck.objects.get(
@@ -93,14 +95,14 @@ def test_a_registry_outage_delays_the_application_and_never_rejects_it(
 ):
     application = submitted(applicant)
     xroad_sandbox.inject_fault(POPULATION, FaultSpec(down=True))
-    with pytest.raises(processing.RegistryUnavailable):
-        processing.process(application.pk)
+    with pytest.raises(registries.RegistryUnavailable):
+        checks.process(application.pk)
     application.refresh_from_db()
     assert application.status == "checking"
     assert RegistryCheck.objects.filter(application=application, result="unavailable").count() == 2
     xroad_sandbox.clear_faults()
     with django_capture_on_commit_callbacks(execute=False):
-        assert processing.process(application.pk).status == "registered"
+        assert checks.process(application.pk).status == "registered"
 
 
 # -- The notary and the deed -----------------------------------------------------------------
@@ -116,10 +118,10 @@ def deed_check(application) -> RegistryCheck:
 
 def test_a_deed_of_this_companys_incorporation_passes_cleanly(applicant, xroad_sandbox):
     application = submitted_sa_de_cv(applicant)
-    result = processing.process(application.pk)
+    result = checks.process(application.pk)
     assert (result.status, result.review_reasons) == ("in_review", [BY_A_CLERK])
-    checks = RegistryCheck.objects.filter(application=application, kind__in=["notary", "deed"])
-    assert sorted(checks.values_list("kind", "subject", "result", "outcome")) == [
+    stored = RegistryCheck.objects.filter(application=application, kind__in=["notary", "deed"])
+    assert sorted(stored.values_list("kind", "subject", "result", "outcome")) == [
         ("deed", "22/5/18250", "clean", "deed_matches"),
         ("notary", "22/5", "clean", "active"),
     ]
@@ -130,7 +132,7 @@ def test_the_deed_of_another_company_is_a_review_reason_with_both_names_kept(
     applicant, xroad_sandbox
 ):
     application = submitted_sa_de_cv(applicant, name="Tortillería La Esperanza")
-    result = processing.process(application.pk)
+    result = checks.process(application.pk)
     assert (result.status, result.review_reasons) == ("in_review", [OTHER_COMPANY])
     check = deed_check(application)
     assert (check.result, check.outcome) == ("negative", "deed_differs")
@@ -140,12 +142,12 @@ def test_the_deed_of_another_company_is_a_review_reason_with_both_names_kept(
 
 def test_the_name_is_compared_without_accents_case_or_the_legal_form(applicant, xroad_sandbox):
     application = submitted_sa_de_cv(applicant, name="CONSTRUCTORA  JURICÁ")
-    assert processing.process(application.pk).review_reasons == [BY_A_CLERK]
+    assert checks.process(application.pk).review_reasons == [BY_A_CLERK]
 
 
 def test_a_deed_dated_in_the_future_is_a_review_reason(applicant, xroad_sandbox):
     application = submitted_sa_de_cv(applicant, deed_date=date(2999, 1, 1))
-    result = processing.process(application.pk)
+    result = checks.process(application.pk)
     assert result.review_reasons == [
         "The deed is dated in the future",
         "The deed's date in the notary registry is not the date in the application",
@@ -155,7 +157,7 @@ def test_a_deed_dated_in_the_future_is_a_review_reason(applicant, xroad_sandbox)
 
 def test_a_deed_dated_before_the_name_was_reserved_is_a_review_reason(applicant, xroad_sandbox):
     application = submitted_sa_de_cv(applicant, reserved_on=timezone.localdate())
-    result = processing.process(application.pk)
+    result = checks.process(application.pk)
     assert result.review_reasons == ["The deed is dated before the name was reserved"]
     application_side = deed_check(application).detail["application"]
     assert application_side["name_reserved_on"] == timezone.localdate().isoformat()
@@ -169,7 +171,7 @@ def test_a_founder_who_is_not_a_party_to_the_deed_is_a_review_reason(applicant, 
         first_surname="Núñez",
         second_surname="Peña",
     )
-    result = processing.process(application.pk)
+    result = checks.process(application.pk)
     assert result.review_reasons == [NOT_A_PARTY]
     founders = deed_check(application).detail["application"]["founders"]
     assert [(f["curp"], f["in_deed_as"]) for f in founders] == [
@@ -182,7 +184,7 @@ def test_a_deed_that_is_not_an_incorporation_is_a_review_reason(applicant, xroad
     application = submitted_sa_de_cv(
         applicant, deed_number=18251
     )  # a power of attorney, for Carlos
-    result = processing.process(application.pk)
+    result = checks.process(application.pk)
     assert result.review_reasons == [
         NOT_A_PARTY,  # Carlos is the attorney, not a shareholder; Ana is not in it
         "The deed is not an incorporation (constitución) but another act",
@@ -191,7 +193,7 @@ def test_a_deed_that_is_not_an_incorporation_is_a_review_reason(applicant, xroad
 
 def test_a_deed_the_notary_registry_does_not_have_is_a_review_reason(applicant, xroad_sandbox):
     application = submitted_sa_de_cv(applicant, deed_number=99999)
-    result = processing.process(application.pk)
+    result = checks.process(application.pk)
     assert result.review_reasons == ["The notary registry has no deed with this number"]
     assert (deed_check(application).result, deed_check(application).outcome) == (
         "negative",
@@ -204,7 +206,7 @@ def test_a_notary_whose_licence_was_revoked_is_a_review_reason(applicant, xroad_
         applicant, name="Textiles Bernal", notary_number=31, deed_number=27611,
         deed_date=date(2022, 10, 3), reserved_on=date(2022, 9, 1),
     )  # fmt: skip
-    result = processing.process(application.pk)
+    result = checks.process(application.pk)
     assert result.review_reasons == [
         NOT_A_PARTY,  # Carlos is not a partner of Textiles Bernal
         "The deed is of a company of another legal form",
@@ -234,7 +236,7 @@ def test_after_registration_the_company_gets_its_rfc_and_founders_are_told(
 
     application = submitted(applicant)
     with django_capture_on_commit_callbacks(execute=False):
-        processing.process(application.pk)
+        checks.process(application.pk)
     tasks.after_registration(application.pk)
     tasks.after_registration(application.pk)
     company = Company.objects.get(application=application)
@@ -251,7 +253,7 @@ def test_registry_checks_run_concurrently_and_every_exchange_is_stored(
     xroad_sandbox.inject_fault(POPULATION, FaultSpec(latency_ms=400))
     application = submitted(applicant)
     with django_capture_on_commit_callbacks(execute=False):
-        processing.process(application.pk)
+        checks.process(application.pk)
     calls = sorted(
         (r for r in xroad_sandbox.exchanges() if r.service == POPULATION),
         key=lambda r: r.started_at,
@@ -295,7 +297,7 @@ def test_an_sas_shareholder_who_controls_a_company_of_another_form_goes_to_revie
     )
     application = submitted(applicant)
     with django_capture_on_commit_callbacks(execute=False):
-        result = processing.process(application.pk)
+        result = checks.process(application.pk)
     assert result.status == "in_review"
     assert result.review_reasons == [
         "A shareholder controls a company of another legal form, which an S.A.S. does not allow"
@@ -317,7 +319,7 @@ def test_half_of_another_company_or_another_sas_is_no_obstacle(
     )
     application = submitted(applicant)
     with django_capture_on_commit_callbacks(execute=False):
-        result = processing.process(application.pk)
+        result = checks.process(application.pk)
     assert result.status == "registered"
 
 
@@ -350,16 +352,16 @@ def test_a_company_founder_is_checked_by_its_rfc_and_its_representative_by_curp(
     application = submitted_with_a_company(
         applicant, rfc="CJU150610I85", legal_name="Constructora Jurica, S.A. de C.V."
     )
-    result = processing.process(application.pk)
+    result = checks.process(application.pk)
     assert result.review_reasons == ["Notarised legal forms are registered by a clerk"]
-    checks = set(
+    stored = set(
         RegistryCheck.objects.filter(application=application).values_list(
             "kind", "subject", "result"
         )
     )
-    assert ("taxpayer", "CJU150610I85", "clean") in checks
-    assert ("person", "MERC851102HQTNSR00", "clean") in checks
-    assert not any(kind == "control" for kind, _subject, _result in checks)
+    assert ("taxpayer", "CJU150610I85", "clean") in stored
+    assert ("person", "MERC851102HQTNSR00", "clean") in stored
+    assert not any(kind == "control" for kind, _subject, _result in stored)
 
 
 def test_a_suspended_company_founder_sends_the_application_to_review_with_the_tax_reason(
@@ -370,7 +372,7 @@ def test_a_suspended_company_founder_sends_the_application_to_review_with_the_ta
         rfc="CAB180903E24",
         legal_name="Comercializadora Agrícola del Bajío, S. de R.L. de C.V.",
     )
-    result = processing.process(application.pk)
+    result = checks.process(application.pk)
     assert result.status == "in_review"
     assert result.review_reasons == [
         "A founder is not among the shareholders or partners in the deed",  # not in 5/51207
@@ -385,7 +387,7 @@ def test_a_person_who_founds_and_signs_for_a_company_is_checked_once():
         EntrepreneurFactory(), legal_form="sa-de-cv"
     )  # Ana and Carlos
     CompanyFounderFactory(application=application)  # Carlos signs for Constructora Jurica
-    planned = processing.plan(application)
+    planned = checks.plan(application)
     people = [p.subject for p in planned if p.kind == "person"]
     assert sorted(people) == ["MERC851102HQTNSR00", "RAOA900514MQTMLN01"]
     assert [p.subject for p in planned if p.kind == "taxpayer"] == ["CJU150610I85"]
@@ -394,7 +396,7 @@ def test_a_person_who_founds_and_signs_for_a_company_is_checked_once():
 def test_the_sas_control_check_concerns_natural_persons_only():
     application = complete_application(EntrepreneurFactory())
     CompanyFounderFactory(application=application, curp="HETL780223MQTRRZ05")
-    controls = [p.subject for p in processing.plan(application) if p.kind == "control"]
+    controls = [p.subject for p in checks.plan(application) if p.kind == "control"]
     assert sorted(controls) == ["MERC851102HQTNSR00", "RAOA900514MQTMLN01"]
 
 
@@ -417,7 +419,7 @@ def test_signing_for_a_company_that_controls_another_is_not_controlling_it(
     )
     application = submitted(applicant)
     with django_capture_on_commit_callbacks(execute=False):
-        result = processing.process(application.pk)
+        result = checks.process(application.pk)
     assert result.status == "registered"
     check = RegistryCheck.objects.get(
         application=application, kind="control", subject="RAOA900514MQTMLN01"
@@ -448,8 +450,8 @@ def test_a_payments_registry_outage_delays_the_application_and_never_says_unpaid
     application = submitted_with_a_fee(applicant)
     xroad_sandbox.inject_fault(PAYMENTS, FaultSpec(down=True))
 
-    with pytest.raises(processing.RegistryUnavailable):
-        processing.process(application.pk)
+    with pytest.raises(registries.RegistryUnavailable):
+        checks.process(application.pk)
 
     application.refresh_from_db()
     assert application.status == "checking" and not application.review_reasons
@@ -457,7 +459,7 @@ def test_a_payments_registry_outage_delays_the_application_and_never_says_unpaid
     assert (check.result, check.outcome) == ("unavailable", "unavailable")
     xroad_sandbox.clear_faults()
     with django_capture_on_commit_callbacks(execute=False):
-        assert processing.process(application.pk).status == "registered"
+        assert checks.process(application.pk).status == "registered"
     check.refresh_from_db()
     assert (check.result, check.outcome) == ("clean", "paid") and check.x_road_id
 
@@ -472,7 +474,7 @@ def test_a_fee_the_payments_registry_says_is_unpaid_goes_to_review_with_the_reas
     application.legal_form.save(update_fields=["fee"])
     Payment.objects.create(application=application, reference="QRO0000000000", amount="1450.00")
 
-    result = processing.process(application.pk)
+    result = checks.process(application.pk)
 
     assert result.status == "in_review"
     assert result.review_reasons == ["The registration fee is not paid"]

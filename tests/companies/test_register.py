@@ -5,10 +5,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from companies import selectors
+from companies.filing.names import normalise_name
 from companies.models import AgencyAccess, Company, LegalForm
-from companies.names import normalise_name
-from companies.selectors import search_register
+from companies.register import search
+from companies.register.search import search_register
 from tests.conftest import skip_or_fail
 from tests.factories import complete_application
 
@@ -134,7 +134,7 @@ def test_trigram_search_takes_a_number_or_rfc_exactly(postgresql, bakeries, quer
 
 def resembling(query: str) -> list[str]:
     """SQLite's path, run on every database."""
-    companies = selectors.companies_resembling(normalise_name(query))
+    companies = search.companies_resembling(normalise_name(query))
     return [n[-3:] for n in companies.values_list("registration_number", flat=True)]
 
 
@@ -157,7 +157,7 @@ def test_search_without_postgresql_puts_the_exact_name_before_near_ones(db):
 
 @pytest.fixture
 def demo_companies(db):
-    """Named like the three companies of ``companies.demo``."""
+    """Named like the three companies of ``companies.management.demo``."""
     enter("QRO-2026-000001", "Tortillería La Esperanza, S.A.S.")
     enter("QRO-2026-000002", "Talleres Bernal, S.A.S.")
     enter("QRO-2026-000003", "Viñedos de Tequisquiapan, S.A. de C.V.")
@@ -218,8 +218,8 @@ def test_search_results_come_twenty_a_page_each_exactly_once(client, db):
 
 
 def test_company_page_history_shows_entry_rfc_and_documents(client, registered):
-    from companies import issuance
-    from companies.api.feed import record_change
+    from companies.documents import issuance
+    from companies.register.changes import record_change
 
     record_change(registered, "registered")
     record_change(registered, "updated")

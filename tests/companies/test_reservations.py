@@ -5,9 +5,9 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from companies.filing.names import Outcome
+from companies.filing.services import NameNotAvailable, expire_name_reservations, reserve_name
 from companies.models import NameReservation
-from companies.names import Outcome
-from companies.services import NameNotAvailable, expire_name_reservations, reserve_name
 from tests.conftest import skip_or_fail
 
 

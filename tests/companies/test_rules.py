@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from companies.filing.rules import founder_problems
 from companies.models import Founder, LegalForm
-from companies.rules import founder_problems
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 26)

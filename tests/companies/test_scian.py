@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from companies.scian import CATALOGUE_FILE, Activity, Catalogue, load_catalogue
+from companies.filing.scian import CATALOGUE_FILE, Activity, Catalogue, load_catalogue
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,10 @@ from django.core.files.storage import default_storage
 from django.utils import timezone, translation
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from companies import documents, issuance, processing, seal, tasks
+from companies import tasks
+from companies.documents import issuance, rendering, seal
 from companies.models import Company, Document
+from companies.processing import checks
 from sandbox.tsa import create_tsa_app, generate_authority
 from tests.companies.test_documents import flip, register
 from tests.companies.test_processing import submitted
@@ -52,7 +54,7 @@ def company(applicant):
 
 @pytest.fixture
 def timestamped_certificate(tsa, company) -> bytes:
-    return seal.seal_pdf(documents.render_certificate(company))
+    return seal.seal_pdf(rendering.render_certificate(company))
 
 
 def nobody_listens() -> str:
@@ -120,7 +122,7 @@ def test_without_a_tsa_root_the_seal_holds_but_its_time_is_not_vouched_for(
 
 def test_without_a_tsa_url_the_seal_is_b_b_as_before(company, settings):
     settings.SEAL_TSA_URL = ""
-    sealed = seal.seal_pdf(documents.render_certificate(company))
+    sealed = seal.seal_pdf(rendering.render_certificate(company))
     assert "signature_time_stamp_token" not in unsigned_attributes(sealed)
     check = seal.validate_seal(sealed)
     assert check == seal.SealCheck(valid=True, intact=True, signer=seal.REGISTRY_NAME, problem="")
@@ -128,13 +130,13 @@ def test_without_a_tsa_url_the_seal_is_b_b_as_before(company, settings):
 
 def test_a_b_b_seal_issued_before_the_tsa_still_validates_with_it_configured(company, tsa):
     with mock.patch.object(seal, "tsa_url", return_value=""):
-        sealed = seal.seal_pdf(documents.render_certificate(company))
+        sealed = seal.seal_pdf(rendering.render_certificate(company))
     check = seal.validate_seal(sealed)
     assert check.valid and check.timestamped_at is None
 
 
 def test_a_tsa_that_does_not_answer_stops_the_seal_with_a_typed_error(company, settings):
-    pdf = documents.render_certificate(company)
+    pdf = rendering.render_certificate(company)
     settings.SEAL_TSA_URL = nobody_listens()
     with pytest.raises(seal.TimestampUnavailable, match=settings.SEAL_TSA_URL) as raised:
         seal.seal_pdf(pdf)
@@ -145,7 +147,7 @@ def test_a_tsa_that_does_not_answer_stops_the_seal_with_a_typed_error(company, s
 def registered(applicant, xroad_sandbox, django_capture_on_commit_callbacks):
     application = submitted(applicant)
     with django_capture_on_commit_callbacks(execute=False):
-        processing.process(application.pk)
+        checks.process(application.pk)
     return application
 
 
@@ -174,7 +176,7 @@ def test_documents_wait_for_a_tsa_that_is_down_and_are_issued_once_it_answers(
 def test_the_verification_page_shows_the_certified_time_of_the_seal(client, tsa, company):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from companies import issuance
+    from companies.documents import issuance
 
     issuance.issue_documents(company_id=company.pk)
     certificate = issuance.read(company.documents.get(kind="certificate"))

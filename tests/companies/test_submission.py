@@ -9,7 +9,8 @@ import pytest
 from django.core import mail
 from django.urls import resolve, reverse
 
-from companies import audit, signing, tasks, versions, workflow
+from companies import audit, tasks, workflow
+from companies.filing import signing, versions
 from companies.models import ApplicationEvent, Payment, Signature
 from tests.factories import (
     ApplicationFactory,

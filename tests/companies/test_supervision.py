@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from companies import outbox, supervision, tasks, workflow
+from companies import outbox, tasks, workflow
 from companies.models import OutboxMessage
+from companies.review import supervision
 from portal.celery import app as celery_app
 from tests.factories import complete_application
 
@@ -93,7 +94,7 @@ def test_applications_stuck_in_an_automatic_state_are_sent_through_processing_ag
 def test_a_company_still_without_its_rfc_or_documents_gets_its_after_registration_again(
     applicant, other_applicant
 ):
-    from companies import issuance
+    from companies.documents import issuance
     from companies.models import Company
 
     def company(filer, number: str, *, minutes_ago: int, rfc: str = "") -> Company:

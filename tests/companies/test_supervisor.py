@@ -11,7 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from companies import metrics, registration, review, workflow
+from companies import workflow
+from companies.register import registration
+from companies.review import claims, metrics
 from tests.conftest import verified_login
 from tests.factories import complete_application
 
@@ -58,7 +60,7 @@ class History:
         application = self.submitted(hours)
         workflow.transition(application.pk, "send_to_review")
         if clerk is not None:
-            review.claim(application, clerk=clerk)
+            claims.claim(application, clerk=clerk)
         return application
 
     def approved(self, application, hours, *, clerk=None):
@@ -334,7 +336,7 @@ def add_applications(filer, clerk, count):
             approved = workflow.transition(application.pk, "approve", actor=clerk)
             registration.register(approved)
         else:
-            review.claim(application, clerk=clerk)
+            claims.claim(application, clerk=clerk)
 
 
 @pytest.mark.parametrize("page", PAGES)

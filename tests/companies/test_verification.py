@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import translation
 
-from companies import codes, documents, issuance, verification
+from companies.documents import codes, issuance, rendering, verification
 from companies.models import Application, Company, Document
 from tests.companies.test_documents import register
 from tests.conftest import verified_login
@@ -109,7 +109,7 @@ def test_one_altered_byte_makes_a_document_not_authentic(client, company):
 
 
 def test_an_unsealed_copy_of_the_same_document_is_not_authentic(company):
-    unsealed = documents.render_certificate(company)
+    unsealed = rendering.render_certificate(company)
     with translation.override("en"):
         check = verification.check_file(unsealed)
     assert not check.authentic

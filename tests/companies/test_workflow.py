@@ -49,17 +49,22 @@ def test_a_failed_guard_changes_nothing():
     assert application.status == "awaiting_signatures" and not ApplicationEvent.objects.exists()
 
 
-def test_side_effects_run_only_after_commit(django_capture_on_commit_callbacks):
+def test_side_effects_run_only_after_commit(django_capture_on_commit_callbacks, monkeypatch):
+    from companies import outbox
+
     application = ApplicationFactory(status="submitted")
-    ran = []
+    sent = []
+    monkeypatch.setattr(
+        outbox.celery_app, "send_task", lambda task, args, **_options: sent.append((task, args))
+    )
     with django_capture_on_commit_callbacks() as callbacks:
         workflow.transition(
-            application.pk, "start_checks", after_commit=lambda a: ran.append(a.status)
+            application.pk, "start_checks", send=[(workflow.TASKS + "relay_outbox", [])]
         )
-        assert ran == []
+        assert sent == []
     for callback in callbacks:
         callback()
-    assert ran == ["checking"]
+    assert sent == [("companies.tasks.relay_outbox", [])]
 
 
 def test_events_form_a_chain_that_verify_audit_checks(capsys):

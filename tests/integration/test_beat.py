@@ -8,7 +8,8 @@ import time
 import pytest
 from django.utils import timezone
 
-from companies import signing, tasks, workflow
+from companies import tasks, workflow
+from companies.filing import signing
 from companies.models import Application, OutboxMessage
 from tests.factories import EntrepreneurFactory, complete_application
 from tests.integration.conftest import wait_until

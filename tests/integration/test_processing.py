@@ -8,7 +8,8 @@ import time
 import pytest
 from django.utils import timezone
 
-from companies import issuance, tasks, verification, workflow
+from companies import tasks, workflow
+from companies.documents import issuance, verification
 from companies.models import Application, Company, Document, RegistryCheck
 from tests.factories import complete_application
 from tests.integration.conftest import wait_until

@@ -6,17 +6,10 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from companies import (
-    audit,
-    demo,
-    documents,
-    issuance,
-    processing,
-    seal,
-    selectors,
-    services,
-    tasks,
-)
+from companies import audit, registries, tasks
+from companies.documents import issuance, rendering, seal
+from companies.filing import read, services
+from companies.management import demo
 from companies.models import (
     AgencyAccess,
     AgencyService,
@@ -26,6 +19,7 @@ from companies.models import (
     OutboxMessage,
     RegistrationCounter,
 )
+from companies.processing import checks
 from portal import roles
 from portal.auth import EIdentityBackend
 from portal.models import User
@@ -100,7 +94,7 @@ def test_demo_data_makes_a_development_seal_key_when_there_is_none_and_keeps_it(
     assert f"Seal key written to {key}, certificate to {cert}." in printed
     assert key.stat().st_mode & 0o777 == 0o600
     assert seal.key_path() == key and seal.cert_path() == cert
-    certificate = documents.render_certificate(Company.objects.first())
+    certificate = rendering.render_certificate(Company.objects.first())
     assert seal.validate_seal(seal.seal_pdf(certificate)).valid, "the key seals documents"
     made = key.read_bytes(), cert.read_bytes()
     assert "Seal key written" not in _load()
@@ -202,10 +196,10 @@ def test_the_demo_sa_de_cv_passes_the_notary_and_deed_checks_with_its_own_deed(
     viñedos = Application.objects.select_related("legal_form").get(
         proposed_name="Viñedos de Tequisquiapan"
     )
-    planned = [p for p in processing.plan(viñedos) if p.kind in ("notary", "deed")]
+    planned = [p for p in checks.plan(viñedos) if p.kind in ("notary", "deed")]
     assert [(p.kind, p.subject) for p in planned] == [("notary", "22/5"), ("deed", "22/5/51207")]
     for item in planned:
-        result, outcome, detail, _x_road_id = processing.CHECKERS[item.kind](viñedos, item.subject)
+        result, outcome, detail, _x_road_id = checks.CHECKERS[item.kind](viñedos, item.subject)
         assert (result, outcome) == ("clean", "active" if item.kind == "notary" else "deed_matches")
     assert detail["application"]["name_reserved_on"] == "2025-02-10"
     assert [f["in_deed_as"] for f in detail["application"]["founders"]] == [
@@ -227,7 +221,7 @@ def test_demo_entrepreneurs_find_their_registered_companies_after_an_e_identity_
         user = EIdentityBackend().filter_users_by_claims({"curp": person.curp}).get()
         assert (user.username, user.has_usable_password()) == (person.curp, False)
         assert user.groups.filter(name=roles.ENTREPRENEURS).exists()
-        registered = selectors.dashboard(user)["registered"]
+        registered = read.dashboard(user)["registered"]
         assert {a.proposed_name for a in registered} == names
 
 
@@ -302,7 +296,7 @@ def test_demo_companies_whose_tax_registry_answers_late_get_their_rfc_without_an
     _load()
     application = Application.objects.get(proposed_name="Talleres Bernal")
     xroad_sandbox.inject_fault("MX-DEV/GOV/SAT/padron/contribuyentes", FaultSpec(down=True))
-    with pytest.raises(processing.RegistryUnavailable):  # called directly, a retry re-raises
+    with pytest.raises(registries.RegistryUnavailable):  # called directly, a retry re-raises
         tasks.rfc_and_documents(application.pk)
     xroad_sandbox.clear_faults()
     tasks.rfc_and_documents(application.pk)

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from companies.charts import bar_chart
+from companies.review.charts import bar_chart
 
 # 14:05 in Querétaro (America/Mexico_City, UTC−6 all year since 2022).
 MOMENT = datetime(2026, 12, 2, 20, 5, tzinfo=UTC)

@@ -8,13 +8,16 @@ from django import forms
 from django.conf import settings
 from django.urls import reverse
 
-from companies import forms as company_forms
+from companies.documents import forms as document_forms
+from companies.filing import forms as filing_forms
+from companies.filing import founder_forms
+from companies.review import forms as review_forms
 from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
 FORM = "application/x-www-form-urlencoded"
-FORMS = "companies.forms"
+FORM_MODULES = (filing_forms, founder_forms, review_forms, document_forms)
 SAVED = "Preparación y venta de tacos y tortas al público."
 
 
@@ -100,8 +103,9 @@ def test_the_page_links_back_to_the_page_the_form_was_on(client, draft):
 def free_text_fields() -> list[object]:
     classes = [
         c
-        for c in vars(company_forms).values()
-        if isinstance(c, type) and issubclass(c, forms.BaseForm) and c.__module__ == FORMS
+        for module in FORM_MODULES
+        for c in vars(module).values()
+        if isinstance(c, type) and issubclass(c, forms.BaseForm) and c.__module__ == module.__name__
     ]
     return [
         pytest.param(field, id=f"{form.__name__}.{name}")
@@ -118,7 +122,7 @@ def test_every_free_text_field_has_a_limit_and_says_it_in_its_own_words(field):
 
 
 def test_a_field_over_its_limit_is_named_with_its_limit_and_what_was_typed():
-    form = company_forms.OfficeForm(data={"street": "Avenida " * 20, "interior_number": "9" * 21})
+    form = filing_forms.OfficeForm(data={"street": "Avenida " * 20, "interior_number": "9" * 21})
     assert form.errors["street"] == [
         "Escribe la calle en un máximo de 120 caracteres; escribiste 159."
     ]

@@ -51,7 +51,7 @@ def test_weasyprint_and_fonttools_log_warnings_only():
 
 
 def test_drawing_a_pdf_writes_no_info_lines(caplog):
-    from companies.documents import write_pdf
+    from companies.documents.rendering import write_pdf
 
     with caplog.at_level(logging.INFO):
         pdf = write_pdf("<html lang='es-MX'><body><h1>Constancia</h1><p>Texto</p></body></html>")

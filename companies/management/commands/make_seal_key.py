@@ -1,4 +1,4 @@
-"""A development key pair and self-signed certificate for the registry's seal (``companies.seal``).
+"""A development key pair and self-signed certificate for the registry's seal (``companies.documents.seal``).
 
 Production uses a certificate issued to the registry; this one only lets development and tests
 seal and check documents. Written to SEAL_KEY_PATH and SEAL_CERT_PATH unless --key/--cert say
@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from companies import seal
+from companies.documents import seal
 
 KEY_SIZE = 3072
 

@@ -1,0 +1,2 @@
+"""The register's documents: rendering, the seal, issuance, verification, and the verification
+code."""

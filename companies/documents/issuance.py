@@ -1,0 +1,95 @@
+"""Issuing the register's documents for a company: draw, seal, store, record.
+
+Each kind of document is issued once per set of facts it states: a redelivered task finds the
+documents already issued and does nothing, and a document whose facts changed (the RFC arrived
+after the certificate was drawn) gets a new version beside the old one, which stays verifiable.
+Stored files are never rewritten. Drawing and sealing happen outside any transaction; the
+document is recorded with the company row locked, so two workers issuing at once make one
+version, not two.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+
+from companies.documents import codes, rendering, seal
+from companies.models import Company, Document, document_title
+
+logger = logging.getLogger(__name__)
+
+Kind = Document.Kind
+
+RENDERERS: dict[str, Callable[[Company], bytes]] = {
+    Kind.CERTIFICATE: rendering.render_certificate,
+    Kind.ARTICLES: rendering.render_articles,
+    Kind.REGISTER: rendering.render_register,
+}
+
+
+def facts_of(company: Company, kind: str) -> dict[str, Any]:
+    """What a document states that can change after registration."""
+    if kind == Kind.CERTIFICATE:
+        return {"rfc": company.rfc, "status": company.status}
+    return {"status": company.status}
+
+
+def title_of(company: Company, kind: str) -> str:
+    with translation.override(rendering.LANGUAGE):
+        return document_title(kind, company.legal_form)
+
+
+def issue_documents(*, company_id: int) -> list[Document]:
+    """Issue every document the company lacks, or whose facts changed; returns the new ones."""
+    company = Company.objects.select_related("legal_form").get(pk=company_id)
+    codes.store_missing(company)
+    issued = [_issue(company, kind) for kind in Kind.values]
+    return [document for document in issued if document is not None]
+
+
+def _issue(company: Company, kind: str) -> Document | None:
+    """Draw and seal outside the transaction (a second or more, with a TSA), then record the
+    document with the company row locked, unless another worker recorded it meanwhile."""
+    facts = facts_of(company, kind)
+    if _states(company, kind, facts):
+        return None
+    pdf = seal.seal_pdf(RENDERERS[kind](company))
+    with transaction.atomic():
+        locked = Company.objects.select_for_update().get(pk=company.pk)
+        if facts_of(locked, kind) != facts or _states(locked, kind, facts):
+            return None  # the facts moved on, or issued meanwhile: the next run draws anew
+        latest = locked.documents.filter(kind=kind).aggregate(n=Max("version"))["n"] or 0
+        document = Document(
+            company=locked,
+            kind=kind,
+            version=latest + 1,
+            title=title_of(company, kind),
+            size=len(pdf),
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            sealed=True,
+            facts=facts,
+            issued_at=timezone.now(),
+        )
+        document.file.save("document.pdf", ContentFile(pdf), save=False)
+        document.save()
+    logger.info("Issued %s", document)
+    return document
+
+
+def _states(company: Company, kind: str, facts: dict[str, Any]) -> bool:
+    """Whether the latest document of this kind already states these facts."""
+    latest = company.documents.filter(kind=kind).order_by("-version").first()
+    return latest is not None and latest.facts == facts
+
+
+def read(document: Document) -> bytes:
+    with document.file.open("rb") as stored:
+        content: bytes = stored.read()
+    return content

@@ -1,0 +1,164 @@
+"""Checking the register's documents: by the code printed on a certificate, and by the file.
+
+A file is called authentic only when both hold: its SHA-256 is one the register recorded when it
+issued a document, and the registry's seal on it is valid. Everything else (a file we never
+issued, one changed by a single byte, one without a seal) is not, and the answer says why in
+plain words. Uploads are read only as PDF: the header is checked, the bytes are hashed, and
+pyHanko reads the signature; nothing is rendered, stored or followed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from companies.documents import codes, seal
+from companies.filing import read
+from companies.models import Company, Document
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+PDF_HEADER = b"%PDF-"
+
+
+def company_for_code(text: str) -> Company | None:
+    code = codes.normalise(text)
+    if code is None:
+        return None
+    return (
+        Company.objects.select_related("legal_form", "application")
+        .filter(verification_code=code)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    authentic: bool
+    headline: str  # the answer, in a sentence
+    detail: str  # what it means or what to do
+    document: Document | None = None  # the register's document with these exact bytes
+    superseded_by: Document | None = None  # a later version of the same document
+    sha256: str = ""
+    timestamped_at: datetime | None = None  # the seal's time, certified by a TSA
+
+
+def check_file(data: bytes) -> FileCheck:
+    if not data.startswith(PDF_HEADER):
+        return FileCheck(
+            False,
+            _("This file is not a PDF."),
+            _("Upload the PDF file of the certificate, articles or register as you received it."),
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    document = (
+        Document.objects.select_related("company", "company__legal_form")
+        .filter(sha256=digest)
+        .first()
+    )
+    sealed = seal.validate_seal(data)
+    if document is None:
+        return _unknown(digest, sealed)
+    if not sealed.valid:
+        return FileCheck(
+            False,
+            _("We cannot confirm this document."),
+            _(
+                "Its contents match a document of the register, but its seal could not be "
+                "confirmed. Download the document again from the company's page."
+            ),
+            document=document,
+            sha256=digest,
+        )
+    later = (
+        Document.objects.filter(
+            company=document.company, kind=document.kind, version__gt=document.version
+        )
+        .order_by("-version")
+        .first()
+    )
+    return FileCheck(
+        True,
+        _("This is an authentic, unaltered document of the register."),
+        _("It was issued by the registry for %(company)s and carries its valid seal.")
+        % {"company": document.company.name},
+        document=document,
+        superseded_by=later,
+        sha256=digest,
+        timestamped_at=sealed.timestamped_at,
+    )
+
+
+def _unknown(digest: str, sealed: seal.SealCheck) -> FileCheck:
+    if sealed.intact and sealed.signer:
+        detail = _(
+            "It is not one of the documents the register issued. Ask the company for the "
+            "document, or look it up by its verification code."
+        )
+    else:
+        detail = sealed.problem or _("It is not one of the documents the register issued.")
+    return FileCheck(
+        False,
+        _("This is not an authentic document of the register."),
+        detail,
+        sha256=digest,
+    )
+
+
+def may_download(user: object, document: Document) -> bool:
+    """The certificate is public. The articles and the register show founders and their
+    contributions: the founders and verified registry staff may download them."""
+    return document.kind == Document.Kind.CERTIFICATE or may_read_founders_documents(
+        user, document.company
+    )
+
+
+def may_read_founders_documents(user: object, company: Company) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.has_perm("portal.review_applications") and user.is_verified():  # type: ignore[attr-defined]
+        return True
+    application_id = company.application_id
+    return application_id is not None and (
+        read.visible_applications(user).filter(pk=application_id).exists()  # type: ignore[arg-type]
+    )
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    document: Document
+    current: bool
+    downloadable: bool
+
+
+def document_rows(user: object, company: Company) -> list[DocumentRow]:
+    """Every document of the company, newest version of each kind first, as a person sees it."""
+    issued = list(company.documents.select_related("company__legal_form").order_by("-version"))
+    current = {d.pk for d in latest_of_each_kind(issued)}
+    in_order = sorted(issued, key=lambda d: Document.Kind.values.index(d.kind))  # stable
+    founders_documents = bool(issued) and may_read_founders_documents(user, company)
+    return [
+        DocumentRow(
+            document,
+            document.pk in current,
+            document.kind == Document.Kind.CERTIFICATE or founders_documents,
+        )
+        for document in in_order
+    ]
+
+
+def current_documents(company: Company) -> list[Document]:
+    """The latest version of each kind of the company's documents, in the kinds' order."""
+    return latest_of_each_kind(company.documents.all())
+
+
+def latest_of_each_kind(issued: Iterable[Document]) -> list[Document]:
+    """Of some documents, the highest version of each kind, in the kinds' order."""
+    latest: dict[str, Document] = {}
+    for document in issued:
+        if document.kind not in latest or document.version > latest[document.kind].version:
+            latest[document.kind] = document
+    return [latest[kind] for kind in Document.Kind.values if kind in latest]

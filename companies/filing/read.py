@@ -1,0 +1,90 @@
+"""Reads of applications as they are filed, with the access checks that go with them: who may
+see which application, a filer's dashboard, the names already taken."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from companies.filing.names import Candidate, Source
+from companies.models import (
+    Application,
+    ApplicationStatus,
+    Company,
+    NameReservation,
+)
+from portal.models import User
+
+
+def name_candidates(
+    *, ignore_holder: User | None = None, now: datetime | None = None
+) -> list[Candidate]:
+    """Names a new one is compared with: the register and reservations still in force."""
+    now = now or timezone.now()
+    registered = Company.objects.filter(status=Company.Status.ACTIVE).values_list(
+        "name", "normalised_name"
+    )
+    reserved = NameReservation.objects.filter(
+        status=NameReservation.Status.ACTIVE, expires_at__gt=now
+    )
+    if ignore_holder is not None:
+        reserved = reserved.exclude(holder=ignore_holder)
+    return [Candidate(name, normalised, Source.REGISTERED) for name, normalised in registered] + [
+        Candidate(name, normalised, Source.RESERVED)
+        for name, normalised in reserved.values_list("name", "normalised_name")
+    ]
+
+
+def name_reserved_on(application: Application) -> date | None:
+    """The day the application's name was first reserved for it; None if it never was."""
+    first = (
+        NameReservation.objects.filter(
+            application=application, normalised_name=application.normalised_name
+        )
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(first) if first else None
+
+
+def visible_applications(user: User) -> QuerySet[Application]:
+    """Applications a person may see: those they filed and those they are a founder of."""
+    if not user.curp:
+        return Application.objects.filter(filer=user)
+    return Application.objects.filter(Q(filer=user) | Q(founders__curp=user.curp)).distinct()
+
+
+def application_for(user: User, public_id: UUID) -> Application:
+    """The application if this person may see it; 404 for everybody else (no hint it exists)."""
+    queryset = visible_applications(user).select_related("legal_form", "filer")
+    return get_object_or_404(queryset, public_id=public_id)
+
+
+def application_for_filer(user: User, public_id: UUID) -> Application:
+    return get_object_or_404(
+        Application.objects.select_related("legal_form", "filer"), public_id=public_id, filer=user
+    )
+
+
+def dashboard(user: User) -> dict[str, list[Application]]:
+    mine = list(visible_applications(user).select_related("legal_form").order_by("-updated_at"))
+    return {
+        "to_sign": [a for a in mine if _waits_for_signature_of(a, user)],
+        "drafts": [a for a in mine if a.is_editable and a.filer_id == user.pk],
+        "in_progress": [a for a in mine if not a.is_editable and a.status != "registered"],
+        "registered": [a for a in mine if a.status == "registered"],
+    }
+
+
+def _waits_for_signature_of(application: Application, user: User) -> bool:
+    if application.status != ApplicationStatus.AWAITING_SIGNATURES or not user.curp:
+        return False
+    version = application.versions.order_by("-number").first()
+    if version is None:
+        return False
+    return application.founders.filter(curp=user.curp).exclude(signatures__version=version).exists()

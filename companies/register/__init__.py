@@ -1,0 +1,1 @@
+"""The register: registration and its number, the change log agencies read, the search."""

@@ -1,0 +1,42 @@
+"""The register's change log: every change to the register as a numbered row, written here in
+the transaction that made the change; agencies replay it in order through the API
+(``companies.api.feed`` only reads it).
+
+An agency keeps a copy by asking for the changes after the last cursor it processed. For that
+to be exact, a row with a smaller id must never become visible after one with a larger id.
+On PostgreSQL two transactions could commit their rows out of id order, so writers take a
+transaction-level advisory lock: ids are handed out and committed one writer at a time (SQLite
+already allows a single writer). Call ``record_change`` inside the transaction that made the
+change, so the event and the change commit or roll back together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection, transaction
+
+from companies.models import Company, RegisterChange
+
+FEED_LOCK = 0x45323446454544  # "E24FEED": pg_advisory_xact_lock key for feed writers
+
+
+def snapshot(company: Company) -> dict[str, Any]:
+    """What an event carries about its company: enough to index it, not the whole entry."""
+    return {
+        "numero": company.registration_number,
+        "nombre": company.name,
+        "rfc": company.rfc or None,
+        "estado": company.status,
+    }
+
+
+def record_change(company: Company, kind: RegisterChange.Kind | str) -> RegisterChange:
+    """Append one event about ``company`` to the log (registered, updated or dissolved)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEED_LOCK])
+        return RegisterChange.objects.create(
+            company=company, kind=RegisterChange.Kind(kind), data=snapshot(company)
+        )

@@ -1,0 +1,364 @@
+"""The supervisor's figures: how the 24-hour promise is kept, read from the event log.
+
+Pure reads. A dashboard costs the same few queries whatever the volume: daily counts, the
+approval rate and each clerk's decisions are aggregated in the database; the durations need the
+24-hour clock (``sla.elapsed``), so the period's applications and only the events the clock and
+the decisions depend on are loaded once, in two queries, and measured in Python.
+
+Days are calendar days in ``settings.TIME_ZONE`` (America/Mexico_City). Percentiles interpolate
+linearly between the closest ranks (the "inclusive" method: p50 is the ordinary median).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from companies.models import Application, ApplicationEvent, ApplicationStatus
+from companies.review import sla, worklist
+from portal.models import User
+
+PERIODS = (7, 30, 90)
+DEFAULT_DAYS = 30
+DECISIONS = ("approve", "request_changes", "reject")
+CLOCK_VERBS = ("submit", "request_changes")  # with the final statuses: all ``sla.elapsed`` reads
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole local days, the last one being today, up to ``end`` (now)."""
+
+    days: int
+    first_day: date
+    last_day: date
+    start: datetime
+    end: datetime
+
+    def each_day(self) -> list[date]:
+        return [self.first_day + timedelta(days=n) for n in range(self.days)]
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    submitted: int
+    registered: int
+
+
+@dataclass(frozen=True)
+class ApplicationRow:
+    """One application of the period, measured: what the CSV export lists."""
+
+    public_id: UUID
+    reference: str
+    legal_form: str
+    status: str
+    status_label: str
+    first_submitted_at: datetime
+    registered_at: datetime | None
+    clock: timedelta | None
+    wall: timedelta | None
+    decided_by: str
+    assigned_to: User | None
+
+    @property
+    def clock_hours(self) -> float | None:
+        return _hours(self.clock)
+
+    @property
+    def wall_hours(self) -> float | None:
+        return _hours(self.wall)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in sla.FINAL_STATUSES
+
+    @property
+    def breached(self) -> bool:
+        return self.clock is not None and self.clock >= sla.SERVICE_LEVEL
+
+    @property
+    def at_risk(self) -> bool:
+        """Open, not yet over the limit, but with less than 20% of it left."""
+        if self.clock is None or not self.is_open or self.breached:
+            return False
+        return self.clock >= sla.SERVICE_LEVEL * sla.WARNING_SHARE
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Hours from first submission to registration, for the applications registered in the
+    period: on the 24-hour clock (paused while changes are requested) and by the wall clock."""
+
+    count: int
+    clock_median: float | None
+    clock_p95: float | None
+    wall_median: float | None
+    wall_p95: float | None
+
+
+@dataclass(frozen=True)
+class Approvals:
+    total: int
+    automatic: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.automatic / self.total if self.total else None
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.rate is None else self.rate * 100
+
+
+@dataclass(frozen=True)
+class ClerkThroughput:
+    clerk: User
+    approved: int
+    changes_requested: int
+    rejected: int
+
+    @property
+    def total(self) -> int:
+        return self.approved + self.changes_requested + self.rejected
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    status: str
+    label: str
+    count: int
+    unassigned: int
+    at_risk: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    period: Period
+    days: list[DayCount]
+    durations: Durations
+    breaches: list[ApplicationRow]
+    approvals: Approvals
+    clerks: list[ClerkThroughput]
+    queue: list[QueueLine]
+    assigned: list[ApplicationRow]
+
+    @property
+    def submitted(self) -> int:
+        return sum(d.submitted for d in self.days)
+
+    @property
+    def registered(self) -> int:
+        return sum(d.registered for d in self.days)
+
+
+def period(days: int = DEFAULT_DAYS, *, now: datetime | None = None) -> Period:
+    if days not in PERIODS:
+        raise ValueError(f"days must be one of {PERIODS}")
+    zone = ZoneInfo(settings.TIME_ZONE)
+    end = now or timezone.now()
+    last_day = end.astimezone(zone).date()
+    first_day = last_day - timedelta(days=days - 1)
+    start = datetime.combine(first_day, time.min, tzinfo=zone)
+    return Period(days=days, first_day=first_day, last_day=last_day, start=start, end=end)
+
+
+def dashboard(days: int = DEFAULT_DAYS, *, now: datetime | None = None) -> Dashboard:
+    """Everything the supervisor's page shows, in six queries."""
+    span = period(days, now=now)
+    rows = application_rows(span)
+    return Dashboard(
+        period=span,
+        days=per_day(span),
+        durations=durations(rows, span),
+        breaches=sorted((r for r in rows if r.breached), key=lambda r: -(r.clock_hours or 0)),
+        approvals=approvals(span),
+        clerks=throughput(span),
+        queue=queue(rows),
+        assigned=[r for r in rows if r.is_open and r.assigned_to is not None],
+    )
+
+
+def per_day(span: Period) -> list[DayCount]:
+    """First submissions and registrations per local day; days without any count as zero."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    submitted = _counts(
+        Application.objects.filter(first_submitted_at__range=(span.start, span.end)),
+        "first_submitted_at",
+        zone,
+    )
+    registered = _counts(
+        ApplicationEvent.objects.filter(verb="register", created_at__range=(span.start, span.end)),
+        "created_at",
+        zone,
+    )
+    return [DayCount(d, submitted.get(d, 0), registered.get(d, 0)) for d in span.each_day()]
+
+
+def _counts(
+    rows: QuerySet[Application] | QuerySet[ApplicationEvent], field: str, zone: ZoneInfo
+) -> dict[date, int]:
+    grouped = (
+        rows.annotate(day=TruncDate(field, tzinfo=zone))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {g["day"]: g["n"] for g in grouped}
+
+
+def application_rows(span: Period) -> list[ApplicationRow]:
+    """Applications first submitted or finished in the period, and every one still open, with
+    their clocks; two queries (the applications, then the events that matter)."""
+    applications = _of_period(span)
+    events: dict[int, list[ApplicationEvent]] = defaultdict(list)
+    relevant = (
+        ApplicationEvent.objects.filter(application__in=applications.values("pk"))
+        .filter(Q(verb__in=(*CLOCK_VERBS, *DECISIONS)) | Q(to_status__in=sla.FINAL_STATUSES))
+        .select_related("actor")
+        .only(
+            "application_id",
+            "verb",
+            "to_status",
+            "created_at",
+            "actor__first_name",
+            "actor__last_name",
+            "actor__username",
+        )
+        .order_by("pk")
+    )
+    for event in relevant:
+        events[event.application_id].append(event)
+    return [
+        _measure(a, events[a.pk], now=span.end)
+        for a in applications.select_related("legal_form", "assigned_to").order_by(
+            "first_submitted_at", "pk"
+        )
+    ]
+
+
+def _of_period(span: Period) -> QuerySet[Application]:
+    finished = ApplicationEvent.objects.filter(
+        application=OuterRef("pk"), to_status__in=sla.FINAL_STATUSES, created_at__gte=span.start
+    )
+    return Application.objects.filter(first_submitted_at__isnull=False).filter(
+        Q(first_submitted_at__gte=span.start) | ~Q(status__in=sla.FINAL_STATUSES) | Exists(finished)
+    )
+
+
+def _measure(
+    application: Application, events: Sequence[ApplicationEvent], *, now: datetime
+) -> ApplicationRow:
+    assert application.first_submitted_at is not None
+    registered_at = next((e.created_at for e in reversed(events) if e.verb == "register"), None)
+    return ApplicationRow(
+        public_id=application.public_id,
+        reference=application.reference,
+        legal_form=str(application.legal_form or ""),
+        status=application.status,
+        status_label=str(application.get_status_display()),
+        first_submitted_at=application.first_submitted_at,
+        registered_at=registered_at,
+        clock=sla.elapsed(events, now=now),
+        wall=registered_at - application.first_submitted_at if registered_at else None,
+        decided_by=_decided_by(events),
+        assigned_to=application.assigned_to,
+    )
+
+
+def _decided_by(events: Sequence[ApplicationEvent]) -> str:
+    """Who approved or rejected, the processing itself for an automatic approval; blank while
+    undecided."""
+    decision = next((e for e in reversed(events) if e.verb in ("approve", "reject")), None)
+    if decision is None:
+        return ""
+    return str(decision.actor) if decision.actor else _("Automatic")
+
+
+def durations(rows: Iterable[ApplicationRow], span: Period) -> Durations:
+    registered = [r for r in rows if r.registered_at and r.registered_at >= span.start]
+    clock = [h for r in registered if (h := _exact_hours(r.clock)) is not None]
+    wall = [h for r in registered if (h := _exact_hours(r.wall)) is not None]
+    return Durations(
+        count=len(registered),
+        clock_median=percentile(clock, 0.5),
+        clock_p95=percentile(clock, 0.95),
+        wall_median=percentile(wall, 0.5),
+        wall_p95=percentile(wall, 0.95),
+    )
+
+
+def percentile(values: Iterable[float], share: float) -> float | None:
+    """Linear interpolation between the closest ranks; None for no values."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    position = (len(ordered) - 1) * share
+    below = int(position)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+
+
+def approvals(span: Period) -> Approvals:
+    """Approvals in the period, and those the processing gave with no clerk (actor NULL)."""
+    counted = ApplicationEvent.objects.filter(
+        verb="approve", created_at__range=(span.start, span.end)
+    ).aggregate(total=Count("pk"), automatic=Count("pk", filter=Q(actor__isnull=True)))
+    return Approvals(total=counted["total"], automatic=counted["automatic"])
+
+
+def throughput(span: Period) -> list[ClerkThroughput]:
+    """Each clerk's decisions in the period, by verb, busiest first."""
+    decisions = "applicationevent"
+    clerks = (
+        User.objects.filter(
+            applicationevent__verb__in=DECISIONS,
+            applicationevent__created_at__range=(span.start, span.end),
+        )
+        .annotate(
+            approved=Count(decisions, filter=Q(applicationevent__verb="approve")),
+            changes_requested=Count(decisions, filter=Q(applicationevent__verb="request_changes")),
+            rejected=Count(decisions, filter=Q(applicationevent__verb="reject")),
+        )
+        .order_by("first_name", "last_name", "username")
+    )
+    counted = [ClerkThroughput(c, c.approved, c.changes_requested, c.rejected) for c in clerks]
+    return sorted(counted, key=lambda c: -c.total)
+
+
+def queue(rows: Iterable[ApplicationRow]) -> list[QueueLine]:
+    """What waits for a person now, by status: how much, unclaimed, close to or over 24 h."""
+    waiting: dict[str, list[ApplicationRow]] = {s: [] for s in worklist.QUEUE_STATUSES}
+    for row in rows:
+        if row.status in waiting:
+            waiting[row.status].append(row)
+    return [
+        QueueLine(
+            status=str(status),
+            label=str(ApplicationStatus(status).label),
+            count=len(lines),
+            unassigned=sum(1 for r in lines if r.assigned_to is None),
+            at_risk=sum(1 for r in lines if r.at_risk),
+            overdue=sum(1 for r in lines if r.breached),
+        )
+        for status, lines in waiting.items()
+    ]
+
+
+def _exact_hours(span: timedelta | None) -> float | None:
+    return None if span is None else span.total_seconds() / 3600
+
+
+def _hours(span: timedelta | None) -> float | None:
+    return None if span is None else round(span.total_seconds() / 3600, 1)
