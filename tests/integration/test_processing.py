@@ -50,7 +50,7 @@ def submit(applicant, **kwargs) -> Application:
         application.pk,
         "submit",
         fields={"submitted_at": timezone.now()},
-        after_commit=lambda a: tasks.process_application.delay(a.pk),
+        send=[(tasks.process_application.name, [application.pk])],
     )
 
 
