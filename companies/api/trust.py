@@ -22,6 +22,7 @@ import hashlib
 import ipaddress
 import logging
 import re
+from functools import cache
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -33,6 +34,7 @@ from companies.api.errors import ApiError, ErrorCode
 logger = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 PEM_CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.S)
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -87,8 +89,14 @@ def from_security_server(request: HttpRequest) -> bool:
     if _presented_certificate(request) in pinned:
         return True
     address = caller_address(request)
-    networks = (ipaddress.ip_network(n) for n in settings.AGENCY_API_SECURITY_SERVERS)
+    networks = _networks(tuple(settings.AGENCY_API_SECURITY_SERVERS))
     return address is not None and any(address in network for network in networks)
+
+
+@cache
+def _networks(listed: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    """The configured networks, parsed once per list rather than on every request."""
+    return tuple(ipaddress.ip_network(n) for n in listed)
 
 
 def require_security_server(request: HttpRequest) -> None:
