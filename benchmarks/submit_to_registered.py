@@ -59,8 +59,8 @@ def main() -> None:
             applications = [complete_application(filer) for _ in range(args.applications)]
             started = time.perf_counter()
             for application in applications:
-                workflow.transition(application.pk, "send_for_signatures")
-                workflow.transition(
+                workflow._transition(application.pk, "send_for_signatures")
+                workflow._transition(
                     application.pk,
                     "submit",
                     fields={"submitted_at": timezone.now()},

@@ -11,7 +11,7 @@ from celery.exceptions import MaxRetriesExceededError
 from django.conf import settings
 from django.db import OperationalError
 
-from companies import notifications
+from companies import jobs, notifications
 
 MAX_TRIES = 8
 
@@ -22,12 +22,12 @@ def _backoff(retries: int) -> int:
     return int(min(settings.PROCESSING_RETRY_SECONDS * 2**retries, 1800))
 
 
-@shared_task
+@shared_task(name=jobs.INVITE_FOUNDERS_TO_SIGN)
 def invite_founders_to_sign(application_id: int) -> None:
     notifications.invite_founders_to_sign(application_id)
 
 
-@shared_task(bind=True, max_retries=MAX_TRIES)
+@shared_task(name=jobs.PROCESS_APPLICATION, bind=True, max_retries=MAX_TRIES)
 def process_application(self: Task, application_id: int) -> None:
     from companies import registries
     from companies.processing import checks
@@ -51,7 +51,7 @@ AFTER_REGISTRATION: dict[str, Any] = {
 }
 
 
-@shared_task(**AFTER_REGISTRATION)
+@shared_task(name=jobs.AFTER_REGISTRATION, **AFTER_REGISTRATION)
 def after_registration(self: Task, application_id: int) -> None:
     """``registration.complete``; what still waits (the RFC, the seal) is tried again later."""
     from companies.register import registration
@@ -59,7 +59,7 @@ def after_registration(self: Task, application_id: int) -> None:
     _until_done(self, application_id, registration.complete)
 
 
-@shared_task(**AFTER_REGISTRATION)
+@shared_task(name=jobs.RFC_AND_DOCUMENTS, **AFTER_REGISTRATION)
 def rfc_and_documents(self: Task, application_id: int) -> None:
     """``after_registration`` telling nobody: for companies whose founders are not to hear of
     it (the demo companies of `make run`, registered "in the past")."""
@@ -81,7 +81,7 @@ def _until_done(task: Task, application_id: int, work: Callable[[int], object]) 
         raise task.retry(exc=waiting, countdown=_backoff(task.request.retries)) from None
 
 
-@shared_task
+@shared_task(name=jobs.TELL_FOUNDERS)
 def tell_founders(application_id: int, kind: str, step: str) -> None:
     notifications.tell_founders_by_id(application_id, kind, step=step)
 
@@ -89,28 +89,28 @@ def tell_founders(application_id: int, kind: str, step: str) -> None:
 # -- periodic (beat schedule in portal/celery.py) ----------------------------------------
 
 
-@shared_task
+@shared_task(name=jobs.RELAY_OUTBOX)
 def relay_outbox() -> int:
     from companies import outbox
 
     return outbox.relay_pending()
 
 
-@shared_task
+@shared_task(name=jobs.EXPIRE_NAME_RESERVATIONS)
 def expire_name_reservations() -> int:
-    from companies.filing import services
+    from companies.filing import reservations
 
-    return services.expire_name_reservations()
+    return reservations.expire_name_reservations()
 
 
-@shared_task
+@shared_task(name=jobs.WATCH_SERVICE_LEVEL)
 def watch_service_level() -> None:
     from companies.review import supervision
 
     supervision.warn_about_service_level()
 
 
-@shared_task
+@shared_task(name=jobs.REDRIVE_STUCK_APPLICATIONS)
 def redrive_stuck_applications() -> int:
     from companies.review import supervision
 

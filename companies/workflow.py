@@ -1,6 +1,8 @@
 """The application's life: the only module that sets ``Application.status``.
 
-Each verb locks the row, returns it unchanged when the move is already done, refuses a move the
+Every move is a verb here (send for signatures, sign, reopen, submit, start the checks, send to
+review, request changes, approve, register, reject); ``_transition`` is what they share. Each verb
+locks the row, returns it unchanged when the move is already done, refuses a move the
 table does not allow with ``TransitionNotAllowed``, saves with ``update_fields``, appends an
 event in the same transaction and schedules side effects for after the commit.
 """
@@ -8,6 +10,7 @@ event in the same transaction and schedules side effects for after the commit.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -15,12 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from companies import audit, outbox
-from companies.models import Application
+from companies import audit, jobs, outbox
+from companies.filing import payments, signing, versions
+from companies.models import Application, Signature
 from companies.models import ApplicationStatus as S
 from portal.models import User
 
-TASKS = "companies.tasks."
 # Notes the portal writes are stored as English msgids and translated where shown (timeline).
 EDITED_BY_THE_FILER = gettext_noop("Edited by the filer")
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -50,11 +53,15 @@ class GuardFailed(Exception):
     """A rule of the move does not hold yet (say, a founder has not signed)."""
 
 
+class FeeNotConfirmed(GuardFailed):
+    """At submission, the payments registry did not confirm the fee: what to do, in words."""
+
+
 Guard = Callable[[Application], None]
 During = Callable[[Application], dict[str, Any] | None]
 
 
-def transition(
+def _transition(
     application_id: int,
     verb: str,
     *,
@@ -64,7 +71,7 @@ def transition(
     guard: Guard | None = None,
     during: During | None = None,
     fields: dict[str, Any] | None = None,
-    send: list[tuple[str, list[Any]]] | None = None,
+    send: list[jobs.Message] | None = None,
 ) -> Application:
     """Move one application with ``verb``; see the module docstring for the guarantees."""
     sources, target = TRANSITIONS[verb]
@@ -103,7 +110,6 @@ def transition(
 
 def send_for_signatures(application: Application, *, actor: User) -> Application:
     """Freeze a version (canonical JSON + SHA-256) and invite every founder to sign it."""
-    from companies.filing import versions
 
     def complete(locked: Application) -> None:
         problems = versions.blocking_problems(locked)
@@ -114,56 +120,94 @@ def send_for_signatures(application: Application, *, actor: User) -> Application
         version = versions.freeze(locked)
         return {"version": version.number, "sha256": version.sha256}
 
-    return transition(
+    return _transition(
         application.pk,
         "send_for_signatures",
         actor=actor,
         guard=complete,
         during=freeze,
-        send=[(TASKS + "invite_founders_to_sign", [application.pk])],
+        send=[jobs.invite_founders_to_sign(application.pk)],
     )
+
+
+def sign(
+    application: Application,
+    *,
+    user: User,
+    authenticated_at: datetime | None,
+    decision: Signature.Decision,
+    reason: str = "",
+) -> list[Signature]:
+    """A founder's signature on the current version (``signing.record``), and what it leads to:
+    a decline sends the application back to draft; the last approval tells the founders that
+    everyone has signed. Signing twice records nothing and changes nothing."""
+    recorded = signing.record(
+        application,
+        user=user,
+        authenticated_at=authenticated_at,
+        decision=decision,
+        reason=reason,
+    )
+    if not recorded.new:
+        return recorded.signatures
+    if recorded.declined:
+        reopen(application, actor=user, reason=reason)
+    elif signing.all_signed(application):
+        with transaction.atomic():
+            outbox.enqueue(
+                jobs.tell_founders(
+                    application.pk, kind="all_signed", step=f"v{recorded.version.number}"
+                )
+            )
+    return recorded.signatures
 
 
 def reopen(application: Application, *, actor: User, reason: str = "") -> Application:
     """Back to draft for editing; the signatures of the frozen version no longer count."""
-    return transition(application.pk, "reopen", actor=actor, reason=reason)
+    return _transition(application.pk, "reopen", actor=actor, reason=reason)
 
 
 def submit(application: Application, *, actor: User) -> Application:
     """Every founder signed the current version and the fee is paid: hand it to processing.
 
-    Idempotent: a double click, a retry or a second tab finds it submitted and changes nothing.
+    A fee not yet known to be paid is first asked of the payments registry, outside the lock (the
+    applicant may have paid at the bank a minute ago); ``FeeNotConfirmed`` says what to do when
+    it is not. Idempotent: a double click, a retry or a second tab finds it submitted and changes
+    nothing.
     """
-    from companies.filing import signing
+    if application.status == S.AWAITING_SIGNATURES and signing.all_signed(application):
+        problem = payments.fee_problem(application)
+        if problem:
+            raise FeeNotConfirmed(problem)
 
     def ready(locked: Application) -> None:
         missing = signing.missing_for_submission(locked)
         if missing:
             raise GuardFailed(missing[0])
 
-    return transition(
+    now = timezone.now()
+    return _transition(
         application.pk,
         "submit",
         actor=actor,
         guard=ready,
         during=_remember_first_submission,
-        fields={"submitted_at": timezone.now()},
+        fields={"submitted_at": now},
         send=[
-            (TASKS + "process_application", [application.pk]),
-            (
-                TASKS + "tell_founders",
-                [application.pk, "submitted", f"submission:{timezone.now().isoformat()}"],
+            jobs.process_application(application.pk),
+            jobs.tell_founders(
+                application.pk, kind="submitted", step=f"submission:{now.isoformat()}"
             ),
         ],
     )
 
 
-def start_checks(application: Application) -> Application:
-    return transition(application.pk, "start_checks")
+def start_checks(application: Application, *, reason: str = "") -> Application:
+    return _transition(application.pk, "start_checks", reason=reason)
 
 
 def send_to_review(application: Application, *, reasons: list[str]) -> Application:
-    return transition(
+    return _transition(
         application.pk,
         "send_to_review",
         reason="; ".join(reasons),
@@ -173,7 +217,33 @@ def send_to_review(application: Application, *, reasons: list[str]) -> Applicati
 
 
 def approve(application: Application, *, actor: User | None, reason: str = "") -> Application:
-    return transition(application.pk, "approve", actor=actor, reason=reason)
+    return _transition(application.pk, "approve", actor=actor, reason=reason)
+
+
+def register(application: Application, *, entry: During) -> Application:
+    """Approved to registered: ``entry`` writes the register entry under the same lock and in
+    the same transaction (``register.registration`` owns what an entry is), and the work after
+    registration (the RFC, the documents, the founders told) is queued."""
+    return _transition(
+        application.pk,
+        "register",
+        during=entry,
+        send=[jobs.after_registration(application.pk)],
+    )
+
+
+def reject(
+    application: Application, *, actor: User, ground: str, reason: str, explanation: str
+) -> Application:
+    """The clerk refuses the registration on a legal ``ground`` (its key; ``reason`` is its text,
+    stored as an English msgid), explained in their own words."""
+    return _transition(
+        application.pk,
+        "reject",
+        actor=actor,
+        reason=f"{reason}. {explanation}".strip(),
+        data={"reason": ground, "explanation": explanation},
+    )
 
 
 def request_changes(
@@ -181,7 +251,7 @@ def request_changes(
 ) -> Application:
     """The clerk asks for corrections: the message and the wizard steps concerned reach the
     founders, and the application is editable again until it is signed and submitted anew."""
-    return transition(
+    return _transition(
         application.pk,
         "request_changes",
         actor=actor,
@@ -189,9 +259,10 @@ def request_changes(
         data={"sections": sections},
         fields={"changes_message": message, "changes_sections": sections},
         send=[
-            (
-                TASKS + "tell_founders",
-                [application.pk, "changes_requested", f"changes:{timezone.now().isoformat()}"],
+            jobs.tell_founders(
+                application.pk,
+                kind="changes_requested",
+                step=f"changes:{timezone.now().isoformat()}",
             )
         ],
     )

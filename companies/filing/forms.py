@@ -1,5 +1,5 @@
 """Forms of the filing wizard. They parse and check what a person typed; the rules of the legal
-form are applied by ``companies.filing.rules`` and the writes happen in ``companies.filing.services``.
+form are applied by ``companies.filing.rules`` and the writes happen in ``companies.filing.drafts``.
 The founders' forms and the identifiers they check (CURP, RFC) are in ``founder_forms``."""
 
 from __future__ import annotations

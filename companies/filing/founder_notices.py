@@ -4,7 +4,7 @@ it and what to do about it.
 Whether a founder sends the application to a clerk is decided by ``processing`` (the checks it
 runs after submission); this module only puts that into words, so that what the applicant reads
 at adding is what will really happen. Who cannot found at all (a minor, a deceased person) is
-refused by ``services.add_founder`` and never gets here.
+refused by ``founders.add_founder`` and never gets here.
 """
 
 from __future__ import annotations

@@ -26,8 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from companies import outbox, workflow
-from companies.filing import services, signing
+from companies import jobs, outbox, workflow
+from companies.filing import drafts, payments, reservations
 from companies.models import (
     Application,
     Company,
@@ -36,6 +36,7 @@ from companies.models import (
     NameReservation,
     Payment,
     PersonStatus,
+    Signature,
 )
 from companies.register import registration
 from companies.review import claims
@@ -242,33 +243,33 @@ def file_and_register(demo: DemoCompany, *, clerk: User) -> Company:
     application = workflow.send_for_signatures(application, actor=filer)
     signers = {share.person.curp: share.person for share in demo.founders}
     for person in signers.values():  # one signature covers every capacity a person signs in
-        signing.sign(
+        workflow.sign(
             application,
             user=entrepreneur(person),
             authenticated_at=timezone.now(),
-            approve=True,
+            decision=Signature.Decision.APPROVED,
         )
-    if signing.fee_due(application):
+    if payments.fee_due(application):
         _demo_payment(application)
     application = workflow.submit(application, actor=filer)
-    application = workflow.transition(application.pk, "start_checks", reason=NOT_CHECKED)
+    application = workflow.start_checks(application, reason=NOT_CHECKED)
     if application.legal_form is not None and application.legal_form.code == "sas":
-        registration.register(workflow.approve(application, actor=None, reason=NOT_CHECKED))
+        registration.approve_and_register(application, actor=None, reason=NOT_CHECKED)
     else:
         workflow.send_to_review(application, reasons=[BY_A_CLERK])
         claims.claim(application, clerk=clerk)
         claims.approve(application, clerk=clerk)
     outbox.withdraw(application_id=application.pk)
-    outbox.enqueue((workflow.TASKS + "rfc_and_documents", [application.pk]))
+    outbox.enqueue(jobs.rfc_and_documents(application.pk))
     return registration.company_of(application.pk)
 
 
 def _draft(demo: DemoCompany, filer: User) -> Application:
     """Every step of the wizard, as the applicant fills it in."""
-    application = services.create_application(filer=filer)
+    application = drafts.create_application(filer=filer)
     legal_form = LegalForm.objects.get(code=demo.legal_form)
-    services.choose_legal_form(application=application, legal_form=legal_form)
-    if not services.name_application(application=application, name=demo.name).allowed:
+    drafts.choose_legal_form(application=application, legal_form=legal_form)
+    if not reservations.name_application(application=application, name=demo.name).allowed:
         raise NameTaken(demo.name)
     for share in demo.founders:
         _founder(application, share)
@@ -291,7 +292,7 @@ def _draft(demo: DemoCompany, filer: User) -> Application:
             demo.notarisation.name_reserved_on, time(9), tzinfo=timezone.get_current_timezone()
         )
         NameReservation.objects.filter(application=application).update(created_at=reserved)
-    return services.save_fields(application=application, **fields)
+    return drafts.save_fields(application=application, **fields)
 
 
 def _founder(application: Application, share: Share) -> Founder:

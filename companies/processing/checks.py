@@ -12,12 +12,11 @@ import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from companies import registries, workflow
-from companies.filing import read, rules, signing
+from companies.filing import payments, read, rules
 from companies.models import Application, ApplicationStatus, RegistryCheck
 from companies.models.outcomes import CheckOutcome
 from companies.processing import deeds
@@ -163,12 +162,12 @@ def _check_deed(application: Application, subject: str) -> CheckResult:
 
 
 def _check_payment(application: Application, subject: str) -> CheckResult:
-    if not signing.fee_due(application):
+    if not payments.fee_due(application):
         return Result.CLEAN, CheckOutcome.NO_FEE, {}, ""
     payment = application.payments.first()
     if payment is None:
         return Result.NEGATIVE, CheckOutcome.UNPAID, {}, ""
-    outcome = signing.check_payment(payment)
+    outcome = payments.check_payment(payment)
     detail: dict[str, object] = {"reference": payment.reference}
     if outcome == registries.Outcome.UNAVAILABLE:  # no answer: ask again later
         return Result.UNAVAILABLE, CheckOutcome.UNAVAILABLE, detail, ""
@@ -232,11 +231,9 @@ def decide(application: Application, checks: list[RegistryCheck]) -> Application
         if not reasons:
             reasons = [gettext_noop("Notarised legal forms are registered by a clerk")]
         return workflow.send_to_review(application, reasons=reasons)
-    with transaction.atomic():
-        approved = workflow.approve(
-            application, actor=None, reason=gettext_noop("Every check is clean")
-        )
-        return registration.register(approved)
+    return registration.approve_and_register(
+        application, actor=None, reason=gettext_noop("Every check is clean")
+    )
 
 
 def reasons_of(check: RegistryCheck) -> list[str]:

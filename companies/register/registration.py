@@ -26,6 +26,7 @@ from companies.models import (
 )
 from companies.register.changes import record_change
 from companies.registries import RegistryUnavailable
+from portal.models import User
 
 PREFIX = "QRO"
 
@@ -39,6 +40,8 @@ def next_registration_number(year: int) -> str:
 
 
 def register(application: Application) -> Application:
+    """Approved to registered, with its entry in the register and its number."""
+
     def write_entry(locked: Application) -> dict[str, Any]:
         assert locked.legal_form is not None
         now = timezone.now()
@@ -58,12 +61,16 @@ def register(application: Application) -> Application:
         record_change(company, "registered")
         return {"registration_number": number}
 
-    return workflow.transition(
-        application.pk,
-        "register",
-        during=write_entry,
-        send=[(workflow.TASKS + "after_registration", [application.pk])],
-    )
+    return workflow.register(application, entry=write_entry)
+
+
+def approve_and_register(
+    application: Application, *, actor: User | None, reason: str
+) -> Application:
+    """Approved and registered in one transaction: by the checks when every one is clean
+    (``actor`` None), by the clerk who holds it otherwise."""
+    with transaction.atomic():
+        return register(workflow.approve(application, actor=actor, reason=reason))
 
 
 def complete(application_id: int) -> None:

@@ -100,9 +100,9 @@ def _holder(application: Application, clerk: User) -> None:
 
 def approve(application: Application, *, clerk: User) -> Application:
     _holder(application, clerk)
-    with transaction.atomic():
-        approved = workflow.approve(application, actor=clerk, reason=APPROVED_BY_THE_REGISTRY)
-        return registration.register(approved)
+    return registration.approve_and_register(
+        application, actor=clerk, reason=APPROVED_BY_THE_REGISTRY
+    )
 
 
 def request_changes(
@@ -116,10 +116,10 @@ def request_changes(
 
 def reject(application: Application, *, clerk: User, reason: str, explanation: str) -> Application:
     _holder(application, clerk)
-    return workflow.transition(
-        application.pk,
-        "reject",
+    return workflow.reject(
+        application,
         actor=clerk,
-        reason=f"{REJECTION_REASONS[reason]}. {explanation}".strip(),
-        data={"reason": reason, "explanation": explanation},
+        ground=reason,
+        reason=REJECTION_REASONS[reason],
+        explanation=explanation,
     )

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from companies import notifications, outbox
+from companies import jobs, notifications, outbox
 from companies.models import (
     Application,
     ApplicationEvent,
@@ -84,8 +84,8 @@ def redrive_stuck(*, now: datetime | None = None) -> int:
         .exclude(_registries_asked_since(cutoff, application="application_id"))
         .values_list("application_id", flat=True)
     )
-    messages = [("companies.tasks.process_application", [pk]) for pk in stuck]
-    messages += [("companies.tasks.after_registration", [pk]) for pk in unfinished]
+    messages = [jobs.process_application(pk) for pk in stuck]
+    messages += [jobs.after_registration(pk) for pk in unfinished]
     if messages:
         outbox.enqueue(*messages)
     return len(messages)

@@ -17,12 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies.filing import (
     articles,
+    drafts,
     founder_forms,
     founder_notices,
+    founders,
     read,
+    reservations,
     rules,
     scian,
-    services,
     wizard,
 )
 from companies.filing import forms as filing_forms
@@ -64,7 +66,7 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
 @entrepreneur_only
 @require_POST
 def new_application(request: SignedInRequest) -> HttpResponse:
-    application = services.create_application(filer=request.user)
+    application = drafts.create_application(filer=request.user)
     return redirect("companies:step", application.public_id, "forma")
 
 
@@ -117,7 +119,7 @@ def legal_form_step(request: SignedInRequest, application: Application) -> HttpR
         request.POST or None, initial={"legal_form": application.legal_form}
     )
     if request.method == "POST" and form.is_valid():
-        services.choose_legal_form(
+        drafts.choose_legal_form(
             application=application, legal_form=form.cleaned_data["legal_form"]
         )
         return _continue(request, application, "forma")
@@ -129,7 +131,9 @@ def legal_form_step(request: SignedInRequest, application: Application) -> HttpR
 def name_step(request: SignedInRequest, application: Application) -> HttpResponse:
     form = filing_forms.NameForm(request.POST or None, initial={"name": application.proposed_name})
     if request.method == "POST" and form.is_valid():
-        verdict = services.name_application(application=application, name=form.cleaned_data["name"])
+        verdict = reservations.name_application(
+            application=application, name=form.cleaned_data["name"]
+        )
         if verdict.allowed:
             return _continue(request, application, "nombre")
         form.add_error("name", _("Choose another name: see why below."))
@@ -146,8 +150,11 @@ def name_check(request: SignedInRequest, application: Application) -> HttpRespon
     form = filing_forms.NameForm(request.POST if request.method == "POST" else request.GET)
     verdict: NameVerdict | None = None
     if form.is_valid():
-        verdict = services.check_name(name=form.cleaned_data["name"], holder=application.filer)
-    context = {"verdict": services.verdict_as_data(verdict) if verdict else None, "checked": True}
+        verdict = reservations.check_name(name=form.cleaned_data["name"], holder=application.filer)
+    context = {
+        "verdict": reservations.verdict_as_data(verdict) if verdict else None,
+        "checked": True,
+    }
     if request.htmx and not request.htmx.boosted:
         return render(request, "companies/wizard/nombre.html#verdict", context)
     return _render_step(request, application, "nombre", form=form, **context)
@@ -168,7 +175,7 @@ def purpose_step(request: SignedInRequest, application: Application) -> HttpResp
     }
     form = filing_forms.PurposeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.save_fields(application=application, **form.cleaned_data)
+        drafts.save_fields(application=application, **form.cleaned_data)
         return _continue(request, application, "objeto")
     catalogue = scian.load_catalogue()
     query = request.GET.get("q", "").strip()[:100]
@@ -198,7 +205,7 @@ def founders_step(request: SignedInRequest, application: Application) -> HttpRes
         if _add_founder(request, application, founder_form):
             return redirect("companies:step", application.public_id, "socios")
     elif action == "capital" and capital_form.is_valid():
-        services.set_capital(
+        drafts.set_capital(
             application=application,
             capital=capital_form.cleaned_data["capital"],
             share_value=capital_form.cleaned_data.get("share_value"),
@@ -245,12 +252,12 @@ def _add_founder(
     request: SignedInRequest, application: Application, form: founder_forms.FounderForm
 ) -> bool:
     try:
-        founder = services.add_founder(
+        founder = founders.add_founder(
             application=application,
             founder=form.save(commit=False),
             user_id=request.user.curp or "",
         )
-    except services.FounderRefused as refused:
+    except founders.FounderRefused as refused:
         form.add_refusal(refused.field, refused.message)
         return False
     notice = founder_notices.on_adding(founder)
@@ -263,12 +270,12 @@ def _change_founder(
 ) -> HttpResponse:
     founder = get_object_or_404(application.founders, pk=request.POST.get("founder"))
     if action == "remove":
-        services.remove_founder(application=application, founder_id=founder.pk)
+        founders.remove_founder(application=application, founder_id=founder.pk)
         messages.success(request, _("%(person)s was removed.") % {"person": founder})
     else:
         try:
-            services.recheck_founder(founder=founder, user_id=request.user.curp or "")
-        except services.FounderRefused as refused:
+            founders.recheck_founder(founder=founder, user_id=request.user.curp or "")
+        except founders.FounderRefused as refused:
             messages.error(request, refused.message)
     return redirect("companies:step", application.public_id, "socios")
 
@@ -290,7 +297,7 @@ def administration_step(request: SignedInRequest, application: Application) -> H
         for problem in rules.administration_problems(application.legal_form, founders):
             form.add_error("administrators", problem.message)
         if not form.errors:
-            services.set_administration(
+            drafts.set_administration(
                 application=application,
                 administrators=chosen,
                 comisario_name=form.cleaned_data.get("comisario_name", ""),
@@ -310,7 +317,7 @@ def administration_step(request: SignedInRequest, application: Application) -> H
 def articles_step(request: SignedInRequest, application: Application) -> HttpResponse:
     form = filing_forms.ArticlesForm(request.POST or None, initial=application.articles or None)
     if request.method == "POST" and form.is_valid():
-        services.save_fields(application=application, articles=form.cleaned_data)
+        drafts.save_fields(application=application, articles=form.cleaned_data)
         return _continue(request, application, "estatutos")
     options = application.articles or {f: form[f].initial for f in form.fields}
     if "preview" in request.GET:
@@ -331,7 +338,7 @@ def notary_step(request: SignedInRequest, application: Application) -> HttpRespo
         name_reserved_on=read.name_reserved_on(application),
     )
     if request.method == "POST" and form.is_valid():
-        services.save_fields(application=application, **form.cleaned_data)
+        drafts.save_fields(application=application, **form.cleaned_data)
         return _continue(request, application, "notaria")
     return _render_step(request, application, "notaria", form=form)
 

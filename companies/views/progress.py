@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies import registries, workflow
 from companies.documents import verification
-from companies.filing import read, signing, versions
-from companies.models import Application, ApplicationEvent, ApplicationStatus
+from companies.filing import payments, read, signing, versions
+from companies.models import Application, ApplicationEvent, ApplicationStatus, Signature
 from companies.review import sla
 from portal.auth import authenticated_at
 from portal.requests import SignedInRequest
@@ -38,9 +38,9 @@ def signatures(request: SignedInRequest, public_id: UUID) -> HttpResponse:
         "version": versions.current(application),
         "room": signing.signing_room(application, request.user),
         "is_filer": application.filer_id == request.user.pk,
-        "payment": signing.current_payment(application),
-        "fee_due": signing.fee_due(application),
-        "paid": signing.paid(application),
+        "payment": payments.current_payment(application),
+        "fee_due": payments.fee_due(application),
+        "paid": payments.paid(application),
         "missing": signing.missing_for_submission(application),
         "SANDBOX_BANK_URL": _bank_url(),
     }
@@ -106,11 +106,13 @@ def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
             )
         else:
             try:
-                signing.sign(
+                workflow.sign(
                     application,
                     user=request.user,
                     authenticated_at=when,
-                    approve=approve,
+                    decision=Signature.Decision.APPROVED
+                    if approve
+                    else Signature.Decision.DECLINED,
                     reason=reason,
                 )
             except signing.SigningRefused as refused:
@@ -134,8 +136,8 @@ def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 def pay(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = read.application_for_filer(request.user, public_id)
     if request.POST.get("action") == "check":
-        payment = signing.current_payment(application)
-        outcome = signing.check_payment(payment) if payment is not None else None
+        payment = payments.current_payment(application)
+        outcome = payments.check_payment(payment) if payment is not None else None
         if outcome == registries.Outcome.UNAVAILABLE:
             messages.warning(
                 request,
@@ -146,7 +148,7 @@ def pay(request: SignedInRequest, public_id: UUID) -> HttpResponse:
             )
         elif outcome is not None and outcome != registries.Outcome.PAID:
             messages.info(request, _("The payments registry has not received this payment yet."))
-    elif signing.payment_reference(application) is None:
+    elif payments.payment_reference(application) is None:
         messages.warning(
             request,
             _("We could not create the payment reference right now. Try again in a few minutes."),
@@ -159,7 +161,7 @@ def pay(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 def submit(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = read.application_for_filer(request.user, public_id)
     try:
-        signing.submit(application, actor=request.user)
+        workflow.submit(application, actor=request.user)
     except (workflow.GuardFailed, workflow.TransitionNotAllowed) as refused:
         messages.error(request, str(refused))
         return redirect(_signatures_url(application))

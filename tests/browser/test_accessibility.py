@@ -64,7 +64,7 @@ def test_the_public_register_and_the_clerks_pages_have_no_axe_violations(portal,
             if verb == "submit"
             else None
         )
-        workflow.transition(application.pk, verb, fields=fields)
+        workflow._transition(application.pk, verb, fields=fields)
     Company.objects.create(
         registration_number="QRO-2026-000007",
         name="Café Peñamiller, S.A.S.",

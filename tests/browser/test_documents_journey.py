@@ -37,7 +37,7 @@ def registered_company(filer: User) -> Company:
     now = timezone.now()
     for verb in ("send_for_signatures", "submit", "start_checks", "approve"):
         fields = {"submitted_at": now, "first_submitted_at": now} if verb == "submit" else None
-        workflow.transition(application.pk, verb, fields=fields)
+        workflow._transition(application.pk, verb, fields=fields)
     registration.register(Application.objects.get(pk=application.pk))
     return registration.company_of(application.pk)
 

@@ -28,7 +28,7 @@ def in_review_sa() -> Application:
             if verb == "submit"
             else None
         )
-        workflow.transition(application.pk, verb, fields=fields, reason="", data=None)
+        workflow._transition(application.pk, verb, fields=fields, reason="", data=None)
     return Application.objects.get(pk=application.pk)
 
 

@@ -32,7 +32,7 @@ def in_review(filer):
             if verb == "submit"
             else None
         )
-        workflow.transition(application.pk, verb, fields=fields)
+        workflow._transition(application.pk, verb, fields=fields)
     application.refresh_from_db()
     return application
 
@@ -509,8 +509,8 @@ def test_a_registered_application_offers_no_review_action_and_refuses_a_release(
 @pytest.mark.parametrize("name", ["claim", "reassign"])
 def test_claiming_or_reassigning_outside_review_is_refused(client, applicant, supervisor, name):
     application = ApplicationFactory(filer=applicant)
-    workflow.transition(application.pk, "send_for_signatures")
-    workflow.transition(application.pk, "submit", fields={"submitted_at": timezone.now()})
+    workflow._transition(application.pk, "send_for_signatures")
+    workflow._transition(application.pk, "submit", fields={"submitted_at": timezone.now()})
     response = verified_login(client, supervisor).post(
         action(application, name), {"clerk": supervisor.pk}, follow=True
     )

@@ -24,8 +24,8 @@ POPULATION = "MX-DEV/GOV/RENAPO/poblacion/personas"
 
 def submitted(filer, **kwargs):
     application = complete_application(filer, **kwargs)
-    workflow.transition(application.pk, "send_for_signatures")
-    return workflow.transition(application.pk, "submit", fields={"submitted_at": timezone.now()})
+    workflow._transition(application.pk, "send_for_signatures")
+    return workflow._transition(application.pk, "submit", fields={"submitted_at": timezone.now()})
 
 
 def test_a_clean_sas_is_registered_with_no_human(
@@ -220,8 +220,8 @@ def test_registration_numbers_are_sequential_per_year(
     numbers = []
     for _ in range(3):
         application = submitted(applicant)
-        workflow.transition(application.pk, "start_checks")
-        workflow.transition(application.pk, "approve")
+        workflow._transition(application.pk, "start_checks")
+        workflow._transition(application.pk, "approve")
         with django_capture_on_commit_callbacks(execute=False):
             registration.register(application)
         numbers.append(Company.objects.get(application=application).registration_number)
@@ -342,8 +342,8 @@ def submitted_with_a_company(filer, *, rfc: str, legal_name: str):
     application.deed_number, application.deed_date = 51207, date(2025, 2, 26)
     application.save()
     Payment.objects.create(application=application, reference="QRO4996099406", amount="1850.00")
-    workflow.transition(application.pk, "send_for_signatures")
-    return workflow.transition(application.pk, "submit", fields={"submitted_at": timezone.now()})
+    workflow._transition(application.pk, "send_for_signatures")
+    return workflow._transition(application.pk, "submit", fields={"submitted_at": timezone.now()})
 
 
 def test_a_company_founder_is_checked_by_its_rfc_and_its_representative_by_curp(

@@ -6,7 +6,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from companies.filing.names import Outcome
-from companies.filing.services import NameNotAvailable, expire_name_reservations, reserve_name
+from companies.filing.reservations import NameNotAvailable, expire_name_reservations, reserve_name
 from companies.models import NameReservation
 from tests.conftest import skip_or_fail
 

@@ -62,7 +62,7 @@ def test_the_status_page_freezes_the_time_left_and_says_how_to_resume_while_chan
     signed_by_everyone(client, application, [applicant, other_applicant])
     workflow.submit(application, actor=applicant)
     for verb in ("start_checks", "send_to_review"):
-        workflow.transition(application.pk, verb)
+        workflow._transition(application.pk, verb)
     workflow.request_changes(application, actor=clerk, message="Falta el folio.", sections=[])
     url = reverse("companies:status", args=[application.public_id])
     client = fresh(client, applicant)

@@ -240,7 +240,7 @@ def test_a_clerks_request_for_changes_reaches_the_founders_and_reopens_the_steps
     signed_by_everyone(client, application, [applicant, carlos])
     workflow.submit(application, actor=applicant)
     for verb in ("start_checks", "send_to_review"):
-        workflow.transition(application.pk, verb)
+        workflow._transition(application.pk, verb)
     message = "La aportación de Carlos no coincide con el comprobante."
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         workflow.request_changes(application, actor=clerk, message=message, sections=["socios"])
@@ -311,7 +311,7 @@ def changes_requested(client, application, people, clerk):
     signed_by_everyone(client, application, people)
     workflow.submit(application, actor=application.filer)
     for verb in ("start_checks", "send_to_review"):
-        workflow.transition(application.pk, verb)
+        workflow._transition(application.pk, verb)
     workflow.request_changes(application, actor=clerk, message="Falta el folio.", sections=[])
 
 

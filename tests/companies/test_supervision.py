@@ -19,8 +19,8 @@ def submitted(filer, *, hours_ago: float, monkeypatch):
     application = complete_application(filer)
     moment = timezone.now() - timedelta(hours=hours_ago)
     monkeypatch.setattr("companies.audit.timezone.now", lambda: moment)
-    workflow.transition(application.pk, "send_for_signatures")
-    workflow.transition(
+    workflow._transition(application.pk, "send_for_signatures")
+    workflow._transition(
         application.pk, "submit", fields={"submitted_at": moment, "first_submitted_at": moment}
     )
     monkeypatch.undo()

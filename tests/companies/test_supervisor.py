@@ -48,37 +48,37 @@ class History:
     def submitted(self, hours):
         application = complete_application(self.filer)
         self.at(hours)
-        workflow.transition(application.pk, "send_for_signatures")
+        workflow._transition(application.pk, "send_for_signatures")
         moment = self.at(hours)
-        workflow.transition(
+        workflow._transition(
             application.pk, "submit", fields={"submitted_at": moment, "first_submitted_at": moment}
         )
-        workflow.transition(application.pk, "start_checks")
+        workflow._transition(application.pk, "start_checks")
         return application
 
     def in_review(self, hours, *, clerk=None):
         application = self.submitted(hours)
-        workflow.transition(application.pk, "send_to_review")
+        workflow._transition(application.pk, "send_to_review")
         if clerk is not None:
             claims.claim(application, clerk=clerk)
         return application
 
     def approved(self, application, hours, *, clerk=None):
         self.at(hours)
-        approved = workflow.transition(application.pk, "approve", actor=clerk)
+        approved = workflow._transition(application.pk, "approve", actor=clerk)
         return registration.register(approved)
 
     def decided(self, application, verb, hours, *, clerk, **fields):
         self.at(hours)
-        return workflow.transition(application.pk, verb, actor=clerk, fields=fields or None)
+        return workflow._transition(application.pk, verb, actor=clerk, fields=fields or None)
 
     def resubmitted(self, application, hours):
         self.at(hours)
-        workflow.transition(application.pk, "send_for_signatures")
+        workflow._transition(application.pk, "send_for_signatures")
         moment = self.at(hours)
-        workflow.transition(application.pk, "submit", fields={"submitted_at": moment})
-        workflow.transition(application.pk, "start_checks")
-        workflow.transition(application.pk, "send_to_review")
+        workflow._transition(application.pk, "submit", fields={"submitted_at": moment})
+        workflow._transition(application.pk, "start_checks")
+        workflow._transition(application.pk, "send_to_review")
 
     def done(self):
         self.monkeypatch.undo()
@@ -331,9 +331,9 @@ def add_applications(filer, clerk, count):
         application = complete_application(filer)
         for verb in ("send_for_signatures", "submit", "start_checks", "send_to_review"):
             fields = {"first_submitted_at": timezone.now()} if verb == "submit" else None
-            workflow.transition(application.pk, verb, fields=fields)
+            workflow._transition(application.pk, verb, fields=fields)
         if n % 2:
-            approved = workflow.transition(application.pk, "approve", actor=clerk)
+            approved = workflow._transition(application.pk, "approve", actor=clerk)
             registration.register(approved)
         else:
             claims.claim(application, clerk=clerk)

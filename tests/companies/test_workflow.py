@@ -2,7 +2,7 @@
 
 import pytest
 
-from companies import audit, workflow
+from companies import audit, jobs, workflow
 from companies.models import ApplicationEvent, ApplicationStatus
 from tests.factories import ApplicationFactory
 
@@ -21,17 +21,17 @@ CASES = [
 def test_transition_table(verb, status, allowed, target):
     application = ApplicationFactory(status=status)
     if status == target:
-        moved = workflow.transition(application.pk, verb)
+        moved = workflow._transition(application.pk, verb)
         assert moved.status == target
         assert not ApplicationEvent.objects.exists()  # already there: nothing happens
     elif allowed:
-        moved = workflow.transition(application.pk, verb)
+        moved = workflow._transition(application.pk, verb)
         assert moved.status == target
         event = ApplicationEvent.objects.get()
         assert (event.verb, event.from_status, event.to_status) == (verb, status, target)
     else:
         with pytest.raises(workflow.TransitionNotAllowed):
-            workflow.transition(application.pk, verb)
+            workflow._transition(application.pk, verb)
         application.refresh_from_db()
         assert application.status == status
         assert not ApplicationEvent.objects.exists()
@@ -44,7 +44,7 @@ def test_a_failed_guard_changes_nothing():
         raise workflow.GuardFailed("not yet")
 
     with pytest.raises(workflow.GuardFailed):
-        workflow.transition(application.pk, "submit", guard=refuse)
+        workflow._transition(application.pk, "submit", guard=refuse)
     application.refresh_from_db()
     assert application.status == "awaiting_signatures" and not ApplicationEvent.objects.exists()
 
@@ -58,9 +58,7 @@ def test_side_effects_run_only_after_commit(django_capture_on_commit_callbacks, 
         outbox.celery_app, "send_task", lambda task, args, **_options: sent.append((task, args))
     )
     with django_capture_on_commit_callbacks() as callbacks:
-        workflow.transition(
-            application.pk, "start_checks", send=[(workflow.TASKS + "relay_outbox", [])]
-        )
+        workflow._transition(application.pk, "start_checks", send=[(jobs.RELAY_OUTBOX, [])])
         assert sent == []
     for callback in callbacks:
         callback()
@@ -72,7 +70,7 @@ def test_events_form_a_chain_that_verify_audit_checks(capsys):
 
     application = ApplicationFactory(status="submitted")
     for verb in ("start_checks", "send_to_review", "request_changes"):
-        workflow.transition(application.pk, verb)
+        workflow._transition(application.pk, verb)
     events = list(ApplicationEvent.objects.order_by("pk"))
     assert events[0].previous_hash == audit.GENESIS
     assert [e.previous_hash for e in events[1:]] == [e.hash for e in events[:-1]]
@@ -86,8 +84,8 @@ def test_a_tampered_event_is_named_by_verify_audit():
     from django.db import connection
 
     application = ApplicationFactory(status="submitted")
-    workflow.transition(application.pk, "start_checks")
-    workflow.transition(application.pk, "send_to_review")
+    workflow._transition(application.pk, "start_checks")
+    workflow._transition(application.pk, "send_to_review")
     second = ApplicationEvent.objects.order_by("pk").last()
     with connection.cursor() as cursor:  # what an attacker with database access would do
         cursor.execute(
@@ -100,7 +98,7 @@ def test_a_tampered_event_is_named_by_verify_audit():
 
 def test_events_cannot_be_changed_or_deleted_through_the_orm():
     application = ApplicationFactory(status="submitted")
-    workflow.transition(application.pk, "start_checks")
+    workflow._transition(application.pk, "start_checks")
     event = ApplicationEvent.objects.get()
     event.reason = "changed"
     with pytest.raises(PermissionError):

@@ -9,8 +9,7 @@ import pytest
 from django.utils import timezone
 
 from companies import tasks, workflow
-from companies.filing import signing
-from companies.models import Application, OutboxMessage
+from companies.models import Application, OutboxMessage, Signature
 from tests.factories import EntrepreneurFactory, complete_application
 from tests.integration.conftest import wait_until
 
@@ -43,7 +42,12 @@ def signed_by_everyone(filer, co_founder) -> Application:
     application = complete_application(filer)
     application = workflow.send_for_signatures(application, actor=filer)
     for person in (filer, co_founder):
-        signing.sign(application, user=person, authenticated_at=timezone.now(), approve=True)
+        workflow.sign(
+            application,
+            user=person,
+            authenticated_at=timezone.now(),
+            decision=Signature.Decision.APPROVED,
+        )
     return application
 
 

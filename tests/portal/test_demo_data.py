@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from companies import audit, registries, tasks
 from companies.documents import issuance, rendering, seal
-from companies.filing import read, services
+from companies.filing import read, reservations
 from companies.management import demo
 from companies.models import (
     AgencyAccess,
@@ -236,7 +236,7 @@ def test_a_person_who_signed_in_before_keeps_their_account(settings, tmp_path):
 def test_a_demo_name_held_by_someone_else_is_left_out_and_the_rest_registered(settings, tmp_path):
     settings.VAR_DIR = tmp_path
     someone = User.objects.create_user(username="someone", curp="NUPI951212MDFXXS00")
-    services.reserve_name(holder=someone, name="Talleres Bernal")
+    reservations.reserve_name(holder=someone, name="Talleres Bernal")
     printed = _load()
     assert "not registered  Talleres Bernal (name in use)" in printed
     assert Company.objects.count() == 2

@@ -1,150 +1,15 @@
-"""Writes of the domain other than status changes (those live in ``workflow.py``)."""
+"""Founders: adding one (checked with the population and tax registries as they are added),
+checking again, and removing one."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime, timedelta
-from decimal import Decimal
-
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies import registries
-from companies.filing import read, rules
-from companies.filing.names import NameVerdict, Outcome, judge_name, normalise_name
-from companies.models import Application, Founder, LegalForm, NameReservation, PersonStatus
-from portal.models import User
-
-RESERVATION_DAYS = 180
-
-
-class NameNotAvailable(Exception):
-    def __init__(self, verdict: NameVerdict) -> None:
-        super().__init__(verdict.proposed)
-        self.verdict = verdict
-
-
-def check_name(*, name: str, holder: User | None = None) -> NameVerdict:
-    return judge_name(name, read.name_candidates(ignore_holder=holder))
-
-
-def reserve_name(
-    *, holder: User, name: str, application: Application | None = None, now: datetime | None = None
-) -> NameReservation:
-    """Reserve a name for 180 days. Race-safe: the database keeps one active holder per name."""
-    now = now or timezone.now()
-    verdict = check_name(name=name, holder=holder)
-    if not verdict.allowed:
-        raise NameNotAvailable(verdict)
-    with transaction.atomic():
-        NameReservation.objects.filter(
-            normalised_name=verdict.normalised,
-            status=NameReservation.Status.ACTIVE,
-            expires_at__lte=now,
-        ).update(status=NameReservation.Status.EXPIRED)
-        mine = NameReservation.objects.filter(
-            holder=holder, normalised_name=verdict.normalised, status=NameReservation.Status.ACTIVE
-        ).first()
-        if mine is not None:
-            return mine
-        try:
-            with transaction.atomic():
-                return NameReservation.objects.create(
-                    name=name.strip(),
-                    normalised_name=verdict.normalised,
-                    holder=holder,
-                    application=application,
-                    expires_at=now + timedelta(days=RESERVATION_DAYS),
-                )
-        except IntegrityError:
-            raise NameNotAvailable(replace(verdict, outcome=Outcome.TAKEN)) from None
-
-
-def expire_name_reservations(*, now: datetime | None = None) -> int:
-    return NameReservation.objects.filter(
-        status=NameReservation.Status.ACTIVE, expires_at__lte=now or timezone.now()
-    ).update(status=NameReservation.Status.EXPIRED)
-
-
-def create_application(*, filer: User) -> Application:
-    return Application.objects.create(filer=filer)
-
-
-def choose_legal_form(*, application: Application, legal_form: LegalForm) -> Application:
-    application.legal_form = legal_form
-    application.save(update_fields=["legal_form", "updated_at"])
-    return application
-
-
-def name_application(*, application: Application, name: str) -> NameVerdict:
-    """Check and reserve the name for this application; a refused name is kept as typed, with
-    its verdict, so the applicant sees why and nothing they wrote is lost."""
-    try:
-        reservation = reserve_name(holder=application.filer, name=name, application=application)
-    except NameNotAvailable as refused:
-        verdict = refused.verdict
-    else:
-        verdict = check_name(name=name, holder=application.filer)
-        NameReservation.objects.filter(
-            application=application, status=NameReservation.Status.ACTIVE
-        ).exclude(pk=reservation.pk).update(status=NameReservation.Status.RELEASED)
-        if reservation.application_id is None:
-            reservation.application = application
-            reservation.save(update_fields=["application"])
-    application.proposed_name = name.strip()
-    application.normalised_name = verdict.normalised
-    application.name_verdict = verdict_as_data(verdict)
-    application.save(
-        update_fields=["proposed_name", "normalised_name", "name_verdict", "updated_at"]
-    )
-    return verdict
-
-
-def verdict_as_data(verdict: NameVerdict) -> dict[str, object]:
-    return {
-        "outcome": verdict.outcome.value,
-        "allowed": verdict.allowed,
-        "normalised": verdict.normalised,
-        "too_short": verdict.too_short,
-        "resemblances": [
-            {"name": r.name, "source": r.source.value, "score": r.score}
-            for r in verdict.resemblances
-        ],
-        "word_problems": [{"word": p.word, "kind": p.kind} for p in verdict.word_problems],
-    }
-
-
-def save_fields(*, application: Application, **values: object) -> Application:
-    for field, value in values.items():
-        setattr(application, field, value)
-    application.save(update_fields=[*values, "updated_at"])
-    return application
-
-
-def set_capital(
-    *, application: Application, capital: Decimal, share_value: Decimal | None = None
-) -> Application:
-    if share_value is None:
-        return save_fields(application=application, capital=capital)
-    return save_fields(application=application, capital=capital, share_value=share_value)
-
-
-def set_administration(
-    *,
-    application: Application,
-    administrators: list[Founder],
-    comisario_name: str = "",
-    comisario_curp: str = "",
-) -> Application:
-    with transaction.atomic():
-        application.founders.update(is_administrator=False)
-        application.founders.filter(pk__in=[f.pk for f in administrators]).update(
-            is_administrator=True
-        )
-        return save_fields(
-            application=application, comisario_name=comisario_name, comisario_curp=comisario_curp
-        )
+from companies.filing import rules
+from companies.filing.names import normalise_name
+from companies.models import Application, Founder, PersonStatus
 
 
 def remove_founder(*, application: Application, founder_id: int) -> None:

@@ -1,0 +1,49 @@
+"""The background jobs by name, and the messages that ask for them.
+
+A verb that needs slow work after its commit puts one of these messages in the outbox
+(``outbox.enqueue(jobs.process_application(pk))``); the worker runs the task registered under
+the same name in ``companies.tasks``. Names live here, once: the tasks take them with
+``@shared_task(name=jobs.X)``, and ``tests/companies/test_jobs.py`` checks that every name is a
+registered task and that every message's arguments fit its task, so a renamed task fails in a
+test, never at run time in the worker. This module imports nothing of the domain: every room may
+use it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Message = tuple[str, list[Any]]
+
+PREFIX = "companies.tasks."
+INVITE_FOUNDERS_TO_SIGN = PREFIX + "invite_founders_to_sign"
+PROCESS_APPLICATION = PREFIX + "process_application"
+AFTER_REGISTRATION = PREFIX + "after_registration"
+RFC_AND_DOCUMENTS = PREFIX + "rfc_and_documents"
+TELL_FOUNDERS = PREFIX + "tell_founders"
+RELAY_OUTBOX = PREFIX + "relay_outbox"
+EXPIRE_NAME_RESERVATIONS = PREFIX + "expire_name_reservations"
+WATCH_SERVICE_LEVEL = PREFIX + "watch_service_level"
+REDRIVE_STUCK_APPLICATIONS = PREFIX + "redrive_stuck_applications"
+
+
+def invite_founders_to_sign(application_id: int) -> Message:
+    return (INVITE_FOUNDERS_TO_SIGN, [application_id])
+
+
+def process_application(application_id: int) -> Message:
+    return (PROCESS_APPLICATION, [application_id])
+
+
+def after_registration(application_id: int) -> Message:
+    return (AFTER_REGISTRATION, [application_id])
+
+
+def rfc_and_documents(application_id: int) -> Message:
+    return (RFC_AND_DOCUMENTS, [application_id])
+
+
+def tell_founders(application_id: int, *, kind: str, step: str) -> Message:
+    """``step`` tells this notice apart from an earlier one of the same kind (a second round of
+    signatures is news again; a redelivered message is not)."""
+    return (TELL_FOUNDERS, [application_id, kind, step])
