@@ -24,6 +24,7 @@ urlpatterns = [
     path("solicitudes/<uuid:public_id>/pago/", progress.pay, name="pay"),
     path("solicitudes/<uuid:public_id>/presentar/", progress.submit, name="submit"),
     path("solicitudes/<uuid:public_id>/estado/", progress.status, name="status"),
+    path("solicitudes/<uuid:public_id>/retirar/", progress.withdraw, name="withdraw"),
     path("empresas/", register.search, name="register_search"),
     path("empresas/<str:number>/", register.company, name="register_company"),
     path(

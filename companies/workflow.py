@@ -1,7 +1,7 @@
 """The application's life: the only module that sets ``Application.status``.
 
 Every move is a verb here (send for signatures, sign, reopen, submit, start the checks, send to
-review, request changes, approve, register, reject); ``_transition`` is what they share. Each verb
+review, request changes, approve, register, reject, withdraw); ``_transition`` is what they share. Each verb
 locks the row, returns it unchanged when the move is already done, refuses a move the
 table does not allow with ``TransitionNotAllowed``, saves with ``update_fields``, appends an
 event in the same transaction and schedules side effects for after the commit.
@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from companies import audit, jobs, outbox
-from companies.filing import payments, signing, versions
+from companies.filing import payments, reservations, signing, versions
 from companies.models import Application, Signature
 from companies.models import ApplicationStatus as S
 from portal.models import User
 
 # Notes the portal writes are stored as English msgids and translated where shown (timeline).
 EDITED_BY_THE_FILER = gettext_noop("Edited by the filer")
+WITHDRAWN_BY_THE_FILER = gettext_noop("Withdrawn by the filer")
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "send_for_signatures": (frozenset({S.DRAFT, S.CHANGES_REQUESTED}), S.AWAITING_SIGNATURES),
     "reopen": (frozenset({S.AWAITING_SIGNATURES}), S.DRAFT),
@@ -36,6 +37,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "approve": (frozenset({S.CHECKING, S.IN_REVIEW}), S.APPROVED),
     "reject": (frozenset({S.IN_REVIEW}), S.REJECTED),
     "register": (frozenset({S.APPROVED}), S.REGISTERED),
+    # Before submission, or while the registry waits for corrections; an application the
+    # registry is deciding on is not withdrawn from under the clerk.
+    "withdraw": (frozenset({S.DRAFT, S.AWAITING_SIGNATURES, S.CHANGES_REQUESTED}), S.WITHDRAWN),
 }
 
 
@@ -265,6 +269,27 @@ def request_changes(
                 step=f"changes:{timezone.now().isoformat()}",
             )
         ],
+    )
+
+
+def can_withdraw(application: Application) -> bool:
+    return application.status in TRANSITIONS["withdraw"][0]
+
+
+def withdraw(application: Application, *, actor: User) -> Application:
+    """The filer gives the application up: it is closed for good, its name reservation is
+    released for anyone to use, and the 24-hour clock (if it ran) stops. Nothing is deleted: the
+    application, its versions and signatures stay on the record."""
+
+    def release_name(locked: Application) -> dict[str, Any]:
+        return {"released_names": reservations.release_names_of(locked)}
+
+    return _transition(
+        application.pk,
+        "withdraw",
+        actor=actor,
+        reason=WITHDRAWN_BY_THE_FILER,
+        during=release_name,
     )
 
 

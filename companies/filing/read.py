@@ -71,13 +71,19 @@ def application_for_filer(user: User, public_id: UUID) -> Application:
     )
 
 
+CLOSED = (ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
+
+
 def dashboard(user: User) -> dict[str, list[Application]]:
     mine = list(visible_applications(user).select_related("legal_form").order_by("-updated_at"))
     return {
         "to_sign": [a for a in mine if _waits_for_signature_of(a, user)],
         "drafts": [a for a in mine if a.is_editable and a.filer_id == user.pk],
-        "in_progress": [a for a in mine if not a.is_editable and a.status != "registered"],
+        "in_progress": [
+            a for a in mine if not a.is_editable and a.status not in (*CLOSED, "registered")
+        ],
         "registered": [a for a in mine if a.status == "registered"],
+        "closed": [a for a in mine if a.status in CLOSED],
     }
 
 

@@ -102,3 +102,11 @@ def verdict_as_data(verdict: NameVerdict) -> dict[str, object]:
         ],
         "word_problems": [{"word": p.word, "kind": p.kind} for p in verdict.word_problems],
     }
+
+
+def release_names_of(application: Application) -> int:
+    """Let go of the application's active name reservations (it was withdrawn): the name is
+    free for anyone again. Returns how many were released."""
+    return NameReservation.objects.filter(
+        application=application, status=NameReservation.Status.ACTIVE
+    ).update(status=NameReservation.Status.RELEASED)

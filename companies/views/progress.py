@@ -38,6 +38,7 @@ def signatures(request: SignedInRequest, public_id: UUID) -> HttpResponse:
         "version": versions.current(application),
         "room": signing.signing_room(application, request.user),
         "is_filer": application.filer_id == request.user.pk,
+        "can_withdraw": workflow.can_withdraw(application),
         "payment": payments.current_payment(application),
         "fee_due": payments.fee_due(application),
         "paid": payments.paid(application),
@@ -169,6 +170,26 @@ def submit(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: SignedInRequest, public_id: UUID) -> HttpResponse:
+    """The filer withdraws the application, after a page that says what that means."""
+    application = read.application_for_filer(request.user, public_id)
+    if request.method == "POST":
+        try:
+            workflow.withdraw(application, actor=request.user)
+        except workflow.TransitionNotAllowed as refused:
+            messages.error(request, str(refused))
+            return redirect("companies:status", application.public_id)
+        messages.success(
+            request,
+            _("The application was withdrawn and its name is free again. Nothing was deleted."),
+        )
+        return redirect("companies:dashboard")
+    context = {"application": application, "can_withdraw": workflow.can_withdraw(application)}
+    return render(request, "companies/withdraw.html", context)
+
+
+@login_required
 @require_GET
 def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = read.application_for(request.user, public_id)
@@ -178,6 +199,7 @@ def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     context = {
         "application": application,
         "is_filer": application.filer_id == request.user.pk,  # only the filer edits
+        "can_withdraw": workflow.can_withdraw(application),
         "events": events,
         "clock": _clock(events),
         "documents": documents,
