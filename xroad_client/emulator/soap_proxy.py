@@ -233,6 +233,7 @@ async def _proxy(runtime: Runtime, request: Request, draft: ExchangeDraft) -> Re
     draft.request_hash = digest
     runtime.check_strict(sent.client)
     runtime.require_local_client(sent.client)
+    runtime.require_connection(sent.client, request)
     if sent.service.service_code in SOAP_METASERVICES:
         runtime.require_provider(sent.service.provider)
         listing = soap_service_list(
