@@ -189,8 +189,16 @@ def test_soap_calls_are_refused_with_a_soap_fault(world: Served) -> None:
         lambda client: client.get_openapi(REGISTRY),
         lambda client: client.soap_list_methods(SAT),
         lambda client: client.soap_allowed_methods(SAT),
+        lambda client: client.get_wsdl(CURP),
     ],
-    ids=["listMethods", "allowedMethods", "getOpenAPI", "soap listMethods", "soap allowedMethods"],
+    ids=[
+        "listMethods",
+        "allowedMethods",
+        "getOpenAPI",
+        "soap listMethods",
+        "soap allowedMethods",
+        "getWsdl",
+    ],
 )
 def test_metadata_calls_follow_the_callers_connection_type(world: Served, call: object) -> None:
     world.connect(ConnectionType.HTTPS_NO_AUTH)

@@ -171,9 +171,14 @@ class RestService(Service):
 
 @dataclass(kw_only=True)
 class SoapService(Service):
-    """A SOAP (WSDL) service; the provider receives the envelope as POSTed."""
+    """A SOAP (WSDL) service; the provider receives the envelope as POSTed.
+
+    ``wsdl`` (text or bytes) is served by getWsdl, its ``soap:address`` rewritten.
+    """
 
     kind: ClassVar[Literal["REST", "SOAP"]] = "SOAP"
+
+    wsdl: str | bytes | None = None
 
 
 @dataclass
