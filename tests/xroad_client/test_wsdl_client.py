@@ -363,3 +363,50 @@ def test_every_error_is_an_xroad_error() -> None:
         assert issubclass(error, XRoadError)
     assert issubclass(MalformedMultipartError, InvalidResponseError)
     assert issubclass(MissingAttachmentError, InvalidResponseError)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"--xroad-b1\r\n\r\nx\r\n" * 200_000 + b"--xroad-b1--\r\n",
+        (b"--xroad-b1\r\nContent-Type: multipart/related; boundary=xroad-b1\r\n\r\n") * 50_000,
+        b"--xroad-b1\r\nX-A: " + b"a" * 4_000_000 + b"\r\n\r\nx\r\n--xroad-b1--\r\n",
+        b"--xroad-b1\r\n" + b"X-A: a\r\n" * 400_000 + b"\r\nx\r\n--xroad-b1--\r\n",
+        b"--xroad-b1\r\nContent-Type: multipart/related; boundary=c\r\n\r\n--c\r\n\r\nx\r\n--c--"
+        b"\r\n--xroad-b1--\r\n",
+        b"--xroad-b1\r\nContent-Transfer-Encoding: x-gzip\r\n\r\nabc\r\n--xroad-b1--\r\n",
+        b"\r\n" * 2_000_000,
+        b"-" * 4_000_000,
+    ],
+    ids=[
+        "200k parts",
+        "50k nested parts",
+        "4 MB header",
+        "400k headers",
+        "nested multipart",
+        "unknown transfer encoding",
+        "blank lines only",
+        "dashes only",
+    ],
+)
+def test_hostile_multipart_bodies_are_refused_quickly(body: bytes) -> None:
+    handler = answering(lambda request: (multipart_type(), body))
+    started = time.monotonic()
+    with _client(handler) as client, pytest.raises(MalformedMultipartError):
+        client.get_wsdl(CURP)
+    assert time.monotonic() - started < 2.0
+
+
+def test_bare_newlines_are_tolerated_between_parts() -> None:
+    def build(request: bytes) -> tuple[str, bytes]:
+        body = (
+            b"--xroad-b1\nContent-Type: text/xml\n\n"
+            + soap_answer(request)
+            + f"\n--xroad-b1\nContent-Type: text/xml\nContent-ID: <{CID}>\n\n".encode()
+            + WSDL
+            + b"\n--xroad-b1--\n"
+        )
+        return multipart_type(), body
+
+    with _client(answering(build)) as client:
+        assert client.get_wsdl(CURP).content == WSDL
