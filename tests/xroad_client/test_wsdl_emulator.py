@@ -187,3 +187,9 @@ def test_the_rewrite_falls_back_to_elementtree_for_a_default_namespace() -> None
     )
     root = ET.fromstring(rewrite_soap_address(wsdl))
     assert [a.get("location") for a in root.iter(SOAP11)] == [ENDPOINT]
+
+
+def test_a_rest_call_to_a_soap_service_is_a_service_type_fault_too(served: Served) -> None:
+    with served.client() as client, pytest.raises(ServiceTypeFault) as caught:
+        client.get(SAT.service("curpLookup"), "/x")
+    assert str(caught.value.code) == served.code("Server.ServerProxy.ServiceType")
