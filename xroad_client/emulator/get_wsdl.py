@@ -57,7 +57,7 @@ def rewrite_soap_address(wsdl: bytes) -> bytes:
         return rewritten
     for element in _addresses(root):
         element.set("location", ANONYMISED_ENDPOINT)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
 def _requested(envelope: ET.Element, provider: ClientId) -> tuple[ServiceId, str]:
