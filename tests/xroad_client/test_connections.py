@@ -238,3 +238,19 @@ def test_optional_client_certificates_need_a_ca(tmp_path: Path) -> None:
         ServerTLS(certfile=tmp_path / "server.pem", client_certificate="optional")
     with pytest.raises(ValueError, match="'required' or 'optional'"):
         ServerTLS(tmp_path / "s.pem", client_ca=tmp_path / "ca.pem", client_certificate="maybe")  # type: ignore[arg-type]
+
+
+def test_the_command_line_accepts_optional_client_certificates(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from xroad_client.emulator import __main__ as cli
+
+    served: list[ServerTLS | None] = []
+    monkeypatch.setattr(cli, "_load", lambda spec: None)
+    monkeypatch.setattr(cli, "serve", lambda app, *, host, port, tls: served.append(tls))
+    arguments = ["x", "m:f", "--certfile", "s.pem", "--client-ca", "ca.pem"]
+    monkeypatch.setattr("sys.argv", [*arguments, "--client-certificate", "optional"])
+    cli.main()
+    monkeypatch.setattr("sys.argv", arguments)
+    cli.main()
+    assert [tls.client_certificate for tls in served if tls] == ["optional", "required"]
