@@ -16,11 +16,14 @@ from xroad_client.errors import (
     InconsistentResponseError,
     InvalidRequestError,
     InvalidResponseError,
+    MalformedMultipartError,
+    MissingAttachmentError,
     RequestHashMismatchError,
     ResponseTooLargeError,
     ServerProxyFault,
     ServerProxyServiceFailed,
     ServiceFailedFault,
+    ServiceTypeFault,
     XRoadError,
     XRoadFault,
     XRoadTimeout,
@@ -38,7 +41,7 @@ from xroad_client.identifiers import (
 from xroad_client.metadata import ClientInfo, Endpoint, OpenApiDocument, RestServiceInfo
 from xroad_client.rest import CallContext, RestResponse, XRoadHeaders
 from xroad_client.retry import NO_RETRY, RetryPolicy
-from xroad_client.soap import SoapHeader, SoapResponse
+from xroad_client.soap import SoapHeader, SoapResponse, WsdlDocument
 
 __all__ = [
     "NO_RETRY",
@@ -59,6 +62,8 @@ __all__ = [
     "InconsistentResponseError",
     "InvalidRequestError",
     "InvalidResponseError",
+    "MalformedMultipartError",
+    "MissingAttachmentError",
     "OpenApiDocument",
     "RepresentedParty",
     "RequestHashMismatchError",
@@ -71,10 +76,12 @@ __all__ = [
     "ServerProxyServiceFailed",
     "ServiceFailedFault",
     "ServiceId",
+    "ServiceTypeFault",
     "SoapHeader",
     "SoapResponse",
     "TLSConfig",
     "Timeouts",
+    "WsdlDocument",
     "XRoadClient",
     "XRoadError",
     "XRoadFault",

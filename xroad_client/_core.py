@@ -42,9 +42,12 @@ from xroad_client.soap import (
     Expected,
     SoapBody,
     SoapResponse,
+    WsdlDocument,
     build_envelope,
     build_soap_request,
+    get_wsdl_body,
     interpret_soap,
+    interpret_wsdl,
     metaservice_body,
 )
 
@@ -104,6 +107,8 @@ class Call(Generic[T]):
     idempotent: bool
     interpret: Callable[[RawResponse], T]
     outcome: Callable[[T], Outcome]
+    #: This call's cap on the answer's bytes; None = the client's ``max_response_bytes``.
+    max_bytes: int | None = None
 
 
 def new_x_road_id() -> str:
@@ -125,6 +130,10 @@ def _rest_outcome(response: RestResponse) -> Outcome:
 
 def _soap_outcome(response: SoapResponse) -> Outcome:
     return Outcome(response.status, None, response.header.request_hash)
+
+
+def _wsdl_outcome(document: WsdlDocument) -> Outcome:
+    return Outcome(200, None, document.header.request_hash)
 
 
 def _check_base_url(base_url: str) -> str:
@@ -223,6 +232,33 @@ class ClientCore:
             idempotent=options.get("idempotent", False),
             interpret=lambda raw: interpret_soap(raw, sent=envelope, expected=expected),
             outcome=_soap_outcome,
+        )
+
+    def wsdl_call(self, service: ServiceId | str, max_bytes: int) -> Call[WsdlDocument]:
+        """getWsdl: a SOAP call to the provider's ``getWsdl`` naming ``service`` in its body."""
+        described = self._service(service)
+        meta = described.provider.service("getWsdl")
+        message_id = new_x_road_id()
+        envelope = build_envelope(
+            client=self.client_id,
+            service=meta,
+            message_id=message_id,
+            body=get_wsdl_body(described),
+            strict=self.strict_identifiers,
+        )
+        expected = Expected(message_id, self.client_id, meta)
+        return Call(
+            protocol="SOAP",
+            request=build_soap_request(base_url=self.base_url, envelope=envelope),
+            client=self.client_id,
+            service=meta,
+            x_road_id=message_id,
+            idempotent=True,
+            interpret=lambda raw: interpret_wsdl(
+                raw, sent=envelope, expected=expected, service=described
+            ),
+            outcome=_wsdl_outcome,
+            max_bytes=max_bytes,
         )
 
     def list_clients_call(self, instance: str | None) -> Call[list[ClientInfo]]:

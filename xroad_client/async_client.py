@@ -26,7 +26,7 @@ from xroad_client.identifiers import ClientId, ServiceId
 from xroad_client.metadata import ClientInfo, OpenApiDocument, RestServiceInfo
 from xroad_client.rest import RestResponse
 from xroad_client.retry import DEFAULT_RETRY, RetryBudget, RetryPolicy
-from xroad_client.soap import SoapBody, SoapResponse
+from xroad_client.soap import DEFAULT_MAX_WSDL_BYTES, SoapBody, SoapResponse, WsdlDocument
 
 __all__ = ["AsyncXRoadClient"]
 
@@ -149,6 +149,16 @@ class AsyncXRoadClient:
         call = self._core.soap_services_call(provider, "allowedMethods")
         return parse_soap_service_list(await self._execute(call))
 
+    async def get_wsdl(
+        self, service: ServiceId | str, *, max_bytes: int = DEFAULT_MAX_WSDL_BYTES
+    ) -> WsdlDocument:
+        """The WSDL of a SOAP service (getWsdl), read from the answer's attachment.
+
+        The answer is refused past ``max_bytes`` as it streams in. A SOAP fault raises;
+        a REST service raises :class:`~xroad_client.errors.ServiceTypeFault`.
+        """
+        return await self._execute(self._core.wsdl_call(service, max_bytes))
+
     # -- plumbing --------------------------------------------------------------------------
 
     async def _send(self, call: Call[T], budget: RetryBudget) -> RawResponse:
@@ -158,7 +168,8 @@ class AsyncXRoadClient:
         try:
             response = await self._http.send(call.request, stream=True)
             try:
-                return await read_async(response, self._core.max_response_bytes)
+                limit = call.max_bytes or self._core.max_response_bytes
+                return await read_async(response, limit)
             finally:
                 await response.aclose()
         except httpx.HTTPError as exc:

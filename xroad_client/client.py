@@ -25,7 +25,7 @@ from xroad_client.identifiers import ClientId, ServiceId
 from xroad_client.metadata import ClientInfo, OpenApiDocument, RestServiceInfo
 from xroad_client.rest import RestResponse
 from xroad_client.retry import DEFAULT_RETRY, RetryBudget, RetryPolicy
-from xroad_client.soap import SoapBody, SoapResponse
+from xroad_client.soap import DEFAULT_MAX_WSDL_BYTES, SoapBody, SoapResponse, WsdlDocument
 
 __all__ = ["XRoadClient"]
 
@@ -148,6 +148,16 @@ class XRoadClient:
         call = self._core.soap_services_call(provider, "allowedMethods")
         return parse_soap_service_list(self._execute(call))
 
+    def get_wsdl(
+        self, service: ServiceId | str, *, max_bytes: int = DEFAULT_MAX_WSDL_BYTES
+    ) -> WsdlDocument:
+        """The WSDL of a SOAP service (getWsdl), read from the answer's attachment.
+
+        The answer is refused past ``max_bytes`` as it streams in. A SOAP fault raises;
+        a REST service raises :class:`~xroad_client.errors.ServiceTypeFault`.
+        """
+        return self._execute(self._core.wsdl_call(service, max_bytes))
+
     # -- plumbing --------------------------------------------------------------------------
 
     def _send(self, call: Call[T], budget: RetryBudget) -> RawResponse:
@@ -157,7 +167,8 @@ class XRoadClient:
         try:
             response = self._http.send(call.request, stream=True)
             try:
-                return read_sync(response, self._core.max_response_bytes)
+                limit = call.max_bytes or self._core.max_response_bytes
+                return read_sync(response, limit)
             finally:
                 response.close()
         except httpx.HTTPError as exc:

@@ -28,6 +28,7 @@ __all__ = [
     "SERVICE_FAILED_IO_ERROR",
     "SERVICE_FAILED_NETWORK_ERROR",
     "SERVICE_TYPE",
+    "SSL_AUTHENTICATION_FAILED",
     "UNKNOWN_MEMBER",
     "UNKNOWN_SERVICE",
     "ErrorSpelling",
@@ -151,6 +152,7 @@ INVALID_CLIENT_IDENTIFIER: Final = FaultCode("Server.ClientProxy.InvalidClientId
 CLIENT_PROXY_NETWORK_ERROR: Final = FaultCode("Server.ClientProxy.NetworkError")
 CLIENT_PROXY_IO_ERROR: Final = FaultCode("Server.ClientProxy.IOError")
 MAINTENANCE_MODE: Final = FaultCode("Server.ClientProxy.MaintenanceMode")
+SSL_AUTHENTICATION_FAILED: Final = FaultCode("Server.ClientProxy.SslAuthenticationFailed")
 BAD_REQUEST: Final = FaultCode("Client.BadRequest")
 UNKNOWN_SERVICE: Final = FaultCode("Server.ServerProxy.UnknownService")
 ACCESS_DENIED: Final = FaultCode("Server.ServerProxy.AccessDenied")

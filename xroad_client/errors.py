@@ -27,11 +27,14 @@ __all__ = [
     "InconsistentResponseError",
     "InvalidRequestError",
     "InvalidResponseError",
+    "MalformedMultipartError",
+    "MissingAttachmentError",
     "RequestHashMismatchError",
     "ResponseTooLargeError",
     "ServerProxyFault",
     "ServerProxyServiceFailed",
     "ServiceFailedFault",
+    "ServiceTypeFault",
     "XRoadError",
     "XRoadFault",
     "XRoadTimeout",
@@ -98,6 +101,11 @@ class ServerProxyFault(XRoadFault):
     """``Server.ServerProxy.*``: the provider's Security Server refused or failed."""
 
 
+class ServiceTypeFault(ServerProxyFault):
+    """``Server.ServerProxy.ServiceType``: a REST call to a SOAP service, or the reverse
+    (``get_wsdl`` of a REST service, say)."""
+
+
 class ServiceFailedFault(XRoadFault):
     """``*.ServiceFailed.*``: the provider information system failed or answered badly."""
 
@@ -147,6 +155,15 @@ class InconsistentResponseError(InvalidResponseError):
     """The response's ids do not match the request (X-Road-Id, client or service)."""
 
 
+class MalformedMultipartError(InvalidResponseError):
+    """A ``multipart/related`` answer that cannot be split safely: no boundary, no closing
+    boundary, a malformed or duplicated Content-ID, or a first part that is not SOAP."""
+
+
+class MissingAttachmentError(InvalidResponseError):
+    """The answer lacks the attachment it must carry (getWsdl's WSDL)."""
+
+
 class RequestHashMismatchError(InconsistentResponseError):
     """A SOAP response's ``requestHash`` is not the SHA-512 of the bytes we sent."""
 
@@ -156,6 +173,8 @@ def _category(code: FaultCode) -> type[XRoadFault]:
     if code.startswith("Server.ClientProxy"):
         return ClientProxyServiceFailed if failed else ClientProxyFault
     if code.startswith("Server.ServerProxy"):
+        if code == "Server.ServerProxy.ServiceType":
+            return ServiceTypeFault
         return ServerProxyServiceFailed if failed else ServerProxyFault
     if code.startswith("Client"):
         return ClientFault

@@ -22,6 +22,24 @@ OPENAPI = {
     "servers": [{"url": "https://sat.internal/api"}],
     "paths": {"/rfc/{rfc}": {"get": {"operationId": "validate"}}},
 }
+CURP_WSDL = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    "<!-- CURP lookup, as SAT publishes it -->\n"
+    '<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"'
+    ' xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"'
+    ' xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/"'
+    ' xmlns:tns="http://sat.example/curp" targetNamespace="http://sat.example/curp"'
+    ' name="curpLookup">\n'
+    '  <wsdl:service name="curpLookupService">\n'
+    '    <wsdl:port name="curpPort" binding="tns:curpBinding">\n'
+    '      <soap:address location="https://sat.internal:8443/soap/curp"/>\n'
+    "    </wsdl:port>\n"
+    '    <wsdl:port name="curpPort12" binding="tns:curpBinding12">\n'
+    "      <soap12:address location='http://10.0.0.7/soap12/curp'/>\n"
+    "    </wsdl:port>\n"
+    "  </wsdl:service>\n"
+    "</wsdl:definitions>\n"
+)
 CURP_RESPONSE = (
     '<ns1:curpLookupResponse xmlns:ns1="http://sat.example/curp">'
     "<curp>PEGJ800101HQTRRN09</curp></ns1:curpLookupResponse>"
@@ -43,7 +61,8 @@ def registry_world(
     soap_provider: SoapEchoProvider | None = None,
 ) -> Registry:
     """The portal may GET /rfc/** and POST /rfc/*/checks on SAT's ``validate`` service,
-    call the SOAP ``curpLookup`` v1; ``sealed`` grants it nothing, ``retired`` is disabled."""
+    call the SOAP ``curpLookup`` v1 (which has a WSDL); ``sealed`` grants it nothing,
+    ``retired`` is disabled."""
     topology = Topology(instance="MX", error_spelling=spelling, local_clients=[PORTAL])
     topology.add_member(
         "MX/GOB/E24", "Empresa24", subsystems={"portal": "Portal", "backoffice": "Back office"}
@@ -68,7 +87,9 @@ def registry_world(
     retired.allow(PORTAL)
     topology.add_service(retired)
     echo = soap_provider or SoapEchoProvider(CURP_RESPONSE)
-    soap = SoapService(id=CURP, provider=AsgiProvider(echo, "https://sat.example/soap"))
+    soap = SoapService(
+        id=CURP, provider=AsgiProvider(echo, "https://sat.example/soap"), wsdl=CURP_WSDL
+    )
     soap.allow(PORTAL)
     topology.add_service(soap)
     return Registry(Emulator(topology, seed=7), provider, rest, echo)

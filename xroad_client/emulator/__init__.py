@@ -9,6 +9,7 @@ Build a :class:`Topology`, wrap it in an :class:`Emulator`, then either give
 from xroad_client.codes import ErrorSpelling
 from xroad_client.emulator._asgi import ASGIApp, Receive, Scope, Send
 from xroad_client.emulator.app import Emulator
+from xroad_client.emulator.connections import Connection, ConnectionType
 from xroad_client.emulator.exchange_log import ExchangeRecord
 from xroad_client.emulator.faults import FaultSpec
 from xroad_client.emulator.server import ServerTLS, serve, serve_in_thread, uvicorn_config
@@ -30,6 +31,8 @@ __all__ = [
     "AccessRight",
     "AsgiProvider",
     "BadRequestStyle",
+    "Connection",
+    "ConnectionType",
     "Emulator",
     "Endpoint",
     "ErrorSpelling",

@@ -33,12 +33,19 @@ def main() -> None:
     parser.add_argument("--certfile", help="server certificate (PEM) to serve HTTPS")
     parser.add_argument("--keyfile", help="server private key (PEM)")
     parser.add_argument(
-        "--client-ca", help="CA bundle; when given, client certificates are required"
+        "--client-ca", help="CA bundle; when given, client certificates are checked"
+    )
+    parser.add_argument(
+        "--client-certificate",
+        choices=("required", "optional"),
+        default="required",
+        help="with --client-ca: refuse a TLS handshake without a certificate (required), or"
+        " accept it and let each client's connection type decide (optional)",
     )
     args = parser.parse_args()
     tls = None
     if args.certfile:
-        tls = ServerTLS(args.certfile, args.keyfile, args.client_ca)
+        tls = ServerTLS(args.certfile, args.keyfile, args.client_ca, args.client_certificate)
     serve(_load(args.factory), host=args.host, port=args.port, tls=tls)
 
 

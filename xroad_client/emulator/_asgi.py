@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +36,11 @@ class ClientDisconnected(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """An HTTP request as received: raw (still percent-encoded) path, headers in order."""
+    """An HTTP request as received: raw (still percent-encoded) path, headers in order.
+
+    ``client_certificate`` is the DER certificate the client presented over TLS, taken from
+    the ASGI TLS extension (``scope["extensions"]["tls"]["client_cert_chain"]``).
+    """
 
     method: str
     raw_path: str
@@ -43,6 +48,7 @@ class Request:
     headers: tuple[tuple[str, str], ...]
     body: bytes
     scheme: str = "http"
+    client_certificate: bytes | None = None
 
     @property
     def target(self) -> str:
@@ -74,6 +80,12 @@ def _latin1(value: bytes) -> str:
     return value.decode("latin-1")
 
 
+def _client_certificate(scope: Scope) -> bytes | None:
+    tls = (scope.get("extensions") or {}).get("tls") or {}
+    chain = tls.get("client_cert_chain") or []
+    return ssl.PEM_cert_to_DER_cert(str(chain[0])) if chain else None
+
+
 async def read_request(scope: Scope, receive: Receive) -> Request:
     chunks: list[bytes] = []
     while True:
@@ -92,6 +104,7 @@ async def read_request(scope: Scope, receive: Receive) -> Request:
         headers=tuple((_latin1(k).lower(), _latin1(v)) for k, v in scope.get("headers", [])),
         body=b"".join(chunks),
         scheme=str(scope.get("scheme", "http")),
+        client_certificate=_client_certificate(scope),
     )
 
 

@@ -110,6 +110,7 @@ async def _proxy(runtime: Runtime, request: Request, draft: ExchangeDraft) -> Re
     x_road_id = request.header(h.X_ROAD_ID) or f"{client.instance}-{uuid.uuid4()}"
     draft.x_road_id = x_road_id
     runtime.require_local_client(client)
+    runtime.require_connection(client, request)
     request_id = str(uuid.uuid4())
     draft.request_id = request_id
     forward = _forward(request, target, x_road_id, request_id)

@@ -7,6 +7,8 @@ import random
 from dataclasses import dataclass, field
 
 from xroad_client import codes
+from xroad_client.emulator._asgi import Request
+from xroad_client.emulator.connections import check_connection
 from xroad_client.emulator.exchange_log import ExchangeLog
 from xroad_client.emulator.faults import FaultBoard, FaultSpec, apply_faults
 from xroad_client.emulator.providers import ProviderCaller, provider_host
@@ -46,6 +48,15 @@ class Runtime:
                 codes.UNKNOWN_MEMBER,
                 f"Client '{client.object_type}:{client}' not found on this security server",
             )
+
+    def require_connection(self, client: ClientId, request: Request) -> None:
+        """The client's connection type: HTTPS, and a certificate, when it says so."""
+        check_connection(
+            self.topology.connection_of(client),
+            client,
+            scheme=request.scheme,
+            certificate=request.client_certificate,
+        )
 
     def require_provider(self, provider: ClientId) -> None:
         if not self.topology.knows(provider):

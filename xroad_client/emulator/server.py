@@ -3,11 +3,14 @@
 ``serve`` blocks (for a sandbox process); ``serve_in_thread`` runs the server on a background
 thread on a free loopback port and yields its base URL (for tests). With :class:`ServerTLS`
 the server speaks HTTPS; with ``client_ca`` it also requires a client certificate issued by
-that CA (X-Road's "HTTPS" connection type between information system and Security Server).
+that CA, or, with ``client_certificate="optional"``, verifies one when the client offers it
+and lets the emulator's per-client connection type decide (as a Security Server does).
+The certificate a client presented reaches the app through the ASGI TLS extension.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 import threading
@@ -15,10 +18,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from xroad_client.emulator._asgi import ASGIApp
+from xroad_client.emulator._asgi import ASGIApp, Receive, Scope, Send
 
 if TYPE_CHECKING:  # uvicorn is imported only when a server is started
     import uvicorn
@@ -28,11 +32,66 @@ __all__ = ["ServerTLS", "serve", "serve_in_thread", "uvicorn_config"]
 
 @dataclass(frozen=True, slots=True)
 class ServerTLS:
-    """Server certificate and key; ``client_ca`` set = client certificates required."""
+    """Server certificate and key; ``client_ca`` set = client certificates checked.
+
+    ``client_certificate``: ``"required"`` refuses a TLS handshake without a certificate
+    from ``client_ca``; ``"optional"`` accepts one without, and verifies one that is given.
+    """
 
     certfile: str | Path
     keyfile: str | Path | None = None
     client_ca: str | Path | None = None
+    client_certificate: Literal["required", "optional"] = "required"
+
+    def __post_init__(self) -> None:
+        if self.client_certificate not in ("required", "optional"):
+            raise ValueError(
+                f"client_certificate must be 'required' or 'optional', not"
+                f" {self.client_certificate!r}"
+            )
+        if self.client_certificate == "optional" and self.client_ca is None:
+            raise ValueError("client_certificate='optional' needs a client_ca to verify with")
+
+    @property
+    def cert_reqs(self) -> ssl.VerifyMode:
+        if self.client_ca is None:
+            return ssl.CERT_NONE
+        return ssl.CERT_REQUIRED if self.client_certificate == "required" else ssl.CERT_OPTIONAL
+
+
+def _with_client_certificate(app: ASGIApp, certificate: bytes) -> ASGIApp:
+    """``app`` told, per the ASGI TLS extension, which certificate this connection's client gave."""
+    tls = {
+        "server_cert": None,
+        "client_cert_chain": [ssl.DER_cert_to_PEM_cert(certificate)],
+        "client_cert_name": None,
+        "client_cert_error": None,
+        "tls_version": None,
+        "cipher_suite": None,
+    }
+
+    async def with_tls(scope: Scope, receive: Receive, send: Send) -> None:
+        extended = dict(scope)
+        extended["extensions"] = {**(scope.get("extensions") or {}), "tls": tls}
+        await app(extended, receive, send)
+
+    return with_tls
+
+
+@cache
+def _h11_with_client_certificates() -> type[asyncio.Protocol]:
+    """uvicorn's h11 protocol, passing each TLS connection's client certificate to the app."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class ClientCertificateH11Protocol(H11Protocol):
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            ssl_object = transport.get_extra_info("ssl_object")
+            certificate = None if ssl_object is None else ssl_object.getpeercert(binary_form=True)
+            if certificate:
+                self.app = _with_client_certificate(self.app, certificate)
+
+    return ClientCertificateH11Protocol
 
 
 def uvicorn_config(
@@ -53,7 +112,7 @@ def uvicorn_config(
         app,
         host=host,
         port=port,
-        http="h11",
+        http="h11" if tls is None else _h11_with_client_certificates(),
         loop="asyncio",
         lifespan="off",
         access_log=False,
@@ -61,7 +120,7 @@ def uvicorn_config(
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
         ssl_ca_certs=client_ca,
-        ssl_cert_reqs=ssl.CERT_NONE if client_ca is None else ssl.CERT_REQUIRED,
+        ssl_cert_reqs=ssl.CERT_NONE if tls is None else tls.cert_reqs,
     )
 
 

@@ -22,6 +22,7 @@ from xroad_client._xml import (
 )
 from xroad_client.emulator._asgi import Request, Response
 from xroad_client.emulator.exchange_log import ExchangeDraft
+from xroad_client.emulator.get_wsdl import GET_WSDL, described_wsdl, multipart_answer
 from xroad_client.emulator.metaservices import SOAP_METASERVICES, soap_service_list
 from xroad_client.emulator.providers import Forward, ProviderAnswer
 from xroad_client.emulator.refusals import Refusal, soap_fault_response
@@ -233,6 +234,11 @@ async def _proxy(runtime: Runtime, request: Request, draft: ExchangeDraft) -> Re
     draft.request_hash = digest
     runtime.check_strict(sent.client)
     runtime.require_local_client(sent.client)
+    runtime.require_connection(sent.client, request)
+    if sent.service.service_code == GET_WSDL:
+        runtime.require_provider(sent.service.provider)
+        wrapper, wsdl = described_wsdl(runtime, sent.service.provider, envelope)
+        return multipart_answer(_meta_envelope(sent, digest, wrapper), wsdl)
     if sent.service.service_code in SOAP_METASERVICES:
         runtime.require_provider(sent.service.provider)
         listing = soap_service_list(

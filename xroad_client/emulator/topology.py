@@ -7,19 +7,21 @@
 ...     RestService(id=ServiceId.parse("MX/GOB/SAT/rfc/validate"), provider=AsgiProvider(app))
 ... )
 >>> service.allow(ClientId.parse("MX/GOB/E24/portal"), method="GET", path="/rfc/*")
+>>> topology.connect(ClientId.parse("MX/GOB/E24/portal"), ConnectionType.HTTPS)
 """
 
 from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 from urllib.parse import unquote
 
 from xroad_client.codes import ErrorSpelling
 from xroad_client.emulator._asgi import ASGIApp
+from xroad_client.emulator.connections import Certificate, Connection, ConnectionType
 from xroad_client.identifiers import ClientId, ServiceId
 from xroad_client.metadata import ClientInfo, Endpoint
 
@@ -169,9 +171,14 @@ class RestService(Service):
 
 @dataclass(kw_only=True)
 class SoapService(Service):
-    """A SOAP (WSDL) service; the provider receives the envelope as POSTed."""
+    """A SOAP (WSDL) service; the provider receives the envelope as POSTed.
+
+    ``wsdl`` (text or bytes) is served by getWsdl, its ``soap:address`` rewritten.
+    """
 
     kind: ClassVar[Literal["REST", "SOAP"]] = "SOAP"
+
+    wsdl: str | bytes | None = None
 
 
 @dataclass
@@ -212,6 +219,7 @@ class Topology:
     members: list[Member] = field(default_factory=list)
     services: list[RestService | SoapService] = field(default_factory=list)
     local_clients: list[ClientId] | None = None
+    connections: dict[ClientId, Connection] = field(default_factory=dict)
 
     def add_member(
         self,
@@ -227,6 +235,25 @@ class Topology:
     def add_service(self, service: RestService | SoapService) -> RestService | SoapService:
         self.services.append(service)
         return service
+
+    def connect(
+        self,
+        client: ClientId | str,
+        connection_type: ConnectionType = ConnectionType.HTTP,
+        *,
+        certificates: Iterable[Certificate] | None = None,
+    ) -> Connection:
+        """Set how ``client`` must connect: HTTP, HTTPS without or with a client certificate.
+
+        ``certificates`` (PEM or DER) are the client's "Information System TLS certificates";
+        when None, any certificate the server's TLS layer verified is accepted.
+        """
+        connection = Connection.of(connection_type, certificates)
+        self.connections[_client(client)] = connection
+        return connection
+
+    def connection_of(self, client: ClientId) -> Connection:
+        return self.connections.get(client, Connection())
 
     def member(self, client: ClientId) -> Member | None:
         return next((m for m in self.members if m.id == client.member), None)
