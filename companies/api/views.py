@@ -159,7 +159,7 @@ def document_file(
     if_none_match: IfNoneMatch = None,
 ) -> Any:
     company = selectors.company(numero)
-    document = selectors.document(company, present.KINDS_BY_NAME[tipo], version)
+    document = selectors.document(company, kind=present.KINDS_BY_NAME[tipo], version=version)
     tag = f'"{document.sha256}"'
     if _matches(if_none_match, tag):
         response: HttpResponseBase = HttpResponseNotModified()

@@ -160,7 +160,7 @@ def _check_taxpayer(application: Application, rfc: str) -> CheckResult:
 
 def _check_notary(application: Application, subject: str) -> CheckResult:
     answer = registries.check_notary(
-        application.notary_state, application.notary_number or 0, application=application
+        application.notary_state, number=application.notary_number or 0, application=application
     )
     return _from_answer(answer, {registries.Outcome.ACTIVE})
 
@@ -171,8 +171,8 @@ def _check_deed(application: Application, subject: str) -> CheckResult:
     comparison reads the founders and the name reservation from the database."""
     answer = registries.find_deed(
         application.notary_state,
-        application.notary_number or 0,
-        application.deed_number or 0,
+        notary=application.notary_number or 0,
+        deed=application.deed_number or 0,
         application=application,
     )
     if not answer.available:
