@@ -168,7 +168,11 @@ def purpose_step(request: SignedInRequest, application: Application) -> HttpResp
     }
     form = filing_forms.PurposeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.save_fields(application=application, **form.cleaned_data)
+        services.save_fields(
+            application=application,
+            purpose=form.cleaned_data["purpose"],
+            activity_codes=form.cleaned_data["activity_codes"],
+        )
         return _continue(request, application, "objeto")
     catalogue = scian.load_catalogue()
     query = request.GET.get("q", "").strip()[:100]
@@ -310,7 +314,8 @@ def administration_step(request: SignedInRequest, application: Application) -> H
 def articles_step(request: SignedInRequest, application: Application) -> HttpResponse:
     form = filing_forms.ArticlesForm(request.POST or None, initial=application.articles or None)
     if request.method == "POST" and form.is_valid():
-        services.save_fields(application=application, articles=form.cleaned_data)
+        chosen_options = {name: form.cleaned_data[name] for name in articles.OPTIONS}
+        services.save_fields(application=application, articles=chosen_options)
         return _continue(request, application, "estatutos")
     options = application.articles or {f: form[f].initial for f in form.fields}
     if "preview" in request.GET:
@@ -331,7 +336,12 @@ def notary_step(request: SignedInRequest, application: Application) -> HttpRespo
         name_reserved_on=read.name_reserved_on(application),
     )
     if request.method == "POST" and form.is_valid():
-        services.save_fields(application=application, **form.cleaned_data)
+        services.save_fields(
+            application=application,
+            notary_number=form.cleaned_data["notary_number"],
+            deed_number=form.cleaned_data["deed_number"],
+            deed_date=form.cleaned_data["deed_date"],
+        )
         return _continue(request, application, "notaria")
     return _render_step(request, application, "notaria", form=form)
 
