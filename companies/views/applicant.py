@@ -236,13 +236,7 @@ def _membership_problems(
     entered = bool(founders) or application.capital is not None
     if application.legal_form is None or not (entered or asked_to_continue):
         return []
-    return rules.membership_problems(
-        application.legal_form,
-        founders,
-        application.capital,
-        today=timezone.localdate(),
-        share_value=application.share_value,
-    )
+    return rules.membership_problems_of(application, founders, today=timezone.localdate())
 
 
 def _add_founder(
