@@ -262,13 +262,15 @@ REASONS = {
         "A shareholder controls a company of another legal form, which an S.A.S. does not allow"
     ),
 }
+# The reason a notarised legal form, clean in every check, waits for a clerk.
+BY_A_CLERK = gettext_noop("Notarised legal forms are registered by a clerk")
 
 
 def decide(application: Application, checks: list[RegistryCheck]) -> Application:
     reasons = sorted({r for c in checks if c.result == Result.NEGATIVE for r in reasons_of(c)})
     if reasons or not rules.registered_automatically(application):
         if not reasons:
-            reasons = [gettext_noop("Notarised legal forms are registered by a clerk")]
+            reasons = [BY_A_CLERK]
         return workflow.send_to_review(application, reasons=reasons)
     with transaction.atomic():
         approved = workflow.approve(
