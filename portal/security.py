@@ -15,7 +15,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
-from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.dispatch import receiver
@@ -114,23 +113,6 @@ def staff_verified(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def staff_page(permission: str) -> Callable[[View], View]:
-    """A staff page: signed in, holding ``permission`` (403 otherwise) and verified with the
-    second factor in this session (``staff_verified``)."""
-
-    def decorate(view: View) -> View:
-        @login_required
-        @permission_required(permission, raise_exception=True)
-        @staff_verified
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate
 
 
 @receiver(user_logged_in)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -24,12 +26,21 @@ from companies.review import claims, sla, worklist
 from companies.review.forms import RejectForm, RequestChangesForm
 from portal.models import User
 from portal.requests import SignedInRequest
-from portal.security import staff_page
+from portal.security import staff_verified
 
+View = Callable[..., HttpResponse]
 PAGE_SIZE = 50
 
 
-clerk_view = staff_page("portal.review_applications")
+def clerk_view(view: View) -> View:
+    @login_required
+    @permission_required("portal.review_applications", raise_exception=True)
+    @staff_verified
+    @wraps(view)
+    def wrapped(request: SignedInRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 @clerk_view

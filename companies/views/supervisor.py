@@ -4,8 +4,12 @@ reassignment (each form posts to the review's own ``reassign`` action)."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
+from typing import Any
 
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,9 +21,20 @@ from companies.review.charts import bar_chart
 from portal import roles
 from portal.models import User
 from portal.requests import SignedInRequest
-from portal.security import staff_page
+from portal.security import staff_verified
 
-supervisor_view = staff_page("portal.supervise_review")
+View = Callable[..., HttpResponse]
+
+
+def supervisor_view(view: View) -> View:
+    @login_required
+    @permission_required("portal.supervise_review", raise_exception=True)
+    @staff_verified
+    @wraps(view)
+    def wrapped(request: SignedInRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 @supervisor_view
