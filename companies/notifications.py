@@ -13,7 +13,7 @@ from companies.models import Application, ApplicationStatus, Document, Founder, 
 from portal.models import User
 
 
-def _language_of(email: str, curp: str = "") -> str:
+def _language_of(email: str, *, curp: str = "") -> str:
     user = User.objects.filter(curp=curp).first() if curp else None
     if user is None:
         user = User.objects.filter(email__iexact=email).first()
@@ -22,9 +22,9 @@ def _language_of(email: str, curp: str = "") -> str:
 
 def send(
     application: Application,
+    *,
     kind: str,
     recipient: str,
-    *,
     key: str,
     curp: str = "",
     extra: dict[str, object] | None = None,
@@ -36,7 +36,7 @@ def send(
             "application": application,
             "kind": kind,
             "recipient": recipient,
-            "language": _language_of(recipient, curp),
+            "language": _language_of(recipient, curp=curp),
         },
     )
     if notification.sent_at is not None:
@@ -84,8 +84,8 @@ def invite_founders_to_sign(application_id: int) -> None:
         is_filer = bool(filer_curp) and curp == filer_curp
         send(
             application,
-            "invitation_filer" if is_filer else "invitation",
-            founders[0].email,
+            kind="invitation_filer" if is_filer else "invitation",
+            recipient=founders[0].email,
             key=f"invitation:{application.pk}:v{version.number}:{curp}",
             curp=curp,
             extra={
@@ -99,7 +99,7 @@ def invite_founders_to_sign(application_id: int) -> None:
 
 
 def tell_founders(
-    application: Application, kind: str, *, step: str, extra: dict[str, object] | None = None
+    application: Application, *, kind: str, step: str, extra: dict[str, object] | None = None
 ) -> None:
     """One e-mail of ``kind`` to every founder (and the filer), keyed by ``step``."""
     recipients = {f.email: f.curp for f in application.founders.all()}
@@ -108,8 +108,8 @@ def tell_founders(
     for email, curp in recipients.items():
         send(
             application,
-            kind,
-            email,
+            kind=kind,
+            recipient=email,
             key=f"{kind}:{application.pk}:{step}:{email}",
             curp=curp,
             extra=extra,
@@ -122,7 +122,7 @@ def registered(application_id: int) -> None:
     )
     number = application.company.registration_number
     tell_founders(
-        application, "registered", step="registered", extra={"registration_number": number}
+        application, kind="registered", step="registered", extra={"registration_number": number}
     )
 
 
@@ -135,7 +135,7 @@ def documents_reissued(application_id: int, documents: list[Document]) -> None:
     )
     tell_founders(
         application,
-        "documents_reissued",
+        kind="documents_reissued",
         step="reissued:" + ",".join(str(d.pk) for d in documents),
         extra={
             "titles": [d.label for d in documents],
@@ -149,8 +149,8 @@ def documents_reissued(application_id: int, documents: list[Document]) -> None:
 ONLY_WHILE = {"all_signed": ApplicationStatus.AWAITING_SIGNATURES}
 
 
-def tell_founders_by_id(application_id: int, kind: str, *, step: str) -> None:
+def tell_founders_by_id(application_id: int, *, kind: str, step: str) -> None:
     application = Application.objects.select_related("legal_form", "filer").get(pk=application_id)
     if kind in ONLY_WHILE and application.status != ONLY_WHILE[kind]:
         return
-    tell_founders(application, kind, step=step, extra={"message": application.changes_message})
+    tell_founders(application, kind=kind, step=step, extra={"message": application.changes_message})

@@ -167,9 +167,14 @@ NOTARY_LICENCE_STATUSES = {
 def check_person(curp: str, *, application: Application | None = None, user_id: str = "") -> Answer:
     """Population registry: does this CURP exist, and is the person alive and the CURP valid?"""
     response = _call(
-        "check_person", "GET", "population", f"/v1/personas/{curp}", application, user_id
+        "check_person",
+        method="GET",
+        service="population",
+        path=f"/v1/personas/{curp}",
+        application=application,
+        user_id=user_id,
     )
-    return _status_answer(response, "status", PERSON_STATUSES)
+    return _status_answer(response, field="status", statuses=PERSON_STATUSES)
 
 
 def check_taxpayer(
@@ -177,13 +182,18 @@ def check_taxpayer(
 ) -> Answer:
     """Tax registry: the taxpayer's status and compliance opinion."""
     response = _call(
-        "check_taxpayer", "GET", "tax", f"/v1/contribuyentes/{rfc}", application, user_id
+        "check_taxpayer",
+        method="GET",
+        service="tax",
+        path=f"/v1/contribuyentes/{rfc}",
+        application=application,
+        user_id=user_id,
     )
-    return _status_answer(response, "status", TAXPAYER_STATUSES)
+    return _status_answer(response, field="status", statuses=TAXPAYER_STATUSES)
 
 
 def _status_answer(
-    response: RestResponse | None, field: str, statuses: dict[str, Outcome]
+    response: RestResponse | None, *, field: str, statuses: dict[str, Outcome]
 ) -> Answer:
     """A record lookup: 400/404 is a definite "not found"; an unknown status is not an answer."""
     if response is None:
@@ -196,20 +206,26 @@ def _status_answer(
     return Answer(statuses.get(record.get(field, ""), Outcome.UNAVAILABLE), record, _id(response))
 
 
-def check_notary(state: str, number: int, *, application: Application | None = None) -> Answer:
+def check_notary(state: str, *, number: int, application: Application | None = None) -> Answer:
     """Notary registry: is this notary licensed, and is the licence active?"""
     path = f"/v1/notarios/{state}/{number}"
-    return _lookup(_call("check_notary", "GET", "notaries", path, application, ""), licence=True)
+    response = _call(
+        "check_notary", method="GET", service="notaries", path=path, application=application
+    )
+    return _lookup(response, licence=True)
 
 
 def find_deed(
-    state: str, notary: int, deed: int, *, application: Application | None = None
+    state: str, *, notary: int, deed: int, application: Application | None = None
 ) -> Answer:
     """Notary registry: the deed this notary executed under this number (``deed_from`` reads it).
 
     ``FOUND`` with the record, or ``NOT_FOUND`` (no such deed, or no such notary)."""
     path = f"/v1/notarios/{state}/{notary}/escrituras/{deed}"
-    return _lookup(_call("check_deed", "GET", "notaries", path, application, ""))
+    response = _call(
+        "check_deed", method="GET", service="notaries", path=path, application=application
+    )
+    return _lookup(response)
 
 
 def register_company_rfc(
@@ -231,11 +247,10 @@ def register_company_rfc(
     }
     response = _call(
         "register_rfc",
-        "POST",
-        "tax",
-        "/v1/contribuyentes/personas-morales",
-        application,
-        "",
+        method="POST",
+        service="tax",
+        path="/v1/contribuyentes/personas-morales",
+        application=application,
         json=body,
         idempotent=True,
     )
@@ -254,11 +269,10 @@ def create_payment(
     body = {"amount": f"{amount:.2f}", "concept": concept, "client_key": client_key}
     response = _call(
         "create_payment",
-        "POST",
-        "payments",
-        "/v1/referencias",
-        application,
-        "",
+        method="POST",
+        service="payments",
+        path="/v1/referencias",
+        application=application,
         json=body,
         idempotent=True,
     )
@@ -268,10 +282,14 @@ def create_payment(
 
 def payment_status(reference: str, *, application: Application | None = None) -> Answer:
     response = _call(
-        "payment_status", "GET", "payments", f"/v1/referencias/{reference}", application, ""
+        "payment_status",
+        method="GET",
+        service="payments",
+        path=f"/v1/referencias/{reference}",
+        application=application,
     )
     statuses = {"pending": Outcome.PENDING, "paid": Outcome.PAID, "expired": Outcome.EXPIRED}
-    return _status_answer(response, "status", statuses)
+    return _status_answer(response, field="status", statuses=statuses)
 
 
 # -- plumbing -------------------------------------------------------------------------------
@@ -279,8 +297,8 @@ def payment_status(reference: str, *, application: Application | None = None) ->
 
 def _lookup(response: RestResponse | None, *, licence: bool = False) -> Answer:
     if licence:
-        return _status_answer(response, "licence_status", NOTARY_LICENCE_STATUSES)
-    answer = _status_answer(response, "", {})
+        return _status_answer(response, field="licence_status", statuses=NOTARY_LICENCE_STATUSES)
+    answer = _status_answer(response, field="", statuses={})
     if answer.outcome == Outcome.UNAVAILABLE and answer.record:
         return Answer(Outcome.FOUND, answer.record, answer.x_road_id)
     return answer
@@ -288,11 +306,12 @@ def _lookup(response: RestResponse | None, *, licence: bool = False) -> Answer:
 
 def _call(
     operation: str,
+    *,
     method: str,
     service: str,
     path: str,
     application: Application | None,
-    user_id: str,
+    user_id: str = "",
     **options: Any,
 ) -> RestResponse | None:
     """One registry call; None when the registry could not answer (X-Road fault, transport)."""

@@ -83,7 +83,7 @@ def _until_done(task: Task, application_id: int, work: Callable[[int], object]) 
 
 @shared_task(name=jobs.TELL_FOUNDERS)
 def tell_founders(application_id: int, kind: str, step: str) -> None:
-    notifications.tell_founders_by_id(application_id, kind, step=step)
+    notifications.tell_founders_by_id(application_id, kind=kind, step=step)
 
 
 # -- periodic (beat schedule in portal/celery.py) ----------------------------------------

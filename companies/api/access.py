@@ -100,7 +100,7 @@ def _caller(request: HttpRequest) -> str:
     )
 
 
-def _clean(text: str, limit: int) -> str:
+def _clean(text: str, *, limit: int) -> str:
     return text.replace("\x00", "")[:limit]
 
 
@@ -116,12 +116,12 @@ def logged(service: AgencyService) -> Callable[[View], View]:
             if x_road_id:
                 response["X-Road-Id"] = x_road_id
             AgencyRequest.objects.create(
-                x_road_id=_clean(x_road_id, 100),
-                client=_clean(_caller(request), 255),
+                x_road_id=_clean(x_road_id, limit=100),
+                client=_clean(_caller(request), limit=255),
                 service=service,
-                user_id=_clean(request.headers.get("X-Road-UserId", ""), 100),
+                user_id=_clean(request.headers.get("X-Road-UserId", ""), limit=100),
                 method=request.method or "",
-                path=_clean(request.get_full_path(), 500),
+                path=_clean(request.get_full_path(), limit=500),
                 status=response.status_code,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )

@@ -82,7 +82,7 @@ def search(*, rfc: str | None, name: str | None) -> QuerySet[Company]:
     return companies_named(normalised)
 
 
-def document(company: Company, kind: str, version: int) -> Document:
+def document(company: Company, *, kind: str, version: int) -> Document:
     """One issued document of the company, or ``not_found``."""
     found = (
         Document.objects.select_related("company")

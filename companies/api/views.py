@@ -7,11 +7,12 @@ cambios     GET /cambios?after=&limit=
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
-from ninja import Schema
+from ninja import Router, Schema
 from ninja.params.functions import Header, Path, Query
 
 from companies.api import feed, present, schemas, selectors
@@ -52,16 +53,36 @@ def _matches(if_none_match: str | None, tag: str) -> bool:
     return "*" in candidates or tag in candidates
 
 
-def conditional(document: Schema, if_none_match: str | None) -> HttpResponse:
-    """The document as JSON with its ETag, or 304 when the client already has it."""
-    body = document.model_dump_json().encode()
-    tag = present.etag(body)
-    if _matches(if_none_match, tag):
-        response: HttpResponse = HttpResponseNotModified()
-    else:
-        response = HttpResponse(body, content_type="application/json")
+def _unless_current(
+    tag: str, if_none_match: str | None, answer: Callable[[], HttpResponseBase]
+) -> HttpResponseBase:
+    """``answer()`` with its ETag, or 304 when the client already has this tag."""
+    response = HttpResponseNotModified() if _matches(if_none_match, tag) else answer()
     response["ETag"] = tag
     return response
+
+
+def conditional(document: Schema, if_none_match: str | None) -> HttpResponseBase:
+    """The document as JSON with its ETag, or 304 when the client already has it."""
+    body = document.model_dump_json().encode()
+    return _unless_current(
+        present.etag(body),
+        if_none_match,
+        lambda: HttpResponse(body, content_type="application/json"),
+    )
+
+
+def _etagged(
+    router: Router, path: str, *, out: type[Schema], operation_id: str, summary: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A GET of one JSON document that carries an ETag (``conditional``) and may answer 304."""
+    return router.get(
+        path,
+        response={200: out, 304: None, 404: schemas.ErrorOut, **REFUSALS},
+        operation_id=operation_id,
+        summary=summary,
+        openapi_extra=ETAG_HEADERS,
+    )
 
 
 @companies.get(
@@ -85,34 +106,34 @@ def search(
     return schemas.CompanyPageOut(count=found.count(), limit=limit, offset=offset, items=page)
 
 
-@companies.get(
+@_etagged(
+    companies,
     "/{numero}",
-    response={200: schemas.CompanyOut, 304: None, 404: schemas.ErrorOut, **REFUSALS},
+    out=schemas.CompanyOut,
     operation_id="obtenerEmpresa",
     summary="Una empresa inscrita, por número",
-    openapi_extra=ETAG_HEADERS,
 )
 def company(request: HttpRequest, numero: Number, if_none_match: IfNoneMatch = None) -> Any:
     return conditional(present.company(selectors.entry(numero)), if_none_match)
 
 
-@companies.get(
+@_etagged(
+    companies,
     "/{numero}/funcionarios",
-    response={200: schemas.OfficersOut, 304: None, 404: schemas.ErrorOut, **REFUSALS},
+    out=schemas.OfficersOut,
     operation_id="funcionariosDeEmpresa",
     summary="Administradores y comisario de una empresa (solo nombres)",
-    openapi_extra=ETAG_HEADERS,
 )
 def officers(request: HttpRequest, numero: Number, if_none_match: IfNoneMatch = None) -> Any:
     return conditional(present.officers(selectors.entry(numero)), if_none_match)
 
 
-@documents.get(
+@_etagged(
+    documents,
     "/{numero}",
-    response={200: schemas.DocumentsOut, 304: None, 404: schemas.ErrorOut, **REFUSALS},
+    out=schemas.DocumentsOut,
     operation_id="documentosDeEmpresa",
     summary="Metadatos de los documentos de una empresa, todas sus versiones",
-    openapi_extra=ETAG_HEADERS,
 )
 def company_documents(
     request: HttpRequest, numero: Number, if_none_match: IfNoneMatch = None
@@ -159,16 +180,14 @@ def document_file(
     if_none_match: IfNoneMatch = None,
 ) -> Any:
     company = selectors.company(numero)
-    document = selectors.document(company, present.KINDS_BY_NAME[tipo], version)
-    tag = f'"{document.sha256}"'
-    if _matches(if_none_match, tag):
-        response: HttpResponseBase = HttpResponseNotModified()
-    else:
-        response = FileResponse(
+    document = selectors.document(company, kind=present.KINDS_BY_NAME[tipo], version=version)
+    return _unless_current(
+        f'"{document.sha256}"',
+        if_none_match,
+        lambda: FileResponse(
             document.file.open("rb"), content_type="application/pdf", filename=document.filename
-        )
-    response["ETag"] = tag
-    return response
+        ),
+    )
 
 
 @changes.get(

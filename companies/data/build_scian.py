@@ -57,7 +57,7 @@ def download(into: Path) -> None:
     subprocess.run([*command, "-d", str(into), *REQUIREMENTS], check=True)  # noqa: S603
 
 
-def read_wheel(directory: Path, name: str, sha256: str, member: str) -> str:
+def read_wheel(directory: Path, *, name: str, sha256: str, member: str) -> str:
     wheel = directory / name
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
     if digest != sha256:
@@ -95,9 +95,13 @@ def entries(codes: Iterable[str], titles: dict[str, str]) -> list[dict[str, str]
 
 
 def build(wheels: Path) -> dict[str, Any]:
-    correspondence = read_wheel(wheels, CLASSES_WHEEL, CLASSES_SHA256, "scian_ciiu/src/data.py")
+    correspondence = read_wheel(
+        wheels, name=CLASSES_WHEEL, sha256=CLASSES_SHA256, member="scian_ciiu/src/data.py"
+    )
     classes, headers = parse_correspondence(correspondence)
-    levels_json = read_wheel(wheels, LEVELS_WHEEL, LEVELS_SHA256, "mcp_inegi/data/scian.json")
+    levels_json = read_wheel(
+        wheels, name=LEVELS_WHEEL, sha256=LEVELS_SHA256, member="mcp_inegi/data/scian.json"
+    )
     levels = {code: " ".join(info["n"].split()) for code, info in json.loads(levels_json).items()}
 
     for code, title in classes.items():

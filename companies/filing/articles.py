@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 from companies.filing.money import pesos
 from companies.models import Application, LegalForm
 
+# What ``Application.articles`` keeps: the wizard's articles form writes these options, no other.
+OPTIONS = ("duration", "duration_years", "foreigners", "share_transfer", "fiscal_year")
+
 
 @dataclass(frozen=True)
 class Clause:

@@ -182,13 +182,13 @@ def search_match(words: list[str], normalised: str) -> SearchMatch | None:
     """The match of a name (a ``normalise_name`` result) for searched words, or None when any
     word is not found in it (``SEARCH_WORD_FOUND``)."""
     name_words = normalised.split()
-    scores = [_word_score(word, normalised, name_words) for word in words]
+    scores = [_word_score(word, normalised=normalised, name_words=name_words) for word in words]
     if not scores or min(scores) < SEARCH_WORD_FOUND:
         return None
     return SearchMatch(sum(scores), fuzz.token_sort_ratio(" ".join(words), normalised))
 
 
-def _word_score(word: str, normalised: str, name_words: list[str]) -> float:
+def _word_score(word: str, *, normalised: str, name_words: list[str]) -> float:
     if word in normalised:
         return 100.0
     return max(

@@ -62,6 +62,31 @@ def membership_problems(
     ]
 
 
+def membership_problems_of(
+    application: Application, founders: Sequence[Founder], *, today: date
+) -> list[Problem]:
+    """``membership_problems`` under this application's legal form, capital and share value."""
+    assert application.legal_form is not None
+    return membership_problems(
+        application.legal_form,
+        founders,
+        application.capital,
+        today=today,
+        share_value=application.share_value,
+    )
+
+
+def founder_problems_of(
+    application: Application, founders: Sequence[Founder], *, today: date
+) -> list[Problem]:
+    """``founder_problems`` under this application's legal form, capital and share value."""
+    assert application.legal_form is not None
+    return [
+        *membership_problems_of(application, founders, today=today),
+        *administration_problems(application.legal_form, founders),
+    ]
+
+
 def _share_problems(
     form: LegalForm, founders: Sequence[Founder], share_value: Decimal
 ) -> list[Problem]:

@@ -134,7 +134,7 @@ class Catalogue:
         """The title of a subsector (3 digits), rama (4) or subrama (5), if the data has it."""
         return self._groups.get(code.strip())
 
-    def search(self, query: str, limit: int = 20) -> list[Activity]:
+    def search(self, query: str, *, limit: int = 20) -> list[Activity]:
         """Classes whose code starts with the query, or whose title has every word of it.
 
         Words are compared without accents or case, and each may match the start of a title
@@ -155,7 +155,7 @@ class Catalogue:
         for code, entry in self._entries.items():
             worst = BY_CODE
             for term in terms:
-                how = _match(term, code, entry)
+                how = _match(term, code=code, entry=entry)
                 if how is None:
                     break
                 worst = max(worst, how)
@@ -166,7 +166,7 @@ class Catalogue:
         return [hit[3] for hit in found[:limit]]
 
 
-def _match(term: str, code: str, entry: _Entry) -> int | None:
+def _match(term: str, *, code: str, entry: _Entry) -> int | None:
     if term.isdigit() and code.startswith(term):
         return BY_CODE
     if any(word.startswith(term) for word in entry.words):

@@ -68,15 +68,8 @@ def blocking_problems(application: Application) -> list[str]:
         from django.utils.translation import gettext as _
 
         return [_("Complete these steps first: %(steps)s.") % {"steps": ", ".join(incomplete)}]
-    assert application.legal_form is not None
     founders = list(application.founders.all())
-    problems = rules.founder_problems(
-        application.legal_form,
-        founders,
-        application.capital,
-        today=timezone.localdate(),
-        share_value=application.share_value,
-    )
+    problems = rules.founder_problems_of(application, founders, today=timezone.localdate())
     return [p.message for p in problems]
 
 

@@ -39,14 +39,7 @@ def _founders_done(application: Application) -> bool:
         return False
     if any(f.person_status != PersonStatus.ACTIVE for f in founders):
         return False
-    problems = rules.membership_problems(
-        application.legal_form,
-        founders,
-        application.capital,
-        today=timezone.localdate(),
-        share_value=application.share_value,
-    )
-    return not problems
+    return not rules.membership_problems_of(application, founders, today=timezone.localdate())
 
 
 def _administration_done(application: Application) -> bool:

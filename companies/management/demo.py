@@ -38,13 +38,13 @@ from companies.models import (
     PersonStatus,
     Signature,
 )
+from companies.processing.checks import BY_A_CLERK  # the reason processing gives
 from companies.register import registration
 from companies.review import claims
 from portal import roles
 from portal.models import User
 
 NOT_CHECKED = gettext_noop("Demo data (sandbox): the registries were not asked")
-BY_A_CLERK = gettext_noop("Notarised legal forms are registered by a clerk")  # as processing says
 
 
 @dataclass(frozen=True)

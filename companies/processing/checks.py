@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextvars
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -30,6 +30,16 @@ Result = RegistryCheck.Result
 class Planned:
     kind: str
     subject: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckResult:
+    """What one check found, before it is stored as a ``RegistryCheck`` (``_save``)."""
+
+    result: str  # RegistryCheck.Result
+    outcome: str
+    detail: dict[str, object] = field(default_factory=dict)
+    x_road_id: str = ""
 
 
 def plan(application: Application) -> list[Planned]:
@@ -97,25 +107,36 @@ def _ask_registries(application: Application, calls: list[Planned]) -> dict[Plan
 
 
 def _save(application: Application, planned: Planned, answer: CheckResult) -> RegistryCheck:
-    result, outcome, detail, x_road_id = answer
     check, _created = RegistryCheck.objects.update_or_create(
         application=application,
         round=application.submitted_at,
         kind=planned.kind,
         subject=planned.subject,
-        defaults={"result": result, "outcome": outcome, "detail": detail, "x_road_id": x_road_id},
+        defaults={
+            "result": answer.result,
+            "outcome": answer.outcome,
+            "detail": answer.detail,
+            "x_road_id": answer.x_road_id,
+        },
     )
     return check
 
 
-CheckResult = tuple[str, str, dict[str, object], str]
+def _unavailable(answer: registries.Answer) -> CheckResult:
+    return CheckResult(
+        result=Result.UNAVAILABLE, outcome=answer.outcome.value, x_road_id=answer.x_road_id
+    )
 
 
 def _from_answer(answer: registries.Answer, clean: set[registries.Outcome]) -> CheckResult:
     if not answer.available:
-        return Result.UNAVAILABLE, answer.outcome.value, {}, answer.x_road_id
-    result = Result.CLEAN if answer.outcome in clean else Result.NEGATIVE
-    return result, answer.outcome.value, answer.record, answer.x_road_id
+        return _unavailable(answer)
+    return CheckResult(
+        result=Result.CLEAN if answer.outcome in clean else Result.NEGATIVE,
+        outcome=answer.outcome.value,
+        detail=answer.record,
+        x_road_id=answer.x_road_id,
+    )
 
 
 def _check_person(application: Application, curp: str) -> CheckResult:
@@ -126,15 +147,19 @@ def _check_person(application: Application, curp: str) -> CheckResult:
 def _check_taxpayer(application: Application, rfc: str) -> CheckResult:
     answer = registries.check_taxpayer(rfc, application=application)
     if not answer.available:
-        return Result.UNAVAILABLE, answer.outcome.value, {}, answer.x_road_id
+        return _unavailable(answer)
     standing = registries.taxpayer_standing(answer)
-    result = Result.CLEAN if standing == registries.Outcome.ACTIVE else Result.NEGATIVE
-    return result, standing, answer.record, answer.x_road_id
+    return CheckResult(
+        result=Result.CLEAN if standing == registries.Outcome.ACTIVE else Result.NEGATIVE,
+        outcome=standing,
+        detail=answer.record,
+        x_road_id=answer.x_road_id,
+    )
 
 
 def _check_notary(application: Application, subject: str) -> CheckResult:
     answer = registries.check_notary(
-        application.notary_state, application.notary_number or 0, application=application
+        application.notary_state, number=application.notary_number or 0, application=application
     )
     return _from_answer(answer, {registries.Outcome.ACTIVE})
 
@@ -145,45 +170,54 @@ def _check_deed(application: Application, subject: str) -> CheckResult:
     comparison reads the founders and the name reservation from the database."""
     answer = registries.find_deed(
         application.notary_state,
-        application.notary_number or 0,
-        application.deed_number or 0,
+        notary=application.notary_number or 0,
+        deed=application.deed_number or 0,
         application=application,
     )
     if not answer.available:
-        return Result.UNAVAILABLE, answer.outcome.value, {}, answer.x_road_id
+        return _unavailable(answer)
     deed = registries.deed_from(answer) if answer.outcome == registries.Outcome.FOUND else None
     filed = deeds.filed(application, name_reserved_on=read.name_reserved_on(application))
     found = deeds.mismatches(deed, filed, today=timezone.localdate())
     detail = deeds.evidence(answer.record, deed, filed, found)
     if deed is None:
-        return Result.NEGATIVE, CheckOutcome.DEED_NOT_FOUND, detail, answer.x_road_id
-    outcome = CheckOutcome.DEED_DIFFERS if found else CheckOutcome.DEED_MATCHES
-    return (Result.NEGATIVE if found else Result.CLEAN), outcome, detail, answer.x_road_id
+        result, outcome = Result.NEGATIVE, CheckOutcome.DEED_NOT_FOUND
+    elif found:
+        result, outcome = Result.NEGATIVE, CheckOutcome.DEED_DIFFERS
+    else:
+        result, outcome = Result.CLEAN, CheckOutcome.DEED_MATCHES
+    return CheckResult(result=result, outcome=outcome, detail=detail, x_road_id=answer.x_road_id)
 
 
 def _check_payment(application: Application, subject: str) -> CheckResult:
     if not payments.fee_due(application):
-        return Result.CLEAN, CheckOutcome.NO_FEE, {}, ""
+        return CheckResult(result=Result.CLEAN, outcome=CheckOutcome.NO_FEE)
     payment = application.payments.first()
     if payment is None:
-        return Result.NEGATIVE, CheckOutcome.UNPAID, {}, ""
+        return CheckResult(result=Result.NEGATIVE, outcome=CheckOutcome.UNPAID)
     outcome = payments.check_payment(payment)
     detail: dict[str, object] = {"reference": payment.reference}
     if outcome == registries.Outcome.UNAVAILABLE:  # no answer: ask again later
-        return Result.UNAVAILABLE, CheckOutcome.UNAVAILABLE, detail, ""
+        return CheckResult(
+            result=Result.UNAVAILABLE, outcome=CheckOutcome.UNAVAILABLE, detail=detail
+        )
     if outcome == registries.Outcome.PAID:
-        return Result.CLEAN, CheckOutcome.PAID, detail, payment.confirmed_x_road_id
-    return Result.NEGATIVE, outcome.value, detail, ""
+        return CheckResult(
+            result=Result.CLEAN,
+            outcome=CheckOutcome.PAID,
+            detail=detail,
+            x_road_id=payment.confirmed_x_road_id,
+        )
+    return CheckResult(result=Result.NEGATIVE, outcome=outcome.value, detail=detail)
 
 
 def _check_name(application: Application, subject: str) -> CheckResult:
     verdict = application.name_verdict or {}
     clear = verdict.get("outcome") == CheckOutcome.CLEAR
-    return (
-        (Result.CLEAN if clear else Result.NEGATIVE),
-        verdict.get("outcome", CheckOutcome.UNKNOWN),
-        verdict,
-        "",
+    return CheckResult(
+        result=Result.CLEAN if clear else Result.NEGATIVE,
+        outcome=verdict.get("outcome", CheckOutcome.UNKNOWN),
+        detail=verdict,
     )
 
 
@@ -192,8 +226,12 @@ def _check_control(application: Application, curp: str) -> CheckResult:
     controlled = search.companies_controlled_by(curp, excluding_application=application.pk)
     if controlled:
         numbers = [c.registration_number for c in controlled]
-        return Result.NEGATIVE, CheckOutcome.CONTROLS_OTHER, {"companies": numbers}, ""
-    return Result.CLEAN, CheckOutcome.CONTROLS_NONE, {}, ""
+        return CheckResult(
+            result=Result.NEGATIVE,
+            outcome=CheckOutcome.CONTROLS_OTHER,
+            detail={"companies": numbers},
+        )
+    return CheckResult(result=Result.CLEAN, outcome=CheckOutcome.CONTROLS_NONE)
 
 
 CHECKERS = {
@@ -223,13 +261,15 @@ REASONS = {
         "A shareholder controls a company of another legal form, which an S.A.S. does not allow"
     ),
 }
+# The reason a notarised legal form, clean in every check, waits for a clerk.
+BY_A_CLERK = gettext_noop("Notarised legal forms are registered by a clerk")
 
 
 def decide(application: Application, checks: list[RegistryCheck]) -> Application:
     reasons = sorted({r for c in checks if c.result == Result.NEGATIVE for r in reasons_of(c)})
     if reasons or not rules.registered_automatically(application):
         if not reasons:
-            reasons = [gettext_noop("Notarised legal forms are registered by a clerk")]
+            reasons = [BY_A_CLERK]
         return workflow.send_to_review(application, reasons=reasons)
     return registration.approve_and_register(
         application, actor=None, reason=gettext_noop("Every check is clean")

@@ -49,7 +49,7 @@ class Chart:
     baseline: int = CHART_HEIGHT - BOTTOM
 
 
-def bar_chart(slug: str, title: str, series: Sequence[tuple[date, int]]) -> Chart:
+def bar_chart(slug: str, *, title: str, series: Sequence[tuple[date, int]]) -> Chart:
     """One bar per day, scaled to the highest; a date under every day, week or fortnight."""
     maximum = max((value for _day, value in series), default=0)
     plot_width, plot_height = CHART_WIDTH - LEFT - RIGHT, CHART_HEIGHT - TOP - BOTTOM

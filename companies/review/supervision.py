@@ -44,8 +44,8 @@ def warn_about_service_level() -> int:
             key = f"{kind}:{application.pk}:{application.first_submitted_at}:{supervisor.pk}"
             sent += notifications.send(
                 application,
-                kind,
-                supervisor.email,
+                kind=kind,
+                recipient=supervisor.email,
                 key=key,
                 extra={"hours": round(spent.total_seconds() / 3600, 1)},
             )

@@ -44,13 +44,13 @@ def _rejection(event: ApplicationEvent) -> str:
     msgid = REJECTION_REASONS[event.data["reason"]]
     explanation = event.data.get("explanation")
     if explanation is None:  # stored before the explanation was kept apart
-        explanation = _after_label(event.reason, msgid)
+        explanation = _after_label(event.reason, msgid=msgid)
         if explanation is None:
             return event.reason
     return f"{gettext(msgid)}. {explanation}".strip()
 
 
-def _after_label(stored: str, msgid: str) -> str | None:
+def _after_label(stored: str, *, msgid: str) -> str | None:
     """What follows the reason's label, in whichever language the label was stored."""
     for label in _translations(msgid):
         if stored.startswith(f"{label}."):

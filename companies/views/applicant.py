@@ -175,7 +175,11 @@ def purpose_step(request: SignedInRequest, application: Application) -> HttpResp
     }
     form = filing_forms.PurposeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        drafts.save_fields(application=application, **form.cleaned_data)
+        drafts.save_fields(
+            application=application,
+            purpose=form.cleaned_data["purpose"],
+            activity_codes=form.cleaned_data["activity_codes"],
+        )
         return _continue(request, application, "objeto")
     catalogue = scian.load_catalogue()
     query = request.GET.get("q", "").strip()[:100]
@@ -239,13 +243,7 @@ def _membership_problems(
     entered = bool(founders) or application.capital is not None
     if application.legal_form is None or not (entered or asked_to_continue):
         return []
-    return rules.membership_problems(
-        application.legal_form,
-        founders,
-        application.capital,
-        today=timezone.localdate(),
-        share_value=application.share_value,
-    )
+    return rules.membership_problems_of(application, founders, today=timezone.localdate())
 
 
 def _add_founder(
@@ -317,7 +315,8 @@ def administration_step(request: SignedInRequest, application: Application) -> H
 def articles_step(request: SignedInRequest, application: Application) -> HttpResponse:
     form = filing_forms.ArticlesForm(request.POST or None, initial=application.articles or None)
     if request.method == "POST" and form.is_valid():
-        drafts.save_fields(application=application, articles=form.cleaned_data)
+        chosen_options = {name: form.cleaned_data[name] for name in articles.OPTIONS}
+        drafts.save_fields(application=application, articles=chosen_options)
         return _continue(request, application, "estatutos")
     options = application.articles or {f: form[f].initial for f in form.fields}
     if "preview" in request.GET:
@@ -338,7 +337,12 @@ def notary_step(request: SignedInRequest, application: Application) -> HttpRespo
         name_reserved_on=read.name_reserved_on(application),
     )
     if request.method == "POST" and form.is_valid():
-        drafts.save_fields(application=application, **form.cleaned_data)
+        drafts.save_fields(
+            application=application,
+            notary_number=form.cleaned_data["notary_number"],
+            deed_number=form.cleaned_data["deed_number"],
+            deed_date=form.cleaned_data["deed_date"],
+        )
         return _continue(request, application, "notaria")
     return _render_step(request, application, "notaria", form=form)
 

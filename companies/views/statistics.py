@@ -63,7 +63,7 @@ def _statistics(span: metrics.Period) -> Statistics:
 
 def _chart(figures: Statistics) -> Chart:
     series = [(d.day, d.registered) for d in figures.days]
-    return bar_chart("registered", _("Companies registered per day"), series)
+    return bar_chart("registered", title=_("Companies registered per day"), series=series)
 
 
 def _days(request: PortalRequest) -> int:

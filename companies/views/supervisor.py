@@ -47,13 +47,13 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
         "charts": [
             bar_chart(
                 "submitted",
-                _("Applications submitted per day"),
-                [(d.day, d.submitted) for d in figures.days],
+                title=_("Applications submitted per day"),
+                series=[(d.day, d.submitted) for d in figures.days],
             ),
             bar_chart(
                 "registered",
-                _("Companies registered per day"),
-                [(d.day, d.registered) for d in figures.days],
+                title=_("Companies registered per day"),
+                series=[(d.day, d.registered) for d in figures.days],
             ),
         ],
         "clerks": _clerks() if figures.assigned else [],

@@ -205,7 +205,7 @@ def test_what_adding_says_about_a_clerk_is_what_processing_will_do(
 ):
     add(client, application, curp=curp, rfc=rfc)
     founder = Founder.objects.get(application=application)
-    result, *_ = checks.CHECKERS[RegistryCheck.Kind.TAXPAYER](application, rfc)
+    result = checks.CHECKERS[RegistryCheck.Kind.TAXPAYER](application, rfc).result
     assert rules.founder_sends_to_review(founder) is sent_to_review
     assert (result == RegistryCheck.Result.NEGATIVE) is sent_to_review
 

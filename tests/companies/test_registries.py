@@ -88,15 +88,15 @@ def test_taxpayer_status_and_compliance_opinion(xroad_sandbox, rfc, outcome, opi
 
 
 def test_the_notary_licence_and_the_deed_are_asked_for_separately(xroad_sandbox):
-    assert registries.check_notary("22", 5).outcome == Outcome.ACTIVE
-    assert registries.check_notary("22", 31).outcome == Outcome.CANCELLED
-    assert registries.check_notary("22", 36).outcome == Outcome.NOT_FOUND
-    assert registries.find_deed("22", 5, 99999999).outcome == Outcome.NOT_FOUND
-    assert registries.find_deed("22", 36, 18250).outcome == Outcome.NOT_FOUND
+    assert registries.check_notary("22", number=5).outcome == Outcome.ACTIVE
+    assert registries.check_notary("22", number=31).outcome == Outcome.CANCELLED
+    assert registries.check_notary("22", number=36).outcome == Outcome.NOT_FOUND
+    assert registries.find_deed("22", notary=5, deed=99999999).outcome == Outcome.NOT_FOUND
+    assert registries.find_deed("22", notary=36, deed=18250).outcome == Outcome.NOT_FOUND
 
 
 def test_a_deed_is_read_as_its_date_act_company_and_parties(xroad_sandbox):
-    answer = registries.find_deed("22", 5, 51207)
+    answer = registries.find_deed("22", notary=5, deed=51207)
     assert answer.outcome == Outcome.FOUND
     deed = registries.deed_from(answer)
     assert (deed.number, deed.executed_on, deed.act) == (51207, date(2025, 2, 26), "incorporation")

@@ -263,3 +263,18 @@ def test_the_name_check_without_javascript_posts_with_the_token_and_shows_the_ve
     assert 'value="Gobierno Digital"' in response.content.decode()
     application.refresh_from_db()
     assert application.proposed_name != "Gobierno Digital"
+
+
+def test_the_articles_step_keeps_the_chosen_options_and_nothing_else(signed_in, applicant):
+    application = ApplicationFactory(filer=applicant)
+    chosen = {
+        "duration": "fixed",
+        "duration_years": 30,
+        "foreigners": "exclusion",
+        "share_transfer": "free",
+        "fiscal_year": "calendar",
+    }
+    response = signed_in.post(step_url(application, "estatutos"), {**chosen, "other": "x"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.articles == chosen

@@ -199,8 +199,12 @@ def test_the_demo_sa_de_cv_passes_the_notary_and_deed_checks_with_its_own_deed(
     planned = [p for p in checks.plan(viñedos) if p.kind in ("notary", "deed")]
     assert [(p.kind, p.subject) for p in planned] == [("notary", "22/5"), ("deed", "22/5/51207")]
     for item in planned:
-        result, outcome, detail, _x_road_id = checks.CHECKERS[item.kind](viñedos, item.subject)
-        assert (result, outcome) == ("clean", "active" if item.kind == "notary" else "deed_matches")
+        found = checks.CHECKERS[item.kind](viñedos, item.subject)
+        assert (found.result, found.outcome) == (
+            "clean",
+            "active" if item.kind == "notary" else "deed_matches",
+        )
+    detail = found.detail
     assert detail["application"]["name_reserved_on"] == "2025-02-10"
     assert [f["in_deed_as"] for f in detail["application"]["founders"]] == [
         "Ana Sofía Ramírez Olvera",

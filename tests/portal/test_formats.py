@@ -36,14 +36,14 @@ def test_spanish_dates_write_the_month_in_lowercase(spanish):
 def test_spanish_day_labels_write_weekday_and_month_in_lowercase(spanish):
     assert date_format(DAY, translation.gettext("D j M")) == "mié 2 dic"
     assert date_format(DAY, "l") == "miércoles"
-    chart = bar_chart("x", "x", [(DAY, 1)])
+    chart = bar_chart("x", title="x", series=[(DAY, 1)])
     assert chart.bars[0].label == "2 dic"
 
 
 def test_english_dates_are_day_month_year(english):
     assert date_format(DAY, "DATE_FORMAT") == "2 December 2026"
     assert date_format(DAY, translation.gettext("D j M")) == "Wed 2 Dec"
-    assert bar_chart("x", "x", [(DAY, 1)]).bars[0].label == "2 Dec"
+    assert bar_chart("x", title="x", series=[(DAY, 1)]).bars[0].label == "2 Dec"
 
 
 @pytest.mark.parametrize(

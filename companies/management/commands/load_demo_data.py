@@ -53,7 +53,8 @@ class Command(BaseCommand):
         for username, first, last, role in STAFF:
             password = credentials.setdefault(username, secrets.token_urlsafe(12))
             key = credentials.setdefault(f"{username}:totp", secrets.token_hex(20))
-            _authenticator(_staff(username, first, last, role, password), key)
+            staff = _staff(username, first=first, last=last, role=role, password=password)
+            _authenticator(staff, key)
         _agency_access(DEMO_AGENCY)
         self._seal_key()
         loaded = load_companies(clerk=User.objects.get(username="registradora"))
@@ -117,7 +118,7 @@ def _read(path: Path) -> dict[str, str]:
     return loaded
 
 
-def _staff(username: str, first: str, last: str, role: str, password: str) -> User:
+def _staff(username: str, *, first: str, last: str, role: str, password: str) -> User:
     user, created = User.objects.get_or_create(
         username=username, defaults={"first_name": first, "last_name": last, "is_staff": True}
     )
