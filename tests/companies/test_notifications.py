@@ -4,7 +4,7 @@ had listed them, and a task that finds its work done sends nothing."""
 import pytest
 
 from companies import tasks, workflow
-from tests.companies.test_submission import fresh
+from tests.companies.filing.test_submission import fresh
 from tests.factories import complete_application
 
 pytestmark = pytest.mark.django_db

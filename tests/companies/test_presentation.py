@@ -16,7 +16,7 @@ from companies import workflow
 from companies.documents import rendering
 from companies.filing.money import pesos
 from companies.models import Company, Document, Payment
-from tests.companies.test_documents import register, text_of
+from tests.companies.documents.test_documents import register, text_of
 from tests.conftest import verified_login
 from tests.factories import complete_application
 
@@ -166,7 +166,7 @@ def test_signing_and_the_fee_group_their_amounts(client, applicant):
 
 
 def test_the_clerks_review_groups_its_amounts(client, applicant, clerk):
-    from tests.companies.test_clerk import in_review
+    from tests.companies.review.test_clerk import in_review
 
     application = in_review(applicant)
     page = verified_login(client, clerk).get(

@@ -19,8 +19,8 @@ from companies.documents import issuance, rendering, seal
 from companies.models import Company, Document
 from companies.processing import checks
 from sandbox.tsa import create_tsa_app, generate_authority
-from tests.companies.test_documents import flip, register
-from tests.companies.test_processing import submitted
+from tests.companies.documents.test_documents import flip, register
+from tests.companies.processing.test_processing import submitted
 from tests.conftest import free_port
 from tests.factories import complete_application
 

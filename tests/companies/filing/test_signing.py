@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from companies import workflow
-from tests.companies.test_submission import fresh
+from tests.companies.filing.test_submission import fresh
 from tests.factories import complete_application
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from companies.models import Company
-from tests.companies.test_supervisor import T0, History
+from tests.companies.review.test_supervisor import T0, History
 from tests.conftest import verified_login
 
 pytestmark = pytest.mark.django_db

@@ -55,7 +55,7 @@ def test_the_status_page_freezes_the_time_left_and_says_how_to_resume_while_chan
     client, in_english, applicant, other_applicant, clerk
 ):
     from companies import workflow
-    from tests.companies.test_submission import fresh, signed_by_everyone
+    from tests.companies.filing.test_submission import fresh, signed_by_everyone
     from tests.factories import complete_application
 
     application = complete_application(applicant)

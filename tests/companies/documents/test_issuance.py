@@ -12,7 +12,7 @@ from companies import registries, tasks
 from companies.documents import issuance, seal, verification
 from companies.models import Company, Document
 from companies.processing import checks
-from tests.companies.test_processing import submitted
+from tests.companies.processing.test_processing import submitted
 from xroad_client.emulator import FaultSpec
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from companies.documents import codes, issuance, rendering, verification
 from companies.models import Application, Company, Document
-from tests.companies.test_documents import register
+from tests.companies.documents.test_documents import register
 from tests.conftest import verified_login
 from tests.factories import EntrepreneurFactory, complete_application
 
