@@ -165,13 +165,26 @@ def submitted_sa_de_cv(
 def submitted(filer, **kwargs):
     """A complete application (``complete_application``'s arguments) sent for signatures and
     submitted, without the founders' signatures or the fee (processing does not look at them)."""
+    return _submit(complete_application(filer, **kwargs), send=None)
+
+
+def submitted_for_processing(filer, **kwargs):
+    """``submitted``, with ``process_application`` recorded in the outbox as ``workflow.submit``
+    records it: a running worker processes the application once the commit is done."""
+    from companies import tasks
+
+    application = complete_application(filer, **kwargs)
+    return _submit(application, send=[(tasks.process_application.name, [application.pk])])
+
+
+def _submit(application, *, send):
     from django.utils import timezone
 
     from companies import workflow
 
-    application = complete_application(filer, **kwargs)
     workflow.transition(application.pk, "send_for_signatures")
-    return workflow.transition(application.pk, "submit", fields={"submitted_at": timezone.now()})
+    fields = {"submitted_at": timezone.now()}
+    return workflow.transition(application.pk, "submit", fields=fields, send=send)
 
 
 def in_review(filer):
