@@ -171,9 +171,13 @@ def submitted(filer, **kwargs):
 def submitted_for_processing(filer, **kwargs):
     """``submitted``, with ``process_application`` recorded in the outbox as ``workflow.submit``
     records it: a running worker processes the application once the commit is done."""
+    return submit_for_processing(complete_application(filer, **kwargs))
+
+
+def submit_for_processing(application):
+    """``application`` (complete) submitted as ``submitted_for_processing`` submits it."""
     from companies import tasks
 
-    application = complete_application(filer, **kwargs)
     return _submit(application, send=[(tasks.process_application.name, [application.pk])])
 
 
