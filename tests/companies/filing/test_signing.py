@@ -11,11 +11,6 @@ from tests.factories import complete_application
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def carlos(other_applicant):
-    return other_applicant
-
-
 def sign_as(client, person, application):
     fresh_login(client, person).post(
         reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}

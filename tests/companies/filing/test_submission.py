@@ -22,13 +22,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def carlos(db):
-    return EntrepreneurFactory(
-        curp="MERC851102HQTNSR00", first_name="Carlos Eduardo", last_name="Mendoza Reséndiz"
-    )
-
-
 def test_sending_for_signatures_freezes_a_hashed_version_and_invites_every_founder(
     applicant, django_capture_on_commit_callbacks
 ):
