@@ -119,6 +119,8 @@ def test_verification_code_is_stable_grouped_unambiguous_and_keyed(company, sett
     assert codes.code_of(other) != code
     settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
     assert codes.derive(company.registration_number) != code
+    unstored = Company(registration_number=company.registration_number)  # registered before codes
+    assert codes.code_of(unstored) != code
     assert codes.code_of(company) == code  # stored at registration: a new key orphans no code
 
 
