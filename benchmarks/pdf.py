@@ -52,15 +52,12 @@ def main() -> None:
     workdir = setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.utils import timezone
     from weasyprint import CSS, HTML  # type: ignore[import-untyped]
     from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
     from weasyprint.urls import path2url  # type: ignore[import-untyped]
 
     from companies.documents import rendering, seal
-    from companies.filing import versions
-    from companies.models import Company, Signature
-    from tests.factories import EntrepreneurFactory, complete_application
+    from tests.factories import EntrepreneurFactory, complete_application, registered_company
 
     settings.SEAL_KEY_PATH = workdir / "seal" / "seal-key.pem"
     settings.SEAL_CERT_PATH = workdir / "seal" / "seal-cert.pem"
@@ -68,25 +65,7 @@ def main() -> None:
     call_command("make_seal_key", stdout=StringIO())
 
     application = complete_application(EntrepreneurFactory())
-    version = versions.freeze(application)
-    for founder in application.founders.all():
-        Signature.objects.create(
-            version=version,
-            founder=founder,
-            signer=application.filer,
-            decision=Signature.Decision.APPROVED,
-            authenticated_at=timezone.now(),
-        )
-    assert application.legal_form is not None
-    company = Company.objects.create(
-        registration_number="QRO-2026-000123",
-        name=application.full_name,
-        normalised_name=application.normalised_name,
-        legal_form=application.legal_form,
-        rfc="TES261126AB1",
-        application=application,
-        registered_at=timezone.now(),
-    )
+    company = registered_company(application, number=123, rfc="TES261126AB1")
 
     def plain_weasyprint(html: str) -> bytes:
         font_config = FontConfiguration()

@@ -19,26 +19,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     setup()
-    from django.contrib.auth.models import Group
     from django.db import connection
     from django.test import Client
     from django.test.utils import override_settings
     from django.utils import timezone
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from companies.models import Application, ApplicationEvent, LegalForm
     from portal import roles
-    from portal.models import User
+    from tests.conftest import verified_login
+    from tests.factories import EntrepreneurFactory, UserFactory
 
-    clerk = User.objects.create_user("bench-clerk", is_staff=True)
-    clerk.groups.add(Group.objects.get(name=roles.CLERKS))
-    device = TOTPDevice.objects.create(user=clerk, name="bench", confirmed=True)
-    filer = User.objects.create_user("bench-filer", curp="RAOA900514MQTMLN01")
-    client = Client()
-    client.force_login(clerk)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
+    clerk = UserFactory(username="bench-clerk", role=roles.CLERKS, is_staff=True)
+    filer = EntrepreneurFactory(username="bench-filer")
+    client = verified_login(Client(), clerk)
 
     def measure() -> tuple[float, int]:
         timings = []

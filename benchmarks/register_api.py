@@ -23,69 +23,33 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from _django import ROOT, setup
 
 AGENCY = "MX-DEV/GOV/SAT/padron"
-NUMBER = "QRO-2099-000001"
-API_PATH = f"/api/v1/empresas/{NUMBER}"
-BARE_PATH = f"/bare/{NUMBER}"
 
 
-def seed() -> None:
-    from django.utils import timezone
-
-    from companies.models import AgencyAccess, Application, Company, Founder, LegalForm
-    from companies.register.changes import record_change
-    from portal.models import User
+def seed() -> str:
+    """The allowlist and one company in the register (Ana's S.A.S., registered by the
+    registration service, with its RFC); its registration number."""
+    from companies.models import AgencyAccess, Company
+    from tests.factories import EntrepreneurFactory, complete_application, registered_company
 
     AgencyAccess.objects.get_or_create(client=AGENCY, service="empresas")
-    if Company.objects.filter(registration_number=NUMBER).exists():
-        return
-    filer, _ = User.objects.get_or_create(username="bench-api", curp="RAOA900514MQTMLN01")
-    sas = LegalForm.objects.get(code="sas")
-    application = Application.objects.create(
-        filer=filer,
-        legal_form=sas,
-        status="registered",
-        proposed_name="Tortillería La Esperanza",
-        normalised_name="TORTILLERIA ESPERANZA",
-        municipality="014",
-        street="Av. Zaragoza",
-        exterior_number="10",
-        postal_code="76000",
-        purpose="Elaboración y venta de tortillas de maíz al público.",
-        activity_codes=["311830"],
-        capital=Decimal("10000"),
-    )
-    for curp, given, first, administrator in [
-        ("RAOA900514MQTMLN01", "Ana Sofía", "Ramírez", True),
-        ("MERC851102HQTNSR00", "Carlos Eduardo", "Mendoza", False),
-    ]:
-        Founder.objects.create(
-            application=application,
-            curp=curp,
-            given_names=given,
-            first_surname=first,
-            email=f"{given.split()[0].lower()}@example.mx",
-            contribution=Decimal("5000"),
-            is_administrator=administrator,
-        )
-    company = Company.objects.create(
-        registration_number=NUMBER,
-        name="Tortillería La Esperanza, S.A.S.",
-        normalised_name="TORTILLERIA ESPERANZA",
-        legal_form=sas,
-        rfc="TES990101AB1",
-        application=application,
-        registered_at=timezone.now(),
-    )
-    record_change(company, "registered")
+    filer = EntrepreneurFactory(username="bench-api")
+    seeded = Company.objects.filter(application__filer=filer).first()
+    if seeded is None:
+        seeded = registered_company(complete_application(filer), rfc="TES990101AB1")
+    return seeded.registration_number
 
 
-def queries_per_request() -> dict[str, int]:
+def paths(number: str) -> tuple[str, str]:
+    """The agency API's company by ``number``, and the bare view's."""
+    return f"/api/v1/empresas/{number}", f"/bare/{number}"
+
+
+def queries_per_request(api_path: str, bare_path: str) -> dict[str, int]:
     """SQL statements of one request of each kind, counted in this process."""
     import _api_wsgi  # noqa: F401  (routes this process through the benchmark's URLconf)
     from django.db import connection
@@ -105,7 +69,7 @@ def queries_per_request() -> dict[str, int]:
         assert response.status_code == 200, (path, response.status_code)
         return len(statements)
 
-    return {"api": count(API_PATH), "bare": count(BARE_PATH)}
+    return {"api": count(api_path), "bare": count(bare_path)}
 
 
 def free_port() -> int:
@@ -203,17 +167,17 @@ def main() -> None:
     setup()
     from django.db import connection
 
-    seed()
-    queries = queries_per_request()
+    api_path, bare_path = paths(seed())
+    queries = queries_per_request(api_path, bare_path)
     connection.close()
     port = free_port()
     server = start_gunicorn(port, args.workers)
     try:
         options = {"concurrency": args.concurrency, "limit": args.max_requests}
-        for path in (BARE_PATH, API_PATH):  # warm up: imports, connections, caches
+        for path in (bare_path, api_path):  # warm up: imports, connections, caches
             asyncio.run(load(port, path, seconds=1.0, **options))
-        bare = asyncio.run(load(port, BARE_PATH, seconds=args.seconds, **options))
-        api = asyncio.run(load(port, API_PATH, seconds=args.seconds, **options))
+        bare = asyncio.run(load(port, bare_path, seconds=args.seconds, **options))
+        api = asyncio.run(load(port, api_path, seconds=args.seconds, **options))
     finally:
         server.terminate()
         server.wait(timeout=30)

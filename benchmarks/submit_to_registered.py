@@ -10,13 +10,11 @@ defaults (filesystem broker, SQLite in a temporary folder).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
-import sys
 import time
 
-from _django import ROOT, setup
+from _django import setup
 
 
 def main() -> None:
@@ -25,57 +23,37 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=200.0)
     args = parser.parse_args()
     workdir = setup()
-    from django.utils import timezone
-
-    from companies import tasks, workflow
     from companies.models import Application, ApplicationEvent
     from sandbox.world import build_emulator
-    from tests.factories import EntrepreneurFactory, complete_application
+    from tests import workers
+    from tests.factories import EntrepreneurFactory, complete_application, submit_for_processing
     from xroad_client.emulator import FaultSpec, serve_in_thread
 
     emulator = build_emulator()
     for service in emulator.topology.services:
         emulator.inject_fault(service.id, FaultSpec(latency_ms=args.latency_ms))
     with serve_in_thread(emulator) as url:
-        env = os.environ | {"XROAD_SECURITY_SERVER_URL": url, "VAR_DIR": str(workdir)}
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "--pool=solo",
-                "--loglevel=WARNING",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        env = {"XROAD_SECURITY_SERVER_URL": url, "VAR_DIR": str(workdir)}
+        # No ping: the default filesystem broker cannot broadcast; the first task waits for it.
+        worker = workers.start_worker(env=env, output=subprocess.DEVNULL)
         try:
             filer = EntrepreneurFactory()
             applications = [complete_application(filer) for _ in range(args.applications)]
             started = time.perf_counter()
             for application in applications:
-                workflow._transition(application.pk, "send_for_signatures")
-                workflow._transition(
-                    application.pk,
-                    "submit",
-                    fields={"submitted_at": timezone.now()},
-                    after_commit=lambda a: tasks.process_application.delay(a.pk),
-                )
+                submit_for_processing(application)
             ids = [a.pk for a in applications]
-            deadline = time.monotonic() + 60 + args.applications * 10
-            while Application.objects.filter(pk__in=ids, status="registered").count() < len(ids):
-                if time.monotonic() > deadline:
-                    raise SystemExit("not every application was registered in time")
-                time.sleep(0.2)
+            deadline = 60 + args.applications * 10
+            if not workers.wait_until(
+                lambda: (
+                    Application.objects.filter(pk__in=ids, status="registered").count() == len(ids)
+                ),
+                timeout_s=deadline,
+            ):
+                raise SystemExit("not every application was registered in time")
             wall = time.perf_counter() - started
         finally:
-            worker.terminate()
-            worker.wait(timeout=20)
+            workers.stop([worker], timeout_s=20)
     durations = []
     for application in Application.objects.filter(pk__in=ids):
         registered = ApplicationEvent.objects.get(

@@ -156,6 +156,37 @@ def verified_login(client, user):
     return client
 
 
+def fresh_login(client, user, *, seconds_ago: int = 10):
+    """Sign a person in as if their e-identity sign-in was ``seconds_ago`` seconds ago (signing
+    needs one within the last 5 minutes)."""
+    import time
+
+    client.force_login(user)
+    session = client.session
+    session["eid_auth_time"] = int(time.time()) - seconds_ago
+    session.save()
+    return client
+
+
+@pytest.fixture
+def signed_application(applicant, other_applicant):
+    """Ana's complete S.A.S., its current version signed by Ana and Carlos (the portal users of
+    ``applicant`` and ``other_applicant``) through the signing service: ready to submit."""
+    from tests.factories import complete_application, sign_everyone
+
+    return sign_everyone(complete_application(applicant))
+
+
+@pytest.fixture
+def registered_company(applicant):
+    """Ana's S.A.S. entered in the register by the registration service as the year's entry
+    123, with its RFC; its documents not issued yet."""
+    from tests import factories
+
+    application = factories.complete_application(applicant)
+    return factories.registered_company(application, number=123, rfc="TES261126AB1")
+
+
 @pytest.fixture
 def supervisor(db):
     from portal import roles

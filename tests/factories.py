@@ -157,3 +157,195 @@ def submitted_sa_de_cv(
     Payment.objects.create(application=application, reference="QRO4996099406", amount="1850.00")
     workflow._transition(application.pk, "send_for_signatures")
     return workflow._transition(application.pk, "submit", fields={"submitted_at": timezone.now()})
+
+
+# -- An application further along, through the real services ---------------------------------
+
+
+def submitted(filer, **kwargs):
+    """A complete application (``complete_application``'s arguments) sent for signatures and
+    submitted, without the founders' signatures or the fee (processing does not look at them)."""
+    return _submit(complete_application(filer, **kwargs), send=None)
+
+
+def submitted_for_processing(filer, **kwargs):
+    """``submitted``, with ``process_application`` recorded in the outbox as ``workflow.submit``
+    records it: a running worker processes the application once the commit is done."""
+    return submit_for_processing(complete_application(filer, **kwargs))
+
+
+def submit_for_processing(application):
+    """``application`` (complete) submitted as ``submitted_for_processing`` submits it."""
+    from companies import tasks
+
+    return _submit(application, send=[(tasks.process_application.name, [application.pk])])
+
+
+def _submit(application, *, send):
+    from django.utils import timezone
+
+    from companies import workflow
+
+    workflow._transition(application.pk, "send_for_signatures")
+    fields = {"submitted_at": timezone.now()}
+    return workflow._transition(application.pk, "submit", fields=fields, send=send)
+
+
+def in_review(filer):
+    """A complete application submitted and checked, waiting for a clerk."""
+    from django.utils import timezone
+
+    from companies import workflow
+
+    application = complete_application(filer)
+    for verb in ("send_for_signatures", "submit", "start_checks", "send_to_review"):
+        fields = (
+            {"submitted_at": timezone.now(), "first_submitted_at": timezone.now()}
+            if verb == "submit"
+            else None
+        )
+        workflow._transition(application.pk, verb, fields=fields)
+    application.refresh_from_db()
+    return application
+
+
+def founder_user(founder):
+    """The person who signs for ``founder``: the portal user with the founder's CURP (made when
+    missing, named as the founder, or as the representative of a company that founds)."""
+    existing = User.objects.filter(curp=founder.curp).first()
+    if existing is not None:
+        return existing
+    surnames = f"{founder.first_surname} {founder.second_surname}".strip()
+    return EntrepreneurFactory(
+        curp=founder.curp, first_name=founder.given_names, last_name=surnames
+    )
+
+
+def sign_everyone(application):
+    """The current version (frozen now when the application is still a draft) approved by every
+    founder through ``workflow.sign``, each signing in with a fresh e-identity."""
+    from django.utils import timezone
+
+    from companies import workflow
+    from companies.models import Signature
+
+    if application.is_editable:
+        application = workflow.send_for_signatures(application, actor=application.filer)
+    for curp in dict.fromkeys(application.founders.values_list("curp", flat=True)):
+        signer = founder_user(application.founders.filter(curp=curp).first())
+        workflow.sign(
+            application,
+            user=signer,
+            authenticated_at=timezone.now(),
+            decision=Signature.Decision.APPROVED,
+        )
+    return application
+
+
+def registered_company(application, *, number: int | None = None, rfc: str = ""):
+    """``application`` signed by every founder, submitted, approved and entered in the register
+    by ``register.registration.register`` (its number, verification code and change log). With
+    ``number``, the entry is that one of the year (the counter is set just before it); ``rfc``,
+    the tax registry's answer, which ``registration.complete`` would otherwise ask for. The
+    documents are not issued (``documents.issuance.issue_documents``)."""
+    from django.utils import timezone
+
+    from companies import workflow
+    from companies.models import Company, RegistrationCounter
+    from companies.register import registration
+
+    sign_everyone(application)
+    now = timezone.now()
+    workflow._transition(
+        application.pk, "submit", fields={"submitted_at": now, "first_submitted_at": now}
+    )
+    workflow._transition(application.pk, "start_checks")
+    approved = workflow._transition(application.pk, "approve")
+    if number is not None:
+        RegistrationCounter.objects.update_or_create(
+            year=timezone.localdate().year, defaults={"last": number - 1}
+        )
+    registration.register(approved)
+    if rfc:
+        Company.objects.filter(application=application).update(rfc=rfc)
+    application.refresh_from_db()
+    return Company.objects.select_related("application", "legal_form").get(application=application)
+
+
+# -- An application history at known hours (the supervisor's and the public figures) ----------
+
+
+def anchor():
+    """The last 15:00 UTC (09:00 in Mexico City, which keeps no summer time) before now: the
+    history ends there, so day boundaries are known and sessions stay valid."""
+    from django.utils import timezone
+
+    real = timezone.now()
+    today = real.replace(hour=15, minute=0, second=0, microsecond=0)
+    return today if today <= real else today - timedelta(days=1)
+
+
+NOW = anchor()
+T0 = NOW - timedelta(hours=72)  # 09:00 local, three days before NOW
+
+
+class History:
+    """Moves applications through the workflow with every event stamped at a chosen hour."""
+
+    def __init__(self, monkeypatch, filer):
+        self.monkeypatch, self.filer = monkeypatch, filer
+
+    def at(self, hours):
+        moment = T0 + timedelta(hours=hours)
+        self.monkeypatch.setattr("companies.audit.timezone.now", lambda: moment)
+        return moment
+
+    def submitted(self, hours):
+        from companies import workflow
+
+        application = complete_application(self.filer)
+        self.at(hours)
+        workflow._transition(application.pk, "send_for_signatures")
+        moment = self.at(hours)
+        workflow._transition(
+            application.pk, "submit", fields={"submitted_at": moment, "first_submitted_at": moment}
+        )
+        workflow._transition(application.pk, "start_checks")
+        return application
+
+    def in_review(self, hours, *, clerk=None):
+        from companies import workflow
+        from companies.review import claims
+
+        application = self.submitted(hours)
+        workflow._transition(application.pk, "send_to_review")
+        if clerk is not None:
+            claims.claim(application, clerk=clerk)
+        return application
+
+    def approved(self, application, hours, *, clerk=None):
+        from companies import workflow
+        from companies.register import registration
+
+        self.at(hours)
+        approved = workflow._transition(application.pk, "approve", actor=clerk)
+        return registration.register(approved)
+
+    def decided(self, application, verb, hours, *, clerk, **fields):
+        from companies import workflow
+
+        self.at(hours)
+        return workflow._transition(application.pk, verb, actor=clerk, fields=fields or None)
+
+    def resubmitted(self, application, hours):
+        from companies import workflow
+
+        self.at(hours)
+        workflow._transition(application.pk, "send_for_signatures")
+        moment = self.at(hours)
+        workflow._transition(application.pk, "submit", fields={"submitted_at": moment})
+        workflow._transition(application.pk, "start_checks")
+        workflow._transition(application.pk, "send_to_review")
+
+    def done(self):
+        self.monkeypatch.undo()

@@ -98,3 +98,28 @@ def new_page(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+def company_with_documents(filer):
+    """Ana's S.A.S. registered by the registration service, its documents issued as the worker
+    does after registration: in a thread of its own, because pyHanko seals with ``asyncio.run``,
+    which refuses to start in this thread while Playwright's event loop runs in it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.factories import complete_application, registered_company
+
+    company = registered_company(complete_application(filer))
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        worker.submit(_issue_documents, company.pk).result()
+    return company
+
+
+def _issue_documents(company_id: int) -> None:
+    from django.db import connections
+
+    from companies.documents import issuance
+
+    try:
+        issuance.issue_documents(company_id=company_id)
+    finally:
+        connections.close_all()  # the thread's own connection, or the test database stays busy

@@ -50,21 +50,13 @@ def test_the_public_register_and_the_clerks_pages_have_no_axe_violations(portal,
     from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from companies import workflow
     from companies.models import Company
     from portal import roles
-    from tests.browser.test_documents_journey import company_with_documents
-    from tests.factories import EntrepreneurFactory, UserFactory
+    from tests.browser.conftest import company_with_documents
+    from tests.factories import EntrepreneurFactory, UserFactory, in_review
 
     filer = EntrepreneurFactory()
-    application = complete_application(filer)
-    for verb in ("send_for_signatures", "submit", "start_checks", "send_to_review"):
-        fields = (
-            {"submitted_at": timezone.now(), "first_submitted_at": timezone.now()}
-            if verb == "submit"
-            else None
-        )
-        workflow._transition(application.pk, verb, fields=fields)
+    application = in_review(filer)
     Company.objects.create(
         registration_number="QRO-2026-000007",
         name="Café Peñamiller, S.A.S.",

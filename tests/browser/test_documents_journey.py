@@ -6,20 +6,15 @@ chart. CSP is never bypassed, so a violation shows up as a console error."""
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from django.db import connections
-from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
-from companies import workflow
 from companies.documents import issuance
-from companies.models import Application, Company, Document
-from companies.register import registration
-from portal.models import User
-from tests.factories import EntrepreneurFactory, complete_application
+from companies.models import Document
+from tests.browser.conftest import company_with_documents
+from tests.factories import EntrepreneurFactory, complete_application, registered_company
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ANA = "RAOA900514MQTMLN01"
@@ -29,34 +24,6 @@ REGISTER = "Libro de registro de acciones"
 AUTHENTIC = "Este es un documento auténtico y sin alteraciones del registro."
 NOT_AUTHENTIC = "Este no es un documento auténtico del registro."
 DOWNLOAD = re.compile(r"^Descargar PDF \(")
-
-
-def registered_company(filer: User) -> Company:
-    """An application taken through the workflow into the register, approved automatically."""
-    application = complete_application(filer)
-    now = timezone.now()
-    for verb in ("send_for_signatures", "submit", "start_checks", "approve"):
-        fields = {"submitted_at": now, "first_submitted_at": now} if verb == "submit" else None
-        workflow._transition(application.pk, verb, fields=fields)
-    registration.register(Application.objects.get(pk=application.pk))
-    return registration.company_of(application.pk)
-
-
-def company_with_documents(filer: User) -> Company:
-    """A registered company whose documents were issued, as the worker does after registration:
-    in a thread of its own, because pyHanko seals with ``asyncio.run``, which refuses to start
-    in this thread while Playwright's event loop runs in it."""
-    company = registered_company(filer)
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        worker.submit(_issue_documents, company.pk).result()
-    return company
-
-
-def _issue_documents(company_id: int) -> None:
-    try:
-        issuance.issue_documents(company_id=company_id)
-    finally:
-        connections.close_all()  # the thread's own connection, or the test database stays busy
 
 
 def document_row(page: Page, kind: str) -> Locator:
@@ -146,7 +113,7 @@ def test_the_public_company_page_offers_only_the_certificate(portal, new_page, t
 def test_the_statistics_draw_the_registrations_chart(portal, new_page):
     filer = EntrepreneurFactory()
     for _ in range(2):
-        registered_company(filer)
+        registered_company(complete_application(filer))
     page = new_page()
     page.goto("/estadisticas/")
     chart = page.get_by_role("img", name="Empresas inscritas por día")

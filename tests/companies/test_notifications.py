@@ -4,7 +4,7 @@ had listed them, and a task that finds its work done sends nothing."""
 import pytest
 
 from companies import tasks, workflow
-from tests.companies.test_submission import fresh
+from tests.conftest import fresh_login
 from tests.factories import complete_application
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_nobody_is_invited_to_sign_what_they_already_signed(
 ):
     from django.urls import reverse
 
-    fresh(client, other_applicant).post(
+    fresh_login(client, other_applicant).post(
         reverse("companies:sign", args=[sent.public_id]), {"decision": "approve"}
     )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -16,9 +15,9 @@ from companies import workflow
 from companies.documents import rendering
 from companies.filing.money import pesos
 from companies.models import Company, Document, Payment
-from tests.companies.test_documents import register, text_of
-from tests.conftest import verified_login
-from tests.factories import complete_application
+from tests.conftest import fresh_login, verified_login
+from tests.factories import complete_application, in_review
+from tests.pdf import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +30,8 @@ TIME_OF_DAY = re.compile(r"\b\d{1,2}:\d{2}\b(?! CST)")  # a time of day without 
 
 
 @pytest.fixture
-def company(applicant) -> Company:
-    company = register(complete_application(applicant), rfc="TES261126AB1")
+def company(registered_company) -> Company:
+    company = registered_company
     Company.objects.filter(pk=company.pk).update(registered_at=MOMENT)
     company.refresh_from_db()
     Document.objects.create(
@@ -108,14 +107,6 @@ def test_the_money_filter_is_the_one_format():
     )
 
 
-def fresh(client, user):
-    client.force_login(user)
-    session = client.session
-    session["eid_auth_time"] = int(time.time())
-    session.save()
-    return client
-
-
 def amounts_on(html: str) -> list[str]:
     return re.findall(r"MXN\s+[\d.,]+", visible_text(html))
 
@@ -158,7 +149,7 @@ def test_signing_and_the_fee_group_their_amounts(client, applicant):
     application = complete_application(applicant, legal_form="sa-de-cv")
     workflow.send_for_signatures(application, actor=applicant)
     Payment.objects.create(application=application, reference="QRO-FEE-1", amount=1850)
-    fresh(client, applicant)
+    fresh_login(client, applicant, seconds_ago=0)
     sign = client.get(reverse("companies:sign", args=[application.public_id])).content.decode()
     assert_grouped(sign, "MXN 10,000.00", "MXN 6,000.00")
     room = client.get(reverse("companies:signatures", args=[application.public_id]))
@@ -166,8 +157,6 @@ def test_signing_and_the_fee_group_their_amounts(client, applicant):
 
 
 def test_the_clerks_review_groups_its_amounts(client, applicant, clerk):
-    from tests.companies.test_clerk import in_review
-
     application = in_review(applicant)
     page = verified_login(client, clerk).get(
         reverse("companies:review", args=[application.public_id])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,11 +15,11 @@ from django.conf import settings
 from django.db import connection
 
 from portal.celery import app as celery_app
+from tests import workers
 from tests.conftest import skip_or_fail
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = Path("/usr/bin/redis-server")
-Worker = subprocess.Popen[bytes]
+Worker = workers.Process
 
 
 def _database_url() -> str:
@@ -39,7 +38,7 @@ def real_services() -> None:
 
 def _environment(extra_env: dict[str, str]) -> dict[str, str]:
     """A worker's or beat's environment: the test's database, seal and storage."""
-    return os.environ | {
+    return {
         "DATABASE_URL": _database_url(),
         "DATABASE_CONN_MAX_AGE": "0",
         "SEAL_KEY_PATH": str(settings.SEAL_KEY_PATH),
@@ -50,51 +49,24 @@ def _environment(extra_env: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _stop(processes: list[Worker]) -> None:
-    """A warm shutdown (the task at hand finishes), all at once; killed after 15 s."""
-    running = [process for process in processes if process.poll() is None]
-    for process in running:
-        process.terminate()
-    for process in running:
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @pytest.fixture
 def start_worker(real_services: None, transactional_db: None) -> Iterator[Callable[..., Worker]]:
     """Start `celery worker` processes on the test database; stopped at the end of the test."""
     celery_app.control.purge()
-    workers: list[Worker] = []
+    started: list[Worker] = []
 
     def start(**extra_env: str) -> Worker:
-        name = f"test-{os.getpid()}-{len(workers)}@%h"
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "--pool=solo",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel=WARNING",
-                "-n",
-                name,
-            ],
-            cwd=ROOT,
-            env=_environment(extra_env),
-        )
-        workers.append(worker)
-        _wait_for_ping(worker)
+        name = f"test-{os.getpid()}-{len(started)}@%h"
+        worker = workers.start_worker(env=_environment(extra_env), name=name)
+        started.append(worker)
+        try:
+            workers.wait_for_ping(worker)
+        except workers.WorkerDidNotStart as problem:
+            pytest.fail(str(problem))
         return worker
 
     yield start
-    _stop(workers)
+    workers.stop(started)
 
 
 @pytest.fixture
@@ -105,26 +77,13 @@ def start_beat(
     beats: list[Worker] = []
 
     def start(**extra_env: str) -> Worker:
-        beat = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "beat",
-                "--loglevel=WARNING",
-                "--schedule",
-                str(tmp_path / f"celerybeat-schedule-{len(beats)}"),
-            ],
-            cwd=ROOT,
-            env=_environment(extra_env),
-        )
+        schedule = tmp_path / f"celerybeat-schedule-{len(beats)}"
+        beat = workers.start_beat(env=_environment(extra_env), schedule=schedule)
         beats.append(beat)
         return beat
 
     yield start
-    _stop(beats)
+    workers.stop(beats)
 
 
 class OwnBroker:
@@ -176,7 +135,7 @@ class OwnBroker:
 
     def stop(self) -> None:
         if self.process is not None:
-            _stop([self.process])
+            workers.stop([self.process])
             self.process = None
 
 
@@ -211,22 +170,3 @@ def _forget_pooled_connections() -> None:
 @pytest.fixture
 def celery_worker(start_worker: Callable[..., Worker]) -> Worker:
     return start_worker()
-
-
-def _wait_for_ping(worker: Worker, deadline_s: float = 60.0) -> None:
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            pytest.fail(f"the Celery worker exited with code {worker.returncode}")
-        if celery_app.control.ping(timeout=0.5):
-            return
-    pytest.fail("the Celery worker did not answer within a minute")
-
-
-def wait_until(predicate, timeout_s: float = 30.0, interval_s: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval_s)
-    return False

@@ -6,12 +6,11 @@ import signal
 import time
 
 import pytest
-from django.utils import timezone
 
 from companies import tasks, workflow
-from companies.models import Application, OutboxMessage, Signature
-from tests.factories import EntrepreneurFactory, complete_application
-from tests.integration.conftest import wait_until
+from companies.models import Application, OutboxMessage
+from tests.factories import EntrepreneurFactory, complete_application, sign_everyone
+from tests.workers import wait_until
 
 
 @pytest.fixture
@@ -37,20 +36,6 @@ def founders(transactional_db):
     return ana, carlos
 
 
-def signed_by_everyone(filer, co_founder) -> Application:
-    """A clean S.A.S. (no fee) that every founder signed after a fresh e-identity sign-in."""
-    application = complete_application(filer)
-    application = workflow.send_for_signatures(application, actor=filer)
-    for person in (filer, co_founder):
-        workflow.sign(
-            application,
-            user=person,
-            authenticated_at=timezone.now(),
-            decision=Signature.Decision.APPROVED,
-        )
-    return application
-
-
 def status_of(application: Application) -> str:
     return Application.objects.values_list("status", flat=True).get(pk=application.pk)
 
@@ -59,8 +44,8 @@ def test_an_application_submitted_while_the_broker_is_down_is_registered_once_it
     stack, founders
 ):
     broker = stack
-    ana, carlos = founders
-    application = signed_by_everyone(ana, carlos)
+    ana, _carlos = founders  # both sign: sign_everyone finds each by their CURP
+    application = sign_everyone(complete_application(ana))
     # The e-mails of the signing are sent, and their messages acknowledged.
     assert wait_until(
         lambda: (

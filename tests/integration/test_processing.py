@@ -8,11 +8,10 @@ import time
 import pytest
 from django.utils import timezone
 
-from companies import tasks, workflow
 from companies.documents import issuance, verification
 from companies.models import Application, Company, Document, RegistryCheck
-from tests.factories import complete_application
-from tests.integration.conftest import wait_until
+from tests.factories import submitted_for_processing as submit
+from tests.workers import wait_until
 from xroad_client.emulator import FaultSpec
 
 POPULATION = "MX-DEV/GOV/RENAPO/poblacion/personas"
@@ -41,17 +40,6 @@ def applicant_factory(transactional_db):
     from tests.factories import EntrepreneurFactory
 
     return EntrepreneurFactory
-
-
-def submit(applicant, **kwargs) -> Application:
-    application = complete_application(applicant, **kwargs)
-    workflow._transition(application.pk, "send_for_signatures")
-    return workflow._transition(
-        application.pk,
-        "submit",
-        fields={"submitted_at": timezone.now()},
-        send=[(tasks.process_application.name, [application.pk])],
-    )
 
 
 def status_of(application: Application) -> str:

@@ -2,7 +2,7 @@ from django.db import transaction
 
 from portal import tasks
 from portal.models import WorkerHeartbeat
-from tests.integration.conftest import wait_until
+from tests.workers import wait_until
 
 
 def test_task_enqueued_in_a_committed_transaction_runs_on_a_real_worker(celery_worker):

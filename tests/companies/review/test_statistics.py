@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from companies.models import Company
-from tests.companies.test_supervisor import T0, History
 from tests.conftest import verified_login
+from tests.factories import T0, History
 
 pytestmark = pytest.mark.django_db
 

@@ -17,12 +17,9 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from companies import tasks
 from companies.documents import issuance, rendering, seal
 from companies.models import Company, Document
-from companies.processing import checks
 from sandbox.tsa import create_tsa_app, generate_authority
-from tests.companies.test_documents import flip, register
-from tests.companies.test_processing import submitted
 from tests.conftest import free_port
-from tests.factories import complete_application
+from tests.pdf import flip
 
 pytestmark = pytest.mark.django_db
 
@@ -45,11 +42,6 @@ def tsa(tsa_server, settings, tmp_path):
     settings.SEAL_TSA_URL = url
     settings.SEAL_TSA_CA_PATH = str(tmp_path / "tsa-ca.pem")
     return url
-
-
-@pytest.fixture
-def company(applicant):
-    return register(complete_application(applicant), rfc="TES261126AB1")
 
 
 @pytest.fixture
@@ -141,14 +133,6 @@ def test_a_tsa_that_does_not_answer_stops_the_seal_with_a_typed_error(company, s
     with pytest.raises(seal.TimestampUnavailable, match=settings.SEAL_TSA_URL) as raised:
         seal.seal_pdf(pdf)
     assert isinstance(raised.value, seal.SealUnavailable), "so the task retries it"
-
-
-@pytest.fixture
-def registered(applicant, xroad_sandbox, django_capture_on_commit_callbacks):
-    application = submitted(applicant)
-    with django_capture_on_commit_callbacks(execute=False):
-        checks.process(application.pk)
-    return application
 
 
 def test_documents_wait_for_a_tsa_that_is_down_and_are_issued_once_it_answers(

@@ -52,20 +52,18 @@ def test_a_withdrawal_while_paused_stops_the_clock():
 
 @pytest.mark.django_db
 def test_the_status_page_freezes_the_time_left_and_says_how_to_resume_while_changes_are_requested(
-    client, in_english, applicant, other_applicant, clerk
+    client, in_english, applicant, signed_application, clerk
 ):
     from companies import workflow
-    from tests.companies.test_submission import fresh, signed_by_everyone
-    from tests.factories import complete_application
+    from tests.conftest import fresh_login
 
-    application = complete_application(applicant)
-    signed_by_everyone(client, application, [applicant, other_applicant])
+    application = signed_application
     workflow.submit(application, actor=applicant)
     for verb in ("start_checks", "send_to_review"):
         workflow._transition(application.pk, verb)
     workflow.request_changes(application, actor=clerk, message="Falta el folio.", sections=[])
     url = reverse("companies:status", args=[application.public_id])
-    client = fresh(client, applicant)
+    client = fresh_login(client, applicant)
 
     later = timezone.now() + timedelta(hours=7)
     with mock.patch("django.utils.timezone.now", return_value=later):

@@ -5,26 +5,21 @@ import pytest
 from django.urls import reverse
 
 from companies import workflow
-from tests.companies.test_submission import fresh
+from tests.conftest import fresh_login
 from tests.factories import complete_application
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def carlos(other_applicant):
-    return other_applicant
-
-
 def sign_as(client, person, application):
-    fresh(client, person).post(
+    fresh_login(client, person).post(
         reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
     )
 
 
 def signatures_page(client, person, application) -> str:
     url = reverse("companies:signatures", args=[application.public_id])
-    return fresh(client, person).get(url).content.decode()
+    return fresh_login(client, person).get(url).content.decode()
 
 
 def test_the_signatures_page_says_who_still_has_to_sign_and_that_i_signed(
@@ -78,7 +73,7 @@ def test_a_founder_who_signed_is_not_asked_to_sign_again(client, in_english, app
     workflow.send_for_signatures(application, actor=applicant)
     sign_as(client, carlos, application)
 
-    response = fresh(client, carlos).get(
+    response = fresh_login(client, carlos).get(
         reverse("companies:sign", args=[application.public_id]), follow=True
     )
 
@@ -118,7 +113,7 @@ def signed_sa(client, applicant, carlos, xroad_sandbox):
     workflow.send_for_signatures(application, actor=applicant)
     for person in (applicant, carlos):
         sign_as(client, person, application)
-    fresh(client, applicant).post(
+    fresh_login(client, applicant).post(
         reverse("companies:pay", args=[application.public_id]), {"action": "create"}
     )
     return application

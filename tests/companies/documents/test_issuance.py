@@ -11,20 +11,10 @@ from django.core.files.storage import default_storage
 from companies import registries, tasks
 from companies.documents import issuance, seal, verification
 from companies.models import Company, Document
-from companies.processing import checks
-from tests.companies.test_processing import submitted
 from xroad_client.emulator import FaultSpec
 
 pytestmark = pytest.mark.django_db
 TAX = "MX-DEV/GOV/SAT/padron/contribuyentes"
-
-
-@pytest.fixture
-def registered(applicant, xroad_sandbox, django_capture_on_commit_callbacks):
-    application = submitted(applicant)
-    with django_capture_on_commit_callbacks(execute=False):
-        checks.process(application.pk)
-    return application
 
 
 def test_after_registration_issues_three_sealed_documents_with_their_hashes(registered, mailoutbox):

@@ -17,24 +17,11 @@ from tests.conftest import verified_login
 from tests.factories import (
     ApplicationFactory,
     CompanyFounderFactory,
-    complete_application,
+    in_review,
     submitted_sa_de_cv,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def in_review(filer):
-    application = complete_application(filer)
-    for verb in ("send_for_signatures", "submit", "start_checks", "send_to_review"):
-        fields = (
-            {"submitted_at": timezone.now(), "first_submitted_at": timezone.now()}
-            if verb == "submit"
-            else None
-        )
-        workflow._transition(application.pk, verb, fields=fields)
-    application.refresh_from_db()
-    return application
 
 
 def action(application, name):

@@ -18,47 +18,14 @@ from weasyprint.urls import path2url
 from companies.documents import codes, rendering, seal
 from companies.filing import versions
 from companies.filing.articles import clauses
-from companies.models import Application, Company, Signature
-from tests.factories import CompanyFounderFactory, complete_application
+from companies.models import Company, Signature
+from tests.factories import CompanyFounderFactory, complete_application, registered_company
+from tests.pdf import flip, text_of
 
 pytestmark = pytest.mark.django_db
 
 PDFAID = "http://www.aiim.org/pdfa/ns/id/"
 PDF_NS = "http://ns.adobe.com/pdf/1.3/"
-
-
-def register(application: Application, *, number: str = "QRO-2026-000123", rfc: str = ""):
-    """Every founder approves the current version, and the company is entered in the register."""
-    version = versions.freeze(application)
-    for founder in application.founders.all():
-        Signature.objects.create(
-            version=version,
-            founder=founder,
-            signer=application.filer,
-            decision=Signature.Decision.APPROVED,
-            authenticated_at=timezone.now(),
-        )
-    assert application.legal_form is not None
-    return Company.objects.create(
-        registration_number=number,
-        name=application.full_name,
-        normalised_name=application.normalised_name,
-        legal_form=application.legal_form,
-        rfc=rfc,
-        application=application,
-        registered_at=timezone.now(),
-    )
-
-
-@pytest.fixture
-def company(applicant):
-    return register(complete_application(applicant), rfc="TES261126AB1")
-
-
-def text_of(pdf: bytes) -> str:
-    """The PDF's text with whitespace collapsed, so that wrapped lines read as one."""
-    pages = PdfReader(BytesIO(pdf)).pages
-    return " ".join(" ".join(page.extract_text() for page in pages).split())
 
 
 def in_spanish(message: str) -> str:
@@ -72,7 +39,7 @@ def in_spanish(message: str) -> str:
 def test_certificate_shows_the_register_entry_and_the_verification_code(company):
     text = text_of(rendering.render_certificate(company))
     for expected in (
-        "QRO-2026-000123",
+        f"QRO-{timezone.localdate().year}-000123",  # the register's 123rd entry of the year
         "Tortillería La Esperanza, S.A.S.",
         "TES261126AB1",
         "MXN 10,000.00",
@@ -86,7 +53,7 @@ def test_certificate_shows_the_register_entry_and_the_verification_code(company)
 
 
 def test_certificate_says_the_rfc_is_being_issued_until_the_tax_registry_gives_it(applicant):
-    company = register(complete_application(applicant), rfc="")
+    company = registered_company(complete_application(applicant), number=123)
     text = text_of(rendering.render_certificate(company))
     assert in_spanish("being issued by the tax registry") in text
     assert "en trámite" in text
@@ -109,7 +76,7 @@ def test_articles_have_the_clauses_founders_and_each_founders_signature(company)
 
 def test_a_founder_without_an_approval_is_listed_without_a_hash(applicant):
     application = complete_application(applicant)
-    company = register(application)
+    company = registered_company(application, number=123)
     Signature.objects.filter(founder__curp="MERC851102HQTNSR00").delete()
     lines = rendering.signature_lines(application, list(application.founders.all()))
     assert [(line.masked_curp, bool(line.sha256)) for line in lines] == [
@@ -124,7 +91,7 @@ def test_a_founder_without_an_approval_is_listed_without_a_hash(applicant):
     [("sas", "Register of shares"), ("s-de-rl-de-cv", "Register of partners")],
 )
 def test_the_register_is_of_shares_or_of_partners_by_legal_form(applicant, legal_form, title):
-    company = register(complete_application(applicant, legal_form=legal_form))
+    company = registered_company(complete_application(applicant, legal_form=legal_form), number=123)
     text = text_of(rendering.render_register(company))
     assert in_spanish(title) in text
     assert "Ana Sofía Ramírez Olvera" in text and "Carlos Eduardo Mendoza Reséndiz" in text
@@ -137,7 +104,7 @@ def test_masked_curp_shows_the_first_four_and_last_two_characters():
 
 def test_a_company_without_an_application_has_no_documents(company):
     company.application = None
-    with pytest.raises(rendering.DocumentError, match="QRO-2026-000123"):
+    with pytest.raises(rendering.DocumentError, match=f"QRO-{timezone.localdate().year}-000123"):
         rendering.render_certificate(company)
 
 
@@ -151,7 +118,10 @@ def test_verification_code_is_stable_grouped_unambiguous_and_keyed(company, sett
     other = Company(registration_number="QRO-2026-000124")
     assert codes.code_of(other) != code
     settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
-    assert codes.code_of(company) != code
+    assert codes.derive(company.registration_number) != code
+    unstored = Company(registration_number=company.registration_number)  # registered before codes
+    assert codes.code_of(unstored) != code
+    assert codes.code_of(company) == code  # stored at registration: a new key orphans no code
 
 
 def dark_modules(svg: str) -> tuple[int, set[tuple[int, int]]]:
@@ -322,10 +292,6 @@ def test_the_articles_can_be_sealed_too(company):
     assert seal.validate_seal(seal.seal_pdf(rendering.render_articles(company))).valid
 
 
-def flip(data: bytes, position: int) -> bytes:
-    return data[:position] + bytes([data[position] ^ 0x01]) + data[position + 1 :]
-
-
 def test_one_altered_byte_in_the_signed_bytes_breaks_the_seal(sealed_certificate):
     _, sealed = sealed_certificate
     # Line 2 is a binary comment: the file still reads, and only the digest can tell.
@@ -412,7 +378,7 @@ def company_with_a_company_founder(applicant):
         founders=[("RAOA900514MQTMLN01", "Ana Sofía", "Ramírez", "Olvera", "6000", True)],
     )
     CompanyFounderFactory(application=application, contribution=Decimal("4000"))
-    return register(application, number="QRO-2026-000124")
+    return registered_company(application, number=124)
 
 
 def test_a_company_founder_is_shown_by_name_masked_rfc_and_representative(
@@ -462,7 +428,7 @@ def test_the_register_numbers_the_shares_and_the_articles_count_them(applicant):
     application = complete_application(applicant, legal_form="sa-de-cv")
     application.share_value = Decimal("1000")
     application.save()
-    company = register(application)
+    company = registered_company(application, number=123)
     text = text_of(rendering.render_register(company))
     assert "núm. 1 a 6" in text and "núm. 7 a 10" in text
     assert "valor nominal de MXN 1,000.00" in text
@@ -471,7 +437,9 @@ def test_the_register_numbers_the_shares_and_the_articles_count_them(applicant):
 
 
 def test_partners_hold_one_part_each_and_no_share_numbers(applicant):
-    company = register(complete_application(applicant, legal_form="s-de-rl-de-cv"))
+    company = registered_company(
+        complete_application(applicant, legal_form="s-de-rl-de-cv"), number=123
+    )
     assert "núm. 1 a" not in text_of(rendering.render_register(company))
     articles = text_of(rendering.render_articles(company))
     assert "Cada socio tiene una parte social, del valor de su aportación." in articles

@@ -2,7 +2,6 @@
 confirmed over X-Road, and an idempotent submit."""
 
 import re
-import time
 from decimal import Decimal
 
 import pytest
@@ -12,6 +11,7 @@ from django.urls import resolve, reverse
 from companies import audit, tasks, workflow
 from companies.filing import signing, versions
 from companies.models import ApplicationEvent, Payment, Signature
+from tests.conftest import fresh_login
 from tests.factories import (
     ApplicationFactory,
     CompanyFounderFactory,
@@ -20,21 +20,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def carlos(db):
-    return EntrepreneurFactory(
-        curp="MERC851102HQTNSR00", first_name="Carlos Eduardo", last_name="Mendoza Reséndiz"
-    )
-
-
-def fresh(client, user, *, seconds_ago: int = 10):
-    client.force_login(user)
-    session = client.session
-    session["eid_auth_time"] = int(time.time()) - seconds_ago
-    session.save()
-    return client
 
 
 def test_sending_for_signatures_freezes_a_hashed_version_and_invites_every_founder(
@@ -68,19 +53,19 @@ def test_signing_needs_a_fresh_e_identity_sign_in(client, applicant):
     application = complete_application(applicant)
     workflow.send_for_signatures(application, actor=applicant)
     url = reverse("companies:sign", args=[application.public_id])
-    response = fresh(client, applicant, seconds_ago=600).get(url)
+    response = fresh_login(client, applicant, seconds_ago=600).get(url)
     assert response.status_code == 302
     assert response.url.startswith("/oidc/authenticate/?fresh=1&next=")
-    assert fresh(client, applicant).get(url).status_code == 200
+    assert fresh_login(client, applicant).get(url).status_code == 200
 
 
 def test_each_founder_signs_exactly_the_current_version(client, applicant, carlos):
     application = complete_application(applicant)
     workflow.send_for_signatures(application, actor=applicant)
     url = reverse("companies:sign", args=[application.public_id])
-    fresh(client, applicant).post(url, {"decision": "approve"})
+    fresh_login(client, applicant).post(url, {"decision": "approve"})
     assert not signing.all_signed(application)
-    fresh(client, carlos).post(url, {"decision": "approve"})
+    fresh_login(client, carlos).post(url, {"decision": "approve"})
     assert signing.all_signed(application)
     signature = Signature.objects.get(founder__curp="MERC851102HQTNSR00")
     assert signature.version == versions.current(application) and signature.signer == carlos
@@ -90,10 +75,10 @@ def test_an_edit_makes_a_new_version_and_clears_the_signatures(client, applicant
     application = complete_application(applicant)
     workflow.send_for_signatures(application, actor=applicant)
     for person in (applicant, carlos):
-        fresh(client, person).post(
+        fresh_login(client, person).post(
             reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
         )
-    fresh(client, applicant).post(reverse("companies:reopen", args=[application.public_id]))
+    fresh_login(client, applicant).post(reverse("companies:reopen", args=[application.public_id]))
     application.refresh_from_db()
     assert application.status == "draft"
     workflow.send_for_signatures(application, actor=applicant)
@@ -107,9 +92,13 @@ def test_declining_needs_a_reason_and_sends_the_application_back_to_draft(
     application = complete_application(applicant)
     workflow.send_for_signatures(application, actor=applicant)
     url = reverse("companies:sign", args=[application.public_id])
-    page = fresh(client, carlos).post(url, {"decision": "decline"}, follow=True).content.decode()
+    page = (
+        fresh_login(client, carlos).post(url, {"decision": "decline"}, follow=True).content.decode()
+    )
     assert "Explica a los demás socios" in page
-    fresh(client, carlos).post(url, {"decision": "decline", "reason": "Mi aportación es de 5000"})
+    fresh_login(client, carlos).post(
+        url, {"decision": "decline", "reason": "Mi aportación es de 5000"}
+    )
     application.refresh_from_db()
     assert application.status == "draft"
     assert ApplicationEvent.objects.filter(
@@ -124,12 +113,12 @@ def test_someone_who_is_not_a_founder_cannot_see_or_sign(client, applicant, othe
     workflow.send_for_signatures(application, actor=applicant)
     for name in ("companies:sign", "companies:signatures", "companies:status"):
         assert (
-            fresh(client, other_applicant)
+            fresh_login(client, other_applicant)
             .get(reverse(name, args=[application.public_id]))
             .status_code
             == 404
         )
-    response = fresh(client, other_applicant).post(
+    response = fresh_login(client, other_applicant).post(
         reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
     )
     assert response.status_code == 404
@@ -139,7 +128,7 @@ def test_someone_who_is_not_a_founder_cannot_see_or_sign(client, applicant, othe
 def signed_by_everyone(client, application, people):
     workflow.send_for_signatures(application, actor=application.filer)
     for person in people:
-        fresh(client, person).post(
+        fresh_login(client, person).post(
             reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
         )
 
@@ -152,12 +141,12 @@ def test_submission_waits_for_every_signature_then_is_idempotent(
     with pytest.raises(workflow.GuardFailed, match="Todos los socios deben firmar"):
         workflow.submit(application, actor=applicant)
     for person in (applicant, carlos):
-        fresh(client, person).post(
+        fresh_login(client, person).post(
             reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
         )
     url = reverse("companies:submit", args=[application.public_id])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first = fresh(client, applicant).post(url)
+        first = fresh_login(client, applicant).post(url)
         second = client.post(url)  # double click, or a second tab
     assert first.url == second.url == reverse("companies:status", args=[application.public_id])
     application.refresh_from_db()
@@ -174,7 +163,7 @@ def test_the_fee_is_confirmed_with_the_payments_registry_never_the_browser(
     application = complete_application(applicant, legal_form="sa-de-cv")
     signed_by_everyone(client, application, [applicant, carlos])
     pay_url = reverse("companies:pay", args=[application.public_id])
-    fresh(client, applicant).post(pay_url, {"action": "create"})
+    fresh_login(client, applicant).post(pay_url, {"action": "create"})
     payment = Payment.objects.get(application=application)
     assert (payment.amount, payment.status) == (Decimal("1850.00"), "pending")
     client.post(pay_url, {"action": "check", "status": "paid"})  # whatever the browser claims
@@ -207,7 +196,7 @@ def test_status_page_polls_with_htmx_and_shows_the_timeline(client, applicant, c
     signed_by_everyone(client, application, [applicant, carlos])
     workflow.submit(application, actor=applicant)
     url = reverse("companies:status", args=[application.public_id])
-    page = fresh(client, carlos).get(url).content.decode()
+    page = fresh_login(client, carlos).get(url).content.decode()
     assert "Enviada" in page and "quedan" in page and 'hx-trigger="every 5s"' in page
     fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert fragment.strip().startswith('<div id="timeline"')
@@ -218,12 +207,12 @@ def test_the_last_signature_tells_everyone_and_the_dashboard_lists_what_waits(
 ):
     application = complete_application(applicant)
     workflow.send_for_signatures(application, actor=applicant)
-    dashboard = fresh(client, carlos).get(reverse("companies:dashboard")).content.decode()
+    dashboard = fresh_login(client, carlos).get(reverse("companies:dashboard")).content.decode()
     assert "Espera tu firma" in dashboard
     url = reverse("companies:sign", args=[application.public_id])
-    fresh(client, applicant).post(url, {"decision": "approve"})
+    fresh_login(client, applicant).post(url, {"decision": "approve"})
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        fresh(client, carlos).post(url, {"decision": "approve"})
+        fresh_login(client, carlos).post(url, {"decision": "approve"})
     assert len(callbacks) == 1
     tasks.tell_founders(application.pk, "all_signed", "v1")
     tasks.tell_founders(application.pk, "all_signed", "v1")  # redelivered: nothing new
@@ -248,12 +237,14 @@ def test_a_clerks_request_for_changes_reaches_the_founders_and_reopens_the_steps
     tasks.tell_founders(application.pk, "changes_requested", "changes:1")
     assert message in mailoutbox[0].body
     status = (
-        fresh(client, carlos)
+        fresh_login(client, carlos)
         .get(reverse("companies:status", args=[application.public_id]))
         .content.decode()
     )
     assert message in status
-    resume = fresh(client, applicant).get(reverse("companies:resume", args=[application.public_id]))
+    resume = fresh_login(client, applicant).get(
+        reverse("companies:resume", args=[application.public_id])
+    )
     assert resume.url == reverse("companies:step", args=[application.public_id, "socios"])
     page = client.get(resume.url).content.decode()
     assert message in page and "(por corregir)" in page
@@ -261,7 +252,7 @@ def test_a_clerks_request_for_changes_reaches_the_founders_and_reopens_the_steps
     workflow.send_for_signatures(application, actor=applicant)
     assert versions.current(application).number == 2
     for person in (applicant, carlos):
-        fresh(client, person).post(
+        fresh_login(client, person).post(
             reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
         )
     assert workflow.submit(application, actor=applicant).status == "submitted"
@@ -270,7 +261,7 @@ def test_a_clerks_request_for_changes_reaches_the_founders_and_reopens_the_steps
 def test_articles_preview_follows_the_chosen_options(client, applicant):
     application = complete_application(applicant)
     url = reverse("companies:step", args=[application.public_id, "estatutos"])
-    page = fresh(client, applicant).get(url).content.decode()
+    page = fresh_login(client, applicant).get(url).content.decode()
     assert "Tortillería La Esperanza" in page and "duración de la empresa es indefinida" in page
     query = "?preview=1&duration=fixed&duration_years=30&foreigners=exclusion&share_transfer=free&fiscal_year=calendar"
     fragment = client.get(url + query, headers={"HX-Request": "true"}).content.decode()
@@ -285,7 +276,7 @@ def test_only_the_filer_may_send_reopen_pay_or_submit(client, applicant, carlos,
     application = complete_application(applicant)
     workflow.send_for_signatures(application, actor=applicant)
     url = reverse(name, args=[application.public_id])
-    assert fresh(client, carlos).post(url).status_code == 404  # a founder, not the filer
+    assert fresh_login(client, carlos).post(url).status_code == 404  # a founder, not the filer
     client.force_login(clerk)
     assert client.post(url).status_code == 404
     client.logout()
@@ -300,7 +291,7 @@ def test_staff_and_strangers_cannot_see_an_applicants_pages(client, applicant, c
     stranger = EntrepreneurFactory(curp="HETL780223MQTRRZ05", first_name="Luz María")
     url = reverse(name, args=[application.public_id])
     for person in (stranger, clerk):
-        assert fresh(client, person).get(url).status_code == 404
+        assert fresh_login(client, person).get(url).status_code == 404
         assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
 
 
@@ -323,13 +314,13 @@ def test_while_changes_are_requested_co_founders_are_told_who_makes_them_not_sen
     status = reverse("companies:status", args=[application.public_id])
     resume = reverse("companies:resume", args=[application.public_id])
 
-    page = fresh(client, carlos).get(status).content.decode()
+    page = fresh_login(client, carlos).get(status).content.decode()
 
     assert "Falta el folio." in page
     assert f'href="{resume}"' not in page and "Make the changes" not in page
     assert "Ana Sofía Ramírez Olvera, who filed the application, makes the changes" in page
     assert "you will be asked to sign the corrected application again" in page
-    page = fresh(client, applicant).get(status).content.decode()
+    page = fresh_login(client, applicant).get(status).content.decode()
     assert f'href="{resume}"' in page and "Make the changes" in page
     assert "who filed the application, makes the changes" not in page
 
@@ -366,10 +357,13 @@ def test_the_status_and_signatures_pages_offer_each_person_only_what_they_can_op
     application = complete_application(applicant)
     stage(client, application, [applicant, carlos], clerk)
     for person in (applicant, carlos):
-        page = fresh(client, person).get(reverse(page_name, args=[application.public_id]))
+        page = fresh_login(client, person).get(reverse(page_name, args=[application.public_id]))
         links, forms = offered(page.content.decode())
         for link in links:
-            assert fresh(client, person).get(link).status_code not in (403, 404), (person, link)
+            assert fresh_login(client, person).get(link).status_code not in (403, 404), (
+                person,
+                link,
+            )
         for action in forms:
             name = resolve(action).view_name
             assert name not in FILER_ONLY or person == application.filer, (person, action)
@@ -422,7 +416,7 @@ def test_the_representative_signs_on_behalf_of_the_company(
         "natural",
     ]
     url = reverse("companies:sign", args=[application.public_id])
-    page = fresh(client, laura).get(url).content.decode()
+    page = fresh_login(client, laura).get(url).content.decode()
     assert "on behalf of Constructora Jurica, S.A. de C.V." in page
     assert "Constructora Jurica, S.A. de C.V. (RFC CJU150610I85), represented by Luz María" in page
     client.post(url, {"decision": "approve"})
@@ -435,7 +429,7 @@ def test_the_representative_signs_on_behalf_of_the_company(
         in room.content.decode()
     )
     for person in (applicant, carlos):
-        fresh(client, person).post(url, {"decision": "approve"})
+        fresh_login(client, person).post(url, {"decision": "approve"})
     assert signing.all_signed(application)
 
 
@@ -451,11 +445,11 @@ def test_one_signature_counts_in_ones_own_name_and_for_the_company_one_signs_for
     assert len(to_carlos) == 1
     assert "Your signature also counts on behalf of Constructora Jurica" in to_carlos[0].body
     url = reverse("companies:sign", args=[application.public_id])
-    fresh(client, carlos).post(url, {"decision": "approve"})
+    fresh_login(client, carlos).post(url, {"decision": "approve"})
     assert sorted(
         Signature.objects.filter(signer=carlos).values_list("founder__kind", flat=True)
     ) == ["legal", "natural"]
-    fresh(client, applicant).post(url, {"decision": "approve"})
+    fresh_login(client, applicant).post(url, {"decision": "approve"})
     assert signing.all_signed(application)
 
 
@@ -463,7 +457,9 @@ def test_declining_for_a_company_reopens_the_application_once(client, applicant,
     application = with_a_company(applicant, signed_by=carlos.curp)
     workflow.send_for_signatures(application, actor=applicant)
     url = reverse("companies:sign", args=[application.public_id])
-    fresh(client, carlos).post(url, {"decision": "decline", "reason": "Falta el poder notarial"})
+    fresh_login(client, carlos).post(
+        url, {"decision": "decline", "reason": "Falta el poder notarial"}
+    )
     application.refresh_from_db()
     assert application.status == "draft"
     assert ApplicationEvent.objects.filter(verb="reopen").count() == 1

@@ -15,73 +15,11 @@ from companies import workflow
 from companies.register import registration
 from companies.review import claims, metrics
 from tests.conftest import verified_login
-from tests.factories import complete_application
+from tests.factories import NOW, T0, History, complete_application
 
 pytestmark = pytest.mark.django_db
 
 ENGLISH = {"Accept-Language": "en"}
-
-
-def anchor():
-    """The last 15:00 UTC (09:00 in Mexico City, which keeps no summer time) before now: the
-    history ends there, so day boundaries are known and sessions stay valid."""
-    real = timezone.now()
-    today = real.replace(hour=15, minute=0, second=0, microsecond=0)
-    return today if today <= real else today - timedelta(days=1)
-
-
-NOW = anchor()
-T0 = NOW - timedelta(hours=72)  # 09:00 local, three days before NOW
-
-
-class History:
-    """Moves applications through the workflow with every event stamped at a chosen hour."""
-
-    def __init__(self, monkeypatch, filer):
-        self.monkeypatch, self.filer = monkeypatch, filer
-
-    def at(self, hours):
-        moment = T0 + timedelta(hours=hours)
-        self.monkeypatch.setattr("companies.audit.timezone.now", lambda: moment)
-        return moment
-
-    def submitted(self, hours):
-        application = complete_application(self.filer)
-        self.at(hours)
-        workflow._transition(application.pk, "send_for_signatures")
-        moment = self.at(hours)
-        workflow._transition(
-            application.pk, "submit", fields={"submitted_at": moment, "first_submitted_at": moment}
-        )
-        workflow._transition(application.pk, "start_checks")
-        return application
-
-    def in_review(self, hours, *, clerk=None):
-        application = self.submitted(hours)
-        workflow._transition(application.pk, "send_to_review")
-        if clerk is not None:
-            claims.claim(application, clerk=clerk)
-        return application
-
-    def approved(self, application, hours, *, clerk=None):
-        self.at(hours)
-        approved = workflow._transition(application.pk, "approve", actor=clerk)
-        return registration.register(approved)
-
-    def decided(self, application, verb, hours, *, clerk, **fields):
-        self.at(hours)
-        return workflow._transition(application.pk, verb, actor=clerk, fields=fields or None)
-
-    def resubmitted(self, application, hours):
-        self.at(hours)
-        workflow._transition(application.pk, "send_for_signatures")
-        moment = self.at(hours)
-        workflow._transition(application.pk, "submit", fields={"submitted_at": moment})
-        workflow._transition(application.pk, "start_checks")
-        workflow._transition(application.pk, "send_to_review")
-
-    def done(self):
-        self.monkeypatch.undo()
 
 
 @pytest.fixture

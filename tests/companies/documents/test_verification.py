@@ -11,11 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import translation
 
-from companies.documents import codes, issuance, rendering, verification
-from companies.models import Application, Company, Document
-from tests.companies.test_documents import register
+from companies.documents import issuance, rendering, verification
+from companies.models import Company, Document
 from tests.conftest import verified_login
-from tests.factories import EntrepreneurFactory, complete_application
+from tests.factories import EntrepreneurFactory, complete_application, registered_company
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +28,7 @@ def fresh_throttle():
 
 @pytest.fixture
 def company(applicant) -> Company:
-    application = complete_application(applicant)
-    Application.objects.filter(pk=application.pk).update(status="registered")
-    company = register(application, number="QRO-2026-000007", rfc="")
-    company.verification_code = codes.derive(company.registration_number)
-    company.save()
+    company = registered_company(complete_application(applicant), number=7)
     issuance.issue_documents(company_id=company.pk)
     return company
 
@@ -178,7 +173,7 @@ def test_an_earlier_version_is_authentic_and_says_a_later_one_exists(client, com
 
 def test_a_document_of_another_company_is_flagged_on_a_company_page(client, company):
     other_filer = EntrepreneurFactory(curp="MERC851102HQTNSR00", email="c@example.mx")
-    other = register(complete_application(other_filer), number="QRO-2026-000008")
+    other = registered_company(complete_application(other_filer), number=8)
     issuance.issue_documents(company_id=other.pk)
     page = upload(
         client, stored(other, "certificate"), path=f"/verificar/{company.verification_code}"

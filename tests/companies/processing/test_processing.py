@@ -14,18 +14,13 @@ from tests.factories import (
     CompanyFounderFactory,
     EntrepreneurFactory,
     complete_application,
+    submitted,
     submitted_sa_de_cv,
 )
 from xroad_client.emulator import FaultSpec
 
 pytestmark = pytest.mark.django_db
 POPULATION = "MX-DEV/GOV/RENAPO/poblacion/personas"
-
-
-def submitted(filer, **kwargs):
-    application = complete_application(filer, **kwargs)
-    workflow._transition(application.pk, "send_for_signatures")
-    return workflow._transition(application.pk, "submit", fields={"submitted_at": timezone.now()})
 
 
 def test_a_clean_sas_is_registered_with_no_human(
