@@ -16,6 +16,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +25,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, match_token
+
+from portal.models import User
 
 log = logging.getLogger("portal.auth_events")
 View = Callable[..., HttpResponse]
@@ -100,6 +103,13 @@ class StaffSignInForm(AuthenticationForm):
             raise forms.ValidationError(self.error_messages["bad_code"], code="bad_code")
         forget_failures(username, address)
         return cleaned
+
+
+def is_verified_staff(user: User | AnonymousUser, permission: str) -> bool:
+    """Staff holding ``permission`` who signed in with the second factor in this session."""
+    if not user.is_authenticated or not user.has_perm(permission):
+        return False
+    return bool(user.is_verified())  # type: ignore[attr-defined]  # django_otp's middleware
 
 
 def staff_verified(view: View) -> View:

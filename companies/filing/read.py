@@ -1,13 +1,12 @@
-"""Reads of applications as they are filed, with the access checks that go with them: who may
-see which application, a filer's dashboard, the names already taken."""
+"""Reads of applications as they are filed: the applications a person is party to, a filer's
+dashboard, the names already taken. Fetching one application for a page, with its access
+check, is ``companies.access``."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from uuid import UUID
 
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from companies.filing.names import Candidate, Source
@@ -57,18 +56,6 @@ def visible_applications(user: User) -> QuerySet[Application]:
     if not user.curp:
         return Application.objects.filter(filer=user)
     return Application.objects.filter(Q(filer=user) | Q(founders__curp=user.curp)).distinct()
-
-
-def application_for(user: User, public_id: UUID) -> Application:
-    """The application if this person may see it; 404 for everybody else (no hint it exists)."""
-    queryset = visible_applications(user).select_related("legal_form", "filer")
-    return get_object_or_404(queryset, public_id=public_id)
-
-
-def application_for_filer(user: User, public_id: UUID) -> Application:
-    return get_object_or_404(
-        Application.objects.select_related("legal_form", "filer"), public_id=public_id, filer=user
-    )
 
 
 def dashboard(user: User) -> dict[str, list[Application]]:

@@ -1,11 +1,8 @@
-"""The clerks' queue: what needs a human, and one application as its review page reads it."""
+"""The clerks' queue: what needs a human."""
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 
 from companies.models import (
     Application,
@@ -43,8 +40,3 @@ def queue(
     return applications.select_related("legal_form", "assigned_to").order_by(
         "first_submitted_at", "pk"
     )
-
-
-def for_review(public_id: UUID) -> Application:
-    queryset = Application.objects.select_related("legal_form", "filer", "assigned_to")
-    return get_object_or_404(queryset, public_id=public_id)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from companies import access
 from companies.filing import (
     articles,
     founder_forms,
@@ -43,7 +44,7 @@ def filer_view(handler: View) -> View:
     def wrapped(
         request: SignedInRequest, public_id: UUID, *args: Any, **kwargs: Any
     ) -> HttpResponse:
-        application = read.application_for_filer(request.user, public_id)
+        application = access.application_for_filer(request.user, public_id)
         if not application.is_editable:
             messages.info(request, _("This application can no longer be edited."))
             return redirect("companies:dashboard")

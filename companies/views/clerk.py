@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from companies import workflow
+from companies import access, workflow
 from companies.documents import verification
 from companies.filing import signing, versions
 from companies.models import Application, ApplicationEvent, LegalForm, RegistryCheck
@@ -70,7 +70,7 @@ def queue(request: SignedInRequest) -> HttpResponse:
 @clerk_view
 @require_GET
 def detail(request: SignedInRequest, public_id: UUID) -> HttpResponse:
-    application = worklist.for_review(public_id)
+    application = access.application_for_clerk(request.user, public_id)
     return render(request, "companies/clerk/review.html", _review_context(request, application))
 
 
@@ -110,7 +110,7 @@ def _review_context(
 
 def _after_action(request: SignedInRequest, application: Application, **forms: Any) -> HttpResponse:
     if forms or (request.htmx and not request.htmx.boosted):
-        application = worklist.for_review(application.public_id)
+        application = access.application_for_clerk(request.user, application.public_id)
         template = (
             "companies/clerk/review.html#panel" if request.htmx else "companies/clerk/review.html"
         )
@@ -121,7 +121,7 @@ def _after_action(request: SignedInRequest, application: Application, **forms: A
 @clerk_view
 @require_POST
 def act(request: SignedInRequest, public_id: UUID, action: str) -> HttpResponse:
-    application = worklist.for_review(public_id)
+    application = access.application_for_clerk(request.user, public_id)
     try:
         return ACTIONS[action](request, application)
     except (claims.ClaimRefused, workflow.TransitionNotAllowed, workflow.GuardFailed) as refused:

@@ -16,9 +16,9 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import registries, workflow
+from companies import access, registries, workflow
 from companies.documents import verification
-from companies.filing import read, signing, versions
+from companies.filing import signing, versions
 from companies.models import Application, ApplicationEvent, ApplicationStatus
 from companies.review import sla
 from portal.auth import authenticated_at
@@ -32,7 +32,7 @@ def _signatures_url(application: Application) -> str:
 @login_required
 @require_GET
 def signatures(request: SignedInRequest, public_id: UUID) -> HttpResponse:
-    application = read.application_for(request.user, public_id)
+    application = access.application_for(request.user, public_id)
     context = {
         "application": application,
         "version": versions.current(application),
@@ -56,7 +56,7 @@ def _bank_url() -> str:
 @login_required
 @require_POST
 def send_for_signatures(request: SignedInRequest, public_id: UUID) -> HttpResponse:
-    application = read.application_for_filer(request.user, public_id)
+    application = access.application_for_filer(request.user, public_id)
     try:
         workflow.send_for_signatures(application, actor=request.user)
     except (workflow.GuardFailed, workflow.TransitionNotAllowed) as refused:
@@ -69,7 +69,7 @@ def send_for_signatures(request: SignedInRequest, public_id: UUID) -> HttpRespon
 @login_required
 @require_POST
 def reopen(request: SignedInRequest, public_id: UUID) -> HttpResponse:
-    application = read.application_for_filer(request.user, public_id)
+    application = access.application_for_filer(request.user, public_id)
     try:
         workflow.reopen(application, actor=request.user, reason=workflow.EDITED_BY_THE_FILER)
     except workflow.TransitionNotAllowed as refused:
@@ -85,7 +85,7 @@ def reopen(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
-    application = read.application_for(request.user, public_id)
+    application = access.application_for(request.user, public_id)
     mine = signing.signing_room(application, request.user).mine
     if mine is not None:
         when_signed = date_format(localtime(mine.signed_at), "SHORT_DATETIME_FORMAT")
@@ -132,7 +132,7 @@ def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def pay(request: SignedInRequest, public_id: UUID) -> HttpResponse:
-    application = read.application_for_filer(request.user, public_id)
+    application = access.application_for_filer(request.user, public_id)
     if request.POST.get("action") == "check":
         payment = signing.current_payment(application)
         outcome = signing.check_payment(payment) if payment is not None else None
@@ -157,7 +157,7 @@ def pay(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def submit(request: SignedInRequest, public_id: UUID) -> HttpResponse:
-    application = read.application_for_filer(request.user, public_id)
+    application = access.application_for_filer(request.user, public_id)
     try:
         signing.submit(application, actor=request.user)
     except (workflow.GuardFailed, workflow.TransitionNotAllowed) as refused:
@@ -169,7 +169,7 @@ def submit(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_GET
 def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
-    application = read.application_for(request.user, public_id)
+    application = access.application_for(request.user, public_id)
     company = getattr(application, "company", None)
     documents = verification.document_rows(request.user, company) if company else []
     events = list(application.events.select_related("actor").order_by("pk"))
