@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
@@ -123,6 +124,18 @@ def staff_verified(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def staff_view(permission: str) -> Callable[[View], View]:
+    """A staff page: signed in (else the sign-in page), holding ``permission`` (else 403), and
+    verified with the second factor in this session (else the staff sign-in)."""
+
+    def decorate(view: View) -> View:
+        return login_required(
+            permission_required(permission, raise_exception=True)(staff_verified(view))
+        )
+
+    return decorate
 
 
 @receiver(user_logged_in)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -26,24 +24,12 @@ from companies.review import claims, sla, worklist
 from companies.review.forms import RejectForm, RequestChangesForm
 from portal.models import User
 from portal.requests import SignedInRequest
-from portal.security import staff_verified
+from portal.security import staff_view
 
-View = Callable[..., HttpResponse]
 PAGE_SIZE = 50
 
 
-def clerk_view(view: View) -> View:
-    @login_required
-    @permission_required("portal.review_applications", raise_exception=True)
-    @staff_verified
-    @wraps(view)
-    def wrapped(request: SignedInRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@clerk_view
+@staff_view("portal.review_applications")
 @require_GET
 def queue(request: SignedInRequest) -> HttpResponse:
     filters = {k: request.GET.get(k, "") for k in ("status", "legal_form", "flag")}
@@ -67,7 +53,7 @@ def queue(request: SignedInRequest) -> HttpResponse:
     return render(request, "companies/clerk/queue.html", context)
 
 
-@clerk_view
+@staff_view("portal.review_applications")
 @require_GET
 def detail(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = access.application_for_clerk(request.user, public_id)
@@ -118,7 +104,7 @@ def _after_action(request: SignedInRequest, application: Application, **forms: A
     return redirect("companies:review", application.public_id)
 
 
-@clerk_view
+@staff_view("portal.review_applications")
 @require_POST
 def act(request: SignedInRequest, public_id: UUID, action: str) -> HttpResponse:
     application = access.application_for_clerk(request.user, public_id)

@@ -4,12 +4,8 @@ reassignment (each form posts to the review's own ``reassign`` action)."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
-from typing import Any
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,23 +17,10 @@ from companies.review.charts import bar_chart
 from portal import roles
 from portal.models import User
 from portal.requests import SignedInRequest
-from portal.security import staff_verified
-
-View = Callable[..., HttpResponse]
+from portal.security import staff_view
 
 
-def supervisor_view(view: View) -> View:
-    @login_required
-    @permission_required("portal.supervise_review", raise_exception=True)
-    @staff_verified
-    @wraps(view)
-    def wrapped(request: SignedInRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@supervisor_view
+@staff_view("portal.supervise_review")
 @require_GET
 def dashboard(request: SignedInRequest) -> HttpResponse:
     figures = metrics.dashboard(_days(request))
@@ -63,7 +46,7 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
     return render(request, "companies/supervisor/dashboard.html", context)
 
 
-@supervisor_view
+@staff_view("portal.supervise_review")
 @require_GET
 def export_csv(request: SignedInRequest) -> HttpResponse:
     """One line per application of the period, UTF-8 with a BOM so that Excel reads accents."""
