@@ -22,7 +22,7 @@ from companies.models import Application, ApplicationEvent, LegalForm, RegistryC
 from companies.processing import deeds
 from companies.review import claims, sla, worklist
 from companies.review.forms import RejectForm, RequestChangesForm
-from portal.models import User
+from portal import roles
 from portal.requests import SignedInRequest
 from portal.security import staff_view
 
@@ -86,7 +86,7 @@ def _review_context(
         "events": events,
         "remaining": _hours(sla.remaining(events)),
         "actions": claims.possible_actions(application, clerk=request.user),
-        "clerks": User.objects.filter(groups__name__in=["clerks", "supervisors"]).distinct(),
+        "clerks": roles.clerks(),
         "changes_form": forms.get("changes_form") or RequestChangesForm(),
         "reject_form": forms.get("reject_form") or RejectForm(),
         "company": company,
@@ -165,7 +165,7 @@ def _reassign(request: SignedInRequest, application: Application) -> HttpRespons
         messages.error(request, _("Only a supervisor can reassign applications."))
         return _after_action(request, application)
     chosen = request.POST.get("clerk") or "0"
-    clerk = User.objects.filter(pk=chosen, groups__name__in=["clerks", "supervisors"]).first()
+    clerk = roles.clerks().filter(pk=chosen).first()
     claims.reassign(application, to=clerk)
     messages.success(request, _("Reassigned."))
     return _after_action(request, application)

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET
 from companies.review import metrics
 from companies.review.charts import bar_chart
 from portal import roles
-from portal.models import User
 from portal.requests import SignedInRequest
 from portal.security import staff_view
 
@@ -39,7 +38,7 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
                 [(d.day, d.registered) for d in figures.days],
             ),
         ],
-        "clerks": _clerks() if figures.assigned else [],
+        "clerks": list(roles.clerks()) if figures.assigned else [],
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "companies/supervisor/dashboard.html#figures", context)
@@ -93,14 +92,6 @@ def _csv_line(row: metrics.ApplicationRow) -> list[str]:
 def _days(request: SignedInRequest) -> int:
     raw = request.GET.get("days", "")
     return int(raw) if raw in {str(d) for d in metrics.PERIODS} else metrics.DEFAULT_DAYS
-
-
-def _clerks() -> list[User]:
-    return list(
-        User.objects.filter(groups__name__in=[roles.CLERKS, roles.SUPERVISORS], is_active=True)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
 
 
 def _local(moment: datetime | None) -> str:
