@@ -29,6 +29,7 @@ from companies.filing import (
 from companies.filing import forms as filing_forms
 from companies.filing.names import NameVerdict
 from companies.models import Application, ApplicationStatus, Founder, LegalForm
+from portal.htmx import wants_fragment
 from portal.requests import SignedInRequest
 
 View = Callable[..., HttpResponse]
@@ -92,8 +93,17 @@ def step(request: SignedInRequest, application: Application, slug: str) -> HttpR
 
 
 def _render_step(
-    request: SignedInRequest, application: Application, slug: str, **context: Any
+    request: SignedInRequest,
+    application: Application,
+    slug: str,
+    *,
+    fragment: str = "",
+    **context: Any,
 ) -> HttpResponse:
+    """The step's page; to htmx asking for its ``fragment``, that part alone (its own context:
+    the list of steps is not worked out for a part that does not show it)."""
+    if fragment and wants_fragment(request):
+        return render(request, f"companies/wizard/{slug}.html#{fragment}", context)
     step_states = [(s, s.is_complete(application)) for s in wizard.steps_for(application)]
     return render(
         request,
@@ -149,9 +159,7 @@ def name_check(request: SignedInRequest, application: Application) -> HttpRespon
     if form.is_valid():
         verdict = services.check_name(name=form.cleaned_data["name"], holder=application.filer)
     context = {"verdict": services.verdict_as_data(verdict) if verdict else None, "checked": True}
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "companies/wizard/nombre.html#verdict", context)
-    return _render_step(request, application, "nombre", form=form, **context)
+    return _render_step(request, application, "nombre", fragment="verdict", form=form, **context)
 
 
 def office_step(request: SignedInRequest, application: Application) -> HttpResponse:
@@ -179,9 +187,8 @@ def purpose_step(request: SignedInRequest, application: Application) -> HttpResp
         "results": catalogue.search(query) if query else [],
         "chosen": [a for c in application.activity_codes if (a := catalogue.get(c))],
     }
-    if request.htmx and not request.htmx.boosted and "q" in request.GET:
-        return render(request, "companies/wizard/objeto.html#results", context)
-    return _render_step(request, application, "objeto", **context)
+    fragment = "results" if "q" in request.GET else ""
+    return _render_step(request, application, "objeto", fragment=fragment, **context)
 
 
 def founders_step(request: SignedInRequest, application: Application) -> HttpResponse:
@@ -318,9 +325,8 @@ def articles_step(request: SignedInRequest, application: Application) -> HttpRes
         chosen = filing_forms.ArticlesForm(request.GET)
         options = chosen.cleaned_data if chosen.is_valid() else options
     context = {"form": form, "clauses": articles.clauses(application, options)}
-    if request.htmx and not request.htmx.boosted and "preview" in request.GET:
-        return render(request, "companies/wizard/estatutos.html#preview", context)
-    return _render_step(request, application, "estatutos", **context)
+    fragment = "preview" if "preview" in request.GET else ""
+    return _render_step(request, application, "estatutos", fragment=fragment, **context)
 
 
 def notary_step(request: SignedInRequest, application: Application) -> HttpResponse:

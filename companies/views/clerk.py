@@ -23,6 +23,7 @@ from companies.processing import deeds
 from companies.review import claims, sla, worklist
 from companies.review.forms import RejectForm, RequestChangesForm
 from portal import roles
+from portal.htmx import fragment_or_page, wants_fragment
 from portal.requests import SignedInRequest
 from portal.security import staff_view
 
@@ -48,9 +49,7 @@ def queue(request: SignedInRequest) -> HttpResponse:
         "statuses": worklist.QUEUE_STATUSES,
         "legal_forms": LegalForm.objects.all(),
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "companies/clerk/queue.html#rows", context)
-    return render(request, "companies/clerk/queue.html", context)
+    return fragment_or_page(request, "companies/clerk/queue.html", "rows", context)
 
 
 @staff_view("portal.review_applications")
@@ -95,12 +94,12 @@ def _review_context(
 
 
 def _after_action(request: SignedInRequest, application: Application, **forms: Any) -> HttpResponse:
-    if forms or (request.htmx and not request.htmx.boosted):
+    """A form to correct, or htmx: the decision panel again (the page without htmx); otherwise
+    back to the review page."""
+    if forms or wants_fragment(request):
         application = access.application_for_clerk(request.user, application.public_id)
-        template = (
-            "companies/clerk/review.html#panel" if request.htmx else "companies/clerk/review.html"
-        )
-        return render(request, template, _review_context(request, application, **forms))
+        context = _review_context(request, application, **forms)
+        return fragment_or_page(request, "companies/clerk/review.html", "panel", context)
     return redirect("companies:review", application.public_id)
 
 

@@ -22,6 +22,7 @@ from companies.filing import signing, versions
 from companies.models import Application, ApplicationEvent, ApplicationStatus
 from companies.review import sla
 from portal.auth import authenticated_at
+from portal.htmx import fragment_or_page
 from portal.requests import SignedInRequest
 
 
@@ -184,9 +185,7 @@ def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
         "terminal": application.status in {ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}
         or (application.status == ApplicationStatus.REGISTERED and bool(documents)),
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "companies/status.html#timeline", context)
-    return render(request, "companies/status.html", context)
+    return fragment_or_page(request, "companies/status.html", "timeline", context)
 
 
 def _clock(events: Sequence[ApplicationEvent]) -> dict[str, float | bool] | None:

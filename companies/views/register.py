@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from companies.documents import verification
 from companies.models import Company, RegisterChange
 from companies.register import search as register_search
+from portal.htmx import fragment_or_page
 from portal.requests import PortalRequest
 
 PAGE_SIZE = 20
@@ -24,9 +25,7 @@ def search(request: PortalRequest) -> HttpResponse:
     results = register_search.search_register(query) if query else Company.objects.none()
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"query": query, "page": page}
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "companies/register/search.html#results", context)
-    return render(request, "companies/register/search.html", context)
+    return fragment_or_page(request, "companies/register/search.html", "results", context)
 
 
 @require_GET

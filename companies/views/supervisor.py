@@ -7,7 +7,6 @@ import csv
 from datetime import datetime
 
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET
 from companies.review import metrics
 from companies.review.charts import bar_chart
 from portal import roles
+from portal.htmx import fragment_or_page
 from portal.requests import SignedInRequest
 from portal.security import staff_view
 
@@ -40,9 +40,7 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
         ],
         "clerks": list(roles.clerks()) if figures.assigned else [],
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "companies/supervisor/dashboard.html#figures", context)
-    return render(request, "companies/supervisor/dashboard.html", context)
+    return fragment_or_page(request, "companies/supervisor/dashboard.html", "figures", context)
 
 
 @staff_view("portal.supervise_review")
