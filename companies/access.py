@@ -17,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from companies.filing import read
-from companies.models import Application, Company, Document
+from companies.models import Application, Company, Document, Founder
 from portal.models import User
 from portal.security import is_verified_staff
 
@@ -40,6 +40,11 @@ def application_for_filer(user: User, public_id: UUID) -> Application:
     return get_object_or_404(
         Application.objects.select_related("legal_form", "filer"), public_id=public_id, filer=user
     )
+
+
+def founder_of(application: Application, founder_id: object) -> Founder:
+    """A founder of an application already fetched for its filer; 404 for anybody else's."""
+    return get_object_or_404(application.founders, pk=founder_id)
 
 
 def application_for_clerk(user: User, public_id: UUID) -> Application:

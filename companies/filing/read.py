@@ -12,8 +12,11 @@ from django.utils import timezone
 from companies.filing.names import Candidate, Source
 from companies.models import (
     Application,
+    ApplicationEvent,
     ApplicationStatus,
     Company,
+    Founder,
+    LegalForm,
     NameReservation,
 )
 from portal.models import User
@@ -49,6 +52,29 @@ def name_reserved_on(application: Application) -> date | None:
         .first()
     )
     return timezone.localdate(first) if first else None
+
+
+def legal_forms() -> QuerySet[LegalForm]:
+    """The legal forms one may file, in their order."""
+    return LegalForm.objects.all()
+
+
+def founders(application: Application) -> list[Founder]:
+    return list(application.founders.all())
+
+
+def administrators(application: Application) -> QuerySet[Founder]:
+    return application.founders.filter(is_administrator=True)
+
+
+def has_company_founders(application: Application) -> bool:
+    """Whether a founder is a company (a legal person), whose representative administers."""
+    return application.founders.filter(kind=Founder.Kind.LEGAL).exists()
+
+
+def events(application: Application) -> list[ApplicationEvent]:
+    """What happened to the application, oldest first, with who did it."""
+    return list(application.events.select_related("actor").order_by("pk"))
 
 
 def visible_applications(user: User) -> QuerySet[Application]:

@@ -10,7 +10,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,7 +28,7 @@ from companies.filing import (
 )
 from companies.filing import forms as filing_forms
 from companies.filing.names import NameVerdict
-from companies.models import Application, ApplicationStatus, Founder, LegalForm
+from companies.models import Application, ApplicationStatus, Founder
 from portal.htmx import wants_fragment
 from portal.requests import SignedInRequest
 
@@ -132,9 +132,7 @@ def legal_form_step(request: SignedInRequest, application: Application) -> HttpR
             application=application, legal_form=form.cleaned_data["legal_form"]
         )
         return _continue(request, application, "forma")
-    return _render_step(
-        request, application, "forma", form=form, legal_forms=LegalForm.objects.all()
-    )
+    return _render_step(request, application, "forma", form=form, legal_forms=read.legal_forms())
 
 
 def name_step(request: SignedInRequest, application: Application) -> HttpResponse:
@@ -216,7 +214,7 @@ def founders_step(request: SignedInRequest, application: Application) -> HttpRes
         return _change_founder(request, application, action)
     elif action == "continue" and wizard.BY_SLUG["socios"].is_complete(application):
         return _continue(request, application, "socios")
-    founders = list(application.founders.all())
+    founders = read.founders(application)
     return _render_step(
         request,
         application,
@@ -269,7 +267,7 @@ def _add_founder(
 def _change_founder(
     request: SignedInRequest, application: Application, action: str
 ) -> HttpResponse:
-    founder = get_object_or_404(application.founders, pk=request.POST.get("founder"))
+    founder = access.founder_of(application, request.POST.get("founder"))
     if action == "remove":
         services.remove_founder(application=application, founder_id=founder.pk)
         messages.success(request, _("%(person)s was removed.") % {"person": founder})
@@ -283,7 +281,7 @@ def _change_founder(
 
 def administration_step(request: SignedInRequest, application: Application) -> HttpResponse:
     initial = {
-        "administrators": application.founders.filter(is_administrator=True),
+        "administrators": read.administrators(application),
         "comisario_name": application.comisario_name,
         "comisario_curp": application.comisario_curp,
     }
@@ -292,7 +290,7 @@ def administration_step(request: SignedInRequest, application: Application) -> H
     )
     if request.method == "POST" and form.is_valid() and application.legal_form:
         chosen = list(form.cleaned_data["administrators"])
-        founders = [f for f in application.founders.all()]
+        founders = read.founders(application)
         for founder in founders:
             founder.is_administrator = founder in chosen
         for problem in rules.administration_problems(application.legal_form, founders):
@@ -305,7 +303,7 @@ def administration_step(request: SignedInRequest, application: Application) -> H
                 comisario_curp=form.cleaned_data.get("comisario_curp", ""),
             )
             return _continue(request, application, "administracion")
-    has_company_founders = application.founders.filter(kind=Founder.Kind.LEGAL).exists()
+    has_company_founders = read.has_company_founders(application)
     return _render_step(
         request,
         application,

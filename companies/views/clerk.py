@@ -9,7 +9,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,8 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from companies import access, workflow
 from companies.documents import verification
-from companies.filing import signing, versions
-from companies.models import Application, ApplicationEvent, LegalForm, RegistryCheck
+from companies.filing import read, signing, versions
+from companies.models import Application, RegistryCheck
 from companies.processing import deeds
 from companies.review import claims, sla, worklist
 from companies.review.forms import RejectForm, RequestChangesForm
@@ -36,18 +35,13 @@ def queue(request: SignedInRequest) -> HttpResponse:
     filters = {k: request.GET.get(k, "") for k in ("status", "legal_form", "flag")}
     applications = worklist.queue(**filters, clerk=request.user)
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(
-        Application.objects.filter(pk__in=[a.pk for a in page.object_list])
-        .select_related("legal_form", "assigned_to")
-        .prefetch_related(Prefetch("events", queryset=ApplicationEvent.objects.order_by("pk")))
-        .order_by("first_submitted_at", "pk")
-    )
+    rows = worklist.with_events(page.object_list)
     context = {
         "page": page,
         "rows": [(a, _hours(sla.remaining(a.events.all()))) for a in rows],
         "filters": filters,
         "statuses": worklist.QUEUE_STATUSES,
-        "legal_forms": LegalForm.objects.all(),
+        "legal_forms": read.legal_forms(),
     }
     return fragment_or_page(request, "companies/clerk/queue.html", "rows", context)
 
@@ -66,22 +60,19 @@ def _hours(left: timedelta | None) -> float | None:
 def _review_context(
     request: SignedInRequest, application: Application, **forms: Any
 ) -> dict[str, Any]:
-    events = list(application.events.select_related("actor").order_by("pk"))
+    events = read.events(application)
     company = getattr(application, "company", None)
-    this_round = application.checks.all()
-    if application.submitted_at:
-        this_round = this_round.filter(round=application.submitted_at)
-    checks = list(this_round)
+    checks = worklist.checks_of_this_round(application)
     deed = next((c for c in checks if c.kind == RegistryCheck.Kind.DEED), None)
     return {
         "application": application,
-        "founders": application.founders.all(),
+        "founders": read.founders(application),
         "checks": checks,
         "deed": deed,
         "deed_lines": deeds.comparison(deed.detail) if deed and deed.detail else [],
         "version": versions.current(application),
         "signatures": signing.signatures_of_current(application),
-        "payment": application.payments.first(),
+        "payment": worklist.latest_payment(application),
         "events": events,
         "remaining": _hours(sla.remaining(events)),
         "actions": claims.possible_actions(application, clerk=request.user),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies import access, registries, workflow
 from companies.documents import verification
-from companies.filing import signing, versions
+from companies.filing import read, signing, versions
 from companies.models import Application, ApplicationEvent, ApplicationStatus
 from companies.review import sla
 from portal.auth import authenticated_at
@@ -173,7 +173,7 @@ def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = access.application_for(request.user, public_id)
     company = getattr(application, "company", None)
     documents = verification.document_rows(request.user, company) if company else []
-    events = list(application.events.select_related("actor").order_by("pk"))
+    events = read.events(application)
     context = {
         "application": application,
         "is_filer": application.filer_id == request.user.pk,  # only the filer edits
