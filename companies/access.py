@@ -42,7 +42,7 @@ def application_for_filer(user: User, public_id: UUID) -> Application:
     )
 
 
-def founder_of(application: Application, founder_id: object) -> Founder:
+def founder_of(application: Application, founder_id: str | None) -> Founder:
     """A founder of an application already fetched for its filer; 404 for anybody else's."""
     return get_object_or_404(application.founders, pk=founder_id)
 
