@@ -11,6 +11,9 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
+from django.db.models import QuerySet
+
+from portal.models import User
 
 ENTREPRENEURS = "entrepreneurs"
 CLERKS = "clerks"
@@ -30,6 +33,16 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "auth.view_group",
     ),
 }
+
+
+def clerks() -> QuerySet[User]:
+    """The people who review applications, to assign work to or count: the clerks and the
+    supervisors with an active account, by name."""
+    return (
+        User.objects.filter(groups__name__in=[CLERKS, SUPERVISORS], is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def sync_roles() -> None:

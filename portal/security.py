@@ -15,7 +15,9 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +26,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, match_token
+
+from portal.models import User
 
 log = logging.getLogger("portal.auth_events")
 View = Callable[..., HttpResponse]
@@ -102,6 +106,13 @@ class StaffSignInForm(AuthenticationForm):
         return cleaned
 
 
+def is_verified_staff(user: User | AnonymousUser, permission: str) -> bool:
+    """Staff holding ``permission`` who signed in with the second factor in this session."""
+    if not user.is_authenticated or not user.has_perm(permission):
+        return False
+    return bool(user.is_verified())  # type: ignore[attr-defined]  # django_otp's middleware
+
+
 def staff_verified(view: View) -> View:
     """Staff pages need a sign-in verified with the second factor in this session."""
 
@@ -113,6 +124,18 @@ def staff_verified(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def staff_view(permission: str) -> Callable[[View], View]:
+    """A staff page: signed in (else the sign-in page), holding ``permission`` (else 403), and
+    verified with the second factor in this session (else the staff sign-in)."""
+
+    def decorate(view: View) -> View:
+        return login_required(
+            permission_required(permission, raise_exception=True)(staff_verified(view))
+        )
+
+    return decorate
 
 
 @receiver(user_logged_in)

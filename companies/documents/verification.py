@@ -14,11 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
+from companies.access import may_read_founders_documents
 from companies.documents import codes, seal
-from companies.filing import read
 from companies.models import Company, Document
+from portal.models import User
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 PDF_HEADER = b"%PDF-"
@@ -108,25 +110,6 @@ def _unknown(digest: str, sealed: seal.SealCheck) -> FileCheck:
     )
 
 
-def may_download(user: object, document: Document) -> bool:
-    """The certificate is public. The articles and the register show founders and their
-    contributions: the founders and verified registry staff may download them."""
-    return document.kind == Document.Kind.CERTIFICATE or may_read_founders_documents(
-        user, document.company
-    )
-
-
-def may_read_founders_documents(user: object, company: Company) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.has_perm("portal.review_applications") and user.is_verified():  # type: ignore[attr-defined]
-        return True
-    application_id = company.application_id
-    return application_id is not None and (
-        read.visible_applications(user).filter(pk=application_id).exists()  # type: ignore[arg-type]
-    )
-
-
 @dataclass(frozen=True)
 class DocumentRow:
     document: Document
@@ -134,8 +117,9 @@ class DocumentRow:
     downloadable: bool
 
 
-def document_rows(user: object, company: Company) -> list[DocumentRow]:
-    """Every document of the company, newest version of each kind first, as a person sees it."""
+def document_rows(user: User | AnonymousUser, company: Company) -> list[DocumentRow]:
+    """Every document of the company, newest version of each kind first, as a person sees it
+    (which they may download: ``access.may_read_founders_documents``)."""
     issued = list(company.documents.select_related("company__legal_form").order_by("-version"))
     current = {d.pk for d in latest_of_each_kind(issued)}
     in_order = sorted(issued, key=lambda d: Document.Kind.values.index(d.kind))  # stable

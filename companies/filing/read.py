@@ -1,20 +1,22 @@
-"""Reads of applications as they are filed, with the access checks that go with them: who may
-see which application, a filer's dashboard, the names already taken."""
+"""Reads of applications as they are filed: the applications a person is party to, a filer's
+dashboard, the names already taken. Fetching one application for a page, with its access
+check, is ``companies.access``."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from uuid import UUID
 
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from companies.filing.names import Candidate, Source
 from companies.models import (
     Application,
+    ApplicationEvent,
     ApplicationStatus,
     Company,
+    Founder,
+    LegalForm,
     NameReservation,
 )
 from portal.models import User
@@ -52,23 +54,34 @@ def name_reserved_on(application: Application) -> date | None:
     return timezone.localdate(first) if first else None
 
 
+def legal_forms() -> QuerySet[LegalForm]:
+    """The legal forms one may file, in their order."""
+    return LegalForm.objects.all()
+
+
+def founders(application: Application) -> list[Founder]:
+    return list(application.founders.all())
+
+
+def administrators(application: Application) -> QuerySet[Founder]:
+    return application.founders.filter(is_administrator=True)
+
+
+def has_company_founders(application: Application) -> bool:
+    """Whether a founder is a company (a legal person), whose representative administers."""
+    return application.founders.filter(kind=Founder.Kind.LEGAL).exists()
+
+
+def events(application: Application) -> list[ApplicationEvent]:
+    """What happened to the application, oldest first, with who did it."""
+    return list(application.events.select_related("actor").order_by("pk"))
+
+
 def visible_applications(user: User) -> QuerySet[Application]:
     """Applications a person may see: those they filed and those they are a founder of."""
     if not user.curp:
         return Application.objects.filter(filer=user)
     return Application.objects.filter(Q(filer=user) | Q(founders__curp=user.curp)).distinct()
-
-
-def application_for(user: User, public_id: UUID) -> Application:
-    """The application if this person may see it; 404 for everybody else (no hint it exists)."""
-    queryset = visible_applications(user).select_related("legal_form", "filer")
-    return get_object_or_404(queryset, public_id=public_id)
-
-
-def application_for_filer(user: User, public_id: UUID) -> Application:
-    return get_object_or_404(
-        Application.objects.select_related("legal_form", "filer"), public_id=public_id, filer=user
-    )
 
 
 CLOSED = (ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)

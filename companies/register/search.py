@@ -1,20 +1,25 @@
 """Reads of the register: the search by number, RFC or name (trigrams on PostgreSQL, rapidfuzz
-elsewhere), a company's current documents, and the companies a person controls."""
+elsewhere), a company's entry as its public page shows it, and the companies a person
+controls."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat, StrIndex
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from companies.filing.names import SearchMatch, normalise_name, search_match
 from companies.models import (
     Company,
     Founder,
+    RegisterChange,
 )
 
 IDENTIFIER = re.compile(r"[A-Z0-9Ñ&-]{1,20}")  # a registration number or an RFC, upper case
@@ -24,7 +29,10 @@ MAX_RESEMBLING = 1000  # companies a search without PostgreSQL returns, at most
 
 
 def search_register(query: str) -> QuerySet[Company]:
-    """Registration number or RFC exactly (any case); otherwise ``companies_named`` the query."""
+    """Registration number or RFC exactly (any case); otherwise ``companies_named`` the query;
+    nothing for no query."""
+    if not query.strip():
+        return Company.objects.none()
     identifier = query.strip().upper()
     if IDENTIFIER.fullmatch(identifier):  # no NUL byte or other junk reaches PostgreSQL
         exact = Company.objects.select_related("legal_form").filter(
@@ -85,6 +93,36 @@ def companies_named(normalised: str) -> QuerySet[Company]:
     return companies.annotate(
         words_found=words_found, closeness=TrigramSimilarity("normalised_name", " ".join(words))
     ).order_by("-words_found", "-closeness", "name", "registration_number")
+
+
+def entry(number: str) -> Company:
+    """The company with this registration number, for its public page; 404 if there is none."""
+    return get_object_or_404(
+        Company.objects.select_related("legal_form", "application"), registration_number=number
+    )
+
+
+def history(company: Company) -> list[tuple[datetime, str]]:
+    """What happened to the entry, oldest first: the register's changes and the documents."""
+    lines: list[tuple[datetime, str]] = []
+    for change in company.changes.order_by("pk"):
+        if change.kind == RegisterChange.Kind.REGISTERED:
+            lines.append((change.created_at, _("Entered in the register")))
+        elif change.kind == RegisterChange.Kind.UPDATED and change.data.get("rfc"):
+            lines.append(
+                (change.created_at, _("RFC %(rfc)s given by the tax registry") % change.data)
+            )
+        else:
+            lines.append((change.created_at, str(change.get_kind_display())))
+    for document in company.documents.select_related("company__legal_form").order_by("issued_at"):
+        lines.append(
+            (
+                document.issued_at,
+                _("%(document)s issued (version %(version)s)")
+                % {"document": document.label, "version": document.version},
+            )
+        )
+    return sorted(lines, key=lambda line: line[0])
 
 
 def companies_controlled_by(curp: str, *, excluding_application: int) -> list[Company]:

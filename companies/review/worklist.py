@@ -1,15 +1,17 @@
-"""The clerks' queue: what needs a human, and one application as its review page reads it."""
+"""The clerks' queue, what needs a human; and what the review of one application reads."""
 
 from __future__ import annotations
 
-from uuid import UUID
+from collections.abc import Iterable
 
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+from django.db.models import Prefetch, QuerySet
 
 from companies.models import (
     Application,
+    ApplicationEvent,
     ApplicationStatus,
+    Payment,
+    RegistryCheck,
 )
 from portal.models import User
 
@@ -45,6 +47,25 @@ def queue(
     )
 
 
-def for_review(public_id: UUID) -> Application:
-    queryset = Application.objects.select_related("legal_form", "filer", "assigned_to")
-    return get_object_or_404(queryset, public_id=public_id)
+def with_events(applications: Iterable[Application]) -> list[Application]:
+    """Some applications of the queue again, each with its events (its clock), in the queue's
+    order."""
+    return list(
+        Application.objects.filter(pk__in=[a.pk for a in applications])
+        .select_related("legal_form", "assigned_to")
+        .prefetch_related(Prefetch("events", queryset=ApplicationEvent.objects.order_by("pk")))
+        .order_by("first_submitted_at", "pk")
+    )
+
+
+def checks_of_this_round(application: Application) -> list[RegistryCheck]:
+    """The registry checks of the latest submission (each resubmission checks again)."""
+    checks = application.checks.all()
+    if application.submitted_at:
+        checks = checks.filter(round=application.submitted_at)
+    return list(checks)
+
+
+def latest_payment(application: Application) -> Payment | None:
+    """The fee's latest payment reference, expired or not: what the clerk sees of the fee."""
+    return application.payments.first()

@@ -10,11 +10,12 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from companies import access
 from companies.filing import (
     articles,
     drafts,
@@ -29,7 +30,8 @@ from companies.filing import (
 )
 from companies.filing import forms as filing_forms
 from companies.filing.names import NameVerdict
-from companies.models import Application, ApplicationStatus, Founder, LegalForm
+from companies.models import Application, ApplicationStatus, Founder
+from portal.htmx import wants_fragment
 from portal.requests import SignedInRequest
 
 View = Callable[..., HttpResponse]
@@ -45,7 +47,7 @@ def filer_view(handler: View) -> View:
     def wrapped(
         request: SignedInRequest, public_id: UUID, *args: Any, **kwargs: Any
     ) -> HttpResponse:
-        application = read.application_for_filer(request.user, public_id)
+        application = access.application_for_filer(request.user, public_id)
         if not application.is_editable:
             messages.info(request, _("This application can no longer be edited."))
             return redirect("companies:dashboard")
@@ -93,8 +95,17 @@ def step(request: SignedInRequest, application: Application, slug: str) -> HttpR
 
 
 def _render_step(
-    request: SignedInRequest, application: Application, slug: str, **context: Any
+    request: SignedInRequest,
+    application: Application,
+    slug: str,
+    *,
+    fragment: str = "",
+    **context: Any,
 ) -> HttpResponse:
+    """The step's page; to htmx asking for its ``fragment``, that part alone (its own context:
+    the list of steps is not worked out for a part that does not show it)."""
+    if fragment and wants_fragment(request):
+        return render(request, f"companies/wizard/{slug}.html#{fragment}", context)
     step_states = [(s, s.is_complete(application)) for s in wizard.steps_for(application)]
     return render(
         request,
@@ -123,9 +134,7 @@ def legal_form_step(request: SignedInRequest, application: Application) -> HttpR
             application=application, legal_form=form.cleaned_data["legal_form"]
         )
         return _continue(request, application, "forma")
-    return _render_step(
-        request, application, "forma", form=form, legal_forms=LegalForm.objects.all()
-    )
+    return _render_step(request, application, "forma", form=form, legal_forms=read.legal_forms())
 
 
 def name_step(request: SignedInRequest, application: Application) -> HttpResponse:
@@ -155,9 +164,7 @@ def name_check(request: SignedInRequest, application: Application) -> HttpRespon
         "verdict": reservations.verdict_as_data(verdict) if verdict else None,
         "checked": True,
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "companies/wizard/nombre.html#verdict", context)
-    return _render_step(request, application, "nombre", form=form, **context)
+    return _render_step(request, application, "nombre", fragment="verdict", form=form, **context)
 
 
 def office_step(request: SignedInRequest, application: Application) -> HttpResponse:
@@ -189,9 +196,8 @@ def purpose_step(request: SignedInRequest, application: Application) -> HttpResp
         "results": catalogue.search(query) if query else [],
         "chosen": [a for c in application.activity_codes if (a := catalogue.get(c))],
     }
-    if request.htmx and not request.htmx.boosted and "q" in request.GET:
-        return render(request, "companies/wizard/objeto.html#results", context)
-    return _render_step(request, application, "objeto", **context)
+    fragment = "results" if "q" in request.GET else ""
+    return _render_step(request, application, "objeto", fragment=fragment, **context)
 
 
 def founders_step(request: SignedInRequest, application: Application) -> HttpResponse:
@@ -219,7 +225,7 @@ def founders_step(request: SignedInRequest, application: Application) -> HttpRes
         return _change_founder(request, application, action)
     elif action == "continue" and wizard.BY_SLUG["socios"].is_complete(application):
         return _continue(request, application, "socios")
-    founders = list(application.founders.all())
+    founders = read.founders(application)
     return _render_step(
         request,
         application,
@@ -266,7 +272,7 @@ def _add_founder(
 def _change_founder(
     request: SignedInRequest, application: Application, action: str
 ) -> HttpResponse:
-    founder = get_object_or_404(application.founders, pk=request.POST.get("founder"))
+    founder = access.founder_of(application, request.POST.get("founder"))
     if action == "remove":
         founders.remove_founder(application=application, founder_id=founder.pk)
         messages.success(request, _("%(person)s was removed.") % {"person": founder})
@@ -280,7 +286,7 @@ def _change_founder(
 
 def administration_step(request: SignedInRequest, application: Application) -> HttpResponse:
     initial = {
-        "administrators": application.founders.filter(is_administrator=True),
+        "administrators": read.administrators(application),
         "comisario_name": application.comisario_name,
         "comisario_curp": application.comisario_curp,
     }
@@ -289,7 +295,7 @@ def administration_step(request: SignedInRequest, application: Application) -> H
     )
     if request.method == "POST" and form.is_valid() and application.legal_form:
         chosen = list(form.cleaned_data["administrators"])
-        founders = [f for f in application.founders.all()]
+        founders = read.founders(application)
         for founder in founders:
             founder.is_administrator = founder in chosen
         for problem in rules.administration_problems(application.legal_form, founders):
@@ -302,7 +308,7 @@ def administration_step(request: SignedInRequest, application: Application) -> H
                 comisario_curp=form.cleaned_data.get("comisario_curp", ""),
             )
             return _continue(request, application, "administracion")
-    has_company_founders = application.founders.filter(kind=Founder.Kind.LEGAL).exists()
+    has_company_founders = read.has_company_founders(application)
     return _render_step(
         request,
         application,
@@ -323,9 +329,8 @@ def articles_step(request: SignedInRequest, application: Application) -> HttpRes
         chosen = filing_forms.ArticlesForm(request.GET)
         options = chosen.cleaned_data if chosen.is_valid() else options
     context = {"form": form, "clauses": articles.clauses(application, options)}
-    if request.htmx and not request.htmx.boosted and "preview" in request.GET:
-        return render(request, "companies/wizard/estatutos.html#preview", context)
-    return _render_step(request, application, "estatutos", **context)
+    fragment = "preview" if "preview" in request.GET else ""
+    return _render_step(request, application, "estatutos", fragment=fragment, **context)
 
 
 def notary_step(request: SignedInRequest, application: Application) -> HttpResponse:

@@ -4,73 +4,52 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from companies import workflow
+from companies import access, workflow
 from companies.documents import verification
-from companies.filing import signing, versions
-from companies.models import Application, ApplicationEvent, LegalForm, RegistryCheck
+from companies.filing import read, signing, versions
+from companies.models import Application, RegistryCheck
 from companies.processing import deeds
 from companies.review import claims, sla, worklist
 from companies.review.forms import RejectForm, RequestChangesForm
-from portal.models import User
+from portal import roles
+from portal.htmx import fragment_or_page, wants_fragment
 from portal.requests import SignedInRequest
-from portal.security import staff_verified
+from portal.security import staff_view
 
-View = Callable[..., HttpResponse]
 PAGE_SIZE = 50
 
 
-def clerk_view(view: View) -> View:
-    @login_required
-    @permission_required("portal.review_applications", raise_exception=True)
-    @staff_verified
-    @wraps(view)
-    def wrapped(request: SignedInRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@clerk_view
+@staff_view("portal.review_applications")
 @require_GET
 def queue(request: SignedInRequest) -> HttpResponse:
     filters = {k: request.GET.get(k, "") for k in ("status", "legal_form", "flag")}
     applications = worklist.queue(**filters, clerk=request.user)
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(
-        Application.objects.filter(pk__in=[a.pk for a in page.object_list])
-        .select_related("legal_form", "assigned_to")
-        .prefetch_related(Prefetch("events", queryset=ApplicationEvent.objects.order_by("pk")))
-        .order_by("first_submitted_at", "pk")
-    )
+    rows = worklist.with_events(page.object_list)
     context = {
         "page": page,
         "rows": [(a, _hours(sla.remaining(a.events.all()))) for a in rows],
         "filters": filters,
         "statuses": worklist.QUEUE_STATUSES,
-        "legal_forms": LegalForm.objects.all(),
+        "legal_forms": read.legal_forms(),
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "companies/clerk/queue.html#rows", context)
-    return render(request, "companies/clerk/queue.html", context)
+    return fragment_or_page(request, "companies/clerk/queue.html", "rows", context)
 
 
-@clerk_view
+@staff_view("portal.review_applications")
 @require_GET
 def detail(request: SignedInRequest, public_id: UUID) -> HttpResponse:
-    application = worklist.for_review(public_id)
+    application = access.application_for_clerk(request.user, public_id)
     return render(request, "companies/clerk/review.html", _review_context(request, application))
 
 
@@ -81,26 +60,23 @@ def _hours(left: timedelta | None) -> float | None:
 def _review_context(
     request: SignedInRequest, application: Application, **forms: Any
 ) -> dict[str, Any]:
-    events = list(application.events.select_related("actor").order_by("pk"))
+    events = read.events(application)
     company = getattr(application, "company", None)
-    this_round = application.checks.all()
-    if application.submitted_at:
-        this_round = this_round.filter(round=application.submitted_at)
-    checks = list(this_round)
+    checks = worklist.checks_of_this_round(application)
     deed = next((c for c in checks if c.kind == RegistryCheck.Kind.DEED), None)
     return {
         "application": application,
-        "founders": application.founders.all(),
+        "founders": read.founders(application),
         "checks": checks,
         "deed": deed,
         "deed_lines": deeds.comparison(deed.detail) if deed and deed.detail else [],
         "version": versions.current(application),
         "signatures": signing.signatures_of_current(application),
-        "payment": application.payments.first(),
+        "payment": worklist.latest_payment(application),
         "events": events,
         "remaining": _hours(sla.remaining(events)),
         "actions": claims.possible_actions(application, clerk=request.user),
-        "clerks": User.objects.filter(groups__name__in=["clerks", "supervisors"]).distinct(),
+        "clerks": roles.clerks(),
         "changes_form": forms.get("changes_form") or RequestChangesForm(),
         "reject_form": forms.get("reject_form") or RejectForm(),
         "company": company,
@@ -109,19 +85,19 @@ def _review_context(
 
 
 def _after_action(request: SignedInRequest, application: Application, **forms: Any) -> HttpResponse:
-    if forms or (request.htmx and not request.htmx.boosted):
-        application = worklist.for_review(application.public_id)
-        template = (
-            "companies/clerk/review.html#panel" if request.htmx else "companies/clerk/review.html"
-        )
-        return render(request, template, _review_context(request, application, **forms))
+    """A form to correct, or htmx: the decision panel again (the page without htmx); otherwise
+    back to the review page."""
+    if forms or wants_fragment(request):
+        application = access.application_for_clerk(request.user, application.public_id)
+        context = _review_context(request, application, **forms)
+        return fragment_or_page(request, "companies/clerk/review.html", "panel", context)
     return redirect("companies:review", application.public_id)
 
 
-@clerk_view
+@staff_view("portal.review_applications")
 @require_POST
 def act(request: SignedInRequest, public_id: UUID, action: str) -> HttpResponse:
-    application = worklist.for_review(public_id)
+    application = access.application_for_clerk(request.user, public_id)
     try:
         return ACTIONS[action](request, application)
     except (claims.ClaimRefused, workflow.TransitionNotAllowed, workflow.GuardFailed) as refused:
@@ -179,7 +155,7 @@ def _reassign(request: SignedInRequest, application: Application) -> HttpRespons
         messages.error(request, _("Only a supervisor can reassign applications."))
         return _after_action(request, application)
     chosen = request.POST.get("clerk") or "0"
-    clerk = User.objects.filter(pk=chosen, groups__name__in=["clerks", "supervisors"]).first()
+    clerk = roles.clerks().filter(pk=chosen).first()
     claims.reassign(application, to=clerk)
     messages.success(request, _("Reassigned."))
     return _after_action(request, application)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from companies import access
 from companies.documents import codes, verification
 from companies.documents.forms import VerificationCodeForm, VerifyFileForm
 from companies.models import Company, Document
@@ -27,16 +28,10 @@ FILE_CHECK_WINDOW_SECONDS = 600
 
 @require_GET
 def download(request: PortalRequest, number: str, kind: str, version: int) -> HttpResponseBase:
-    document = get_object_or_404(
-        Document.objects.select_related("company"),
-        company__registration_number=number,
-        kind=kind,
-        version=version,
-    )
-    if not verification.may_download(request.user, document):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        raise Http404
+    try:
+        document = access.document_for(request.user, number=number, kind=kind, version=version)
+    except access.SignInFirst:
+        return redirect_to_login(request.get_full_path())
     response = FileResponse(
         document.file.open("rb"),
         content_type="application/pdf",

@@ -16,12 +16,13 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import registries, workflow
+from companies import access, registries, workflow
 from companies.documents import verification
 from companies.filing import payments, read, signing, versions
 from companies.models import Application, ApplicationEvent, ApplicationStatus, Signature
 from companies.review import sla
 from portal.auth import authenticated_at
+from portal.htmx import fragment_or_page
 from portal.requests import SignedInRequest
 
 
@@ -32,7 +33,7 @@ def _signatures_url(application: Application) -> str:
 @login_required
 @require_GET
 def signatures(request: SignedInRequest, public_id: UUID) -> HttpResponse:
-    application = read.application_for(request.user, public_id)
+    application = access.application_for(request.user, public_id)
     context = {
         "application": application,
         "version": versions.current(application),
@@ -57,7 +58,7 @@ def _bank_url() -> str:
 @login_required
 @require_POST
 def send_for_signatures(request: SignedInRequest, public_id: UUID) -> HttpResponse:
-    application = read.application_for_filer(request.user, public_id)
+    application = access.application_for_filer(request.user, public_id)
     try:
         workflow.send_for_signatures(application, actor=request.user)
     except (workflow.GuardFailed, workflow.TransitionNotAllowed) as refused:
@@ -70,7 +71,7 @@ def send_for_signatures(request: SignedInRequest, public_id: UUID) -> HttpRespon
 @login_required
 @require_POST
 def reopen(request: SignedInRequest, public_id: UUID) -> HttpResponse:
-    application = read.application_for_filer(request.user, public_id)
+    application = access.application_for_filer(request.user, public_id)
     try:
         workflow.reopen(application, actor=request.user, reason=workflow.EDITED_BY_THE_FILER)
     except workflow.TransitionNotAllowed as refused:
@@ -86,7 +87,7 @@ def reopen(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
-    application = read.application_for(request.user, public_id)
+    application = access.application_for(request.user, public_id)
     mine = signing.signing_room(application, request.user).mine
     if mine is not None:
         when_signed = date_format(localtime(mine.signed_at), "SHORT_DATETIME_FORMAT")
@@ -135,7 +136,7 @@ def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def pay(request: SignedInRequest, public_id: UUID) -> HttpResponse:
-    application = read.application_for_filer(request.user, public_id)
+    application = access.application_for_filer(request.user, public_id)
     if request.POST.get("action") == "check":
         payment = payments.current_payment(application)
         outcome = payments.check_payment(payment) if payment is not None else None
@@ -160,7 +161,7 @@ def pay(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def submit(request: SignedInRequest, public_id: UUID) -> HttpResponse:
-    application = read.application_for_filer(request.user, public_id)
+    application = access.application_for_filer(request.user, public_id)
     try:
         workflow.submit(application, actor=request.user)
     except (workflow.GuardFailed, workflow.TransitionNotAllowed) as refused:
@@ -173,7 +174,7 @@ def submit(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def withdraw(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     """The filer withdraws the application, after a page that says what that means."""
-    application = read.application_for_filer(request.user, public_id)
+    application = access.application_for_filer(request.user, public_id)
     if request.method == "POST":
         try:
             workflow.withdraw(application, actor=request.user)
@@ -192,10 +193,10 @@ def withdraw(request: SignedInRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_GET
 def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
-    application = read.application_for(request.user, public_id)
+    application = access.application_for(request.user, public_id)
     company = getattr(application, "company", None)
     documents = verification.document_rows(request.user, company) if company else []
-    events = list(application.events.select_related("actor").order_by("pk"))
+    events = read.events(application)
     context = {
         "application": application,
         "is_filer": application.filer_id == request.user.pk,  # only the filer edits
@@ -208,9 +209,7 @@ def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
         "terminal": application.status in {ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}
         or (application.status == ApplicationStatus.REGISTERED and bool(documents)),
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "companies/status.html#timeline", context)
-    return render(request, "companies/status.html", context)
+    return fragment_or_page(request, "companies/status.html", "timeline", context)
 
 
 def _clock(events: Sequence[ApplicationEvent]) -> dict[str, float | bool] | None:

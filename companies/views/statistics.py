@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from companies.review import metrics
 from companies.review.charts import Chart, bar_chart
+from portal.htmx import fragment_or_page
 from portal.requests import PortalRequest
 
 MAX_AGE = 300  # seconds a browser or a shared cache may keep the page
@@ -40,10 +40,7 @@ class Statistics:
 def statistics(request: PortalRequest) -> HttpResponse:
     figures = _statistics(metrics.period(_days(request)))
     context = {"figures": figures, "periods": metrics.PERIODS, "chart": _chart(figures)}
-    if request.htmx and not request.htmx.boosted:
-        response = render(request, "companies/statistics.html#figures", context)
-    else:
-        response = render(request, "companies/statistics.html", context)
+    response = fragment_or_page(request, "companies/statistics.html", "figures", context)
     return _cacheable(request, response)
 
 

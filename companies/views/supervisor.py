@@ -4,14 +4,9 @@ reassignment (each form posts to the review's own ``reassign`` action)."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
-from typing import Any
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -19,25 +14,12 @@ from django.views.decorators.http import require_GET
 from companies.review import metrics
 from companies.review.charts import bar_chart
 from portal import roles
-from portal.models import User
+from portal.htmx import fragment_or_page
 from portal.requests import SignedInRequest
-from portal.security import staff_verified
-
-View = Callable[..., HttpResponse]
+from portal.security import staff_view
 
 
-def supervisor_view(view: View) -> View:
-    @login_required
-    @permission_required("portal.supervise_review", raise_exception=True)
-    @staff_verified
-    @wraps(view)
-    def wrapped(request: SignedInRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@supervisor_view
+@staff_view("portal.supervise_review")
 @require_GET
 def dashboard(request: SignedInRequest) -> HttpResponse:
     figures = metrics.dashboard(_days(request))
@@ -56,14 +38,12 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
                 series=[(d.day, d.registered) for d in figures.days],
             ),
         ],
-        "clerks": _clerks() if figures.assigned else [],
+        "clerks": list(roles.clerks()) if figures.assigned else [],
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "companies/supervisor/dashboard.html#figures", context)
-    return render(request, "companies/supervisor/dashboard.html", context)
+    return fragment_or_page(request, "companies/supervisor/dashboard.html", "figures", context)
 
 
-@supervisor_view
+@staff_view("portal.supervise_review")
 @require_GET
 def export_csv(request: SignedInRequest) -> HttpResponse:
     """One line per application of the period, UTF-8 with a BOM so that Excel reads accents."""
@@ -110,14 +90,6 @@ def _csv_line(row: metrics.ApplicationRow) -> list[str]:
 def _days(request: SignedInRequest) -> int:
     raw = request.GET.get("days", "")
     return int(raw) if raw in {str(d) for d in metrics.PERIODS} else metrics.DEFAULT_DAYS
-
-
-def _clerks() -> list[User]:
-    return list(
-        User.objects.filter(groups__name__in=[roles.CLERKS, roles.SUPERVISORS], is_active=True)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
 
 
 def _local(moment: datetime | None) -> str:

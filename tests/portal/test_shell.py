@@ -89,6 +89,19 @@ def test_roles_exist_with_their_permissions():
     assert Group.objects.filter(name=roles.ADMINS).exists()
 
 
+def test_the_clerks_are_the_active_clerks_and_supervisors_by_name(
+    applicant, clerk, second_clerk, supervisor
+):
+    from tests.factories import UserFactory
+
+    clerk.first_name, second_clerk.first_name, supervisor.first_name = "Rosa", "Luis", "Marta"
+    for person in (clerk, second_clerk, supervisor):
+        person.save()
+    UserFactory(username="se-fue", role=roles.CLERKS, is_active=False)
+    UserFactory(username="admin", role=roles.ADMINS)
+    assert list(roles.clerks()) == [second_clerk, supervisor, clerk]
+
+
 def test_sign_out_ends_the_session(client: Client, django_user_model):
     user = django_user_model.objects.create_user("ana")
     client.force_login(user)
