@@ -8,6 +8,7 @@ later. A message may be sent twice (sent, then the mark failed): every task is i
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -65,4 +66,13 @@ def withdraw(*, application_id: int) -> int:
     Returns how many were taken back."""
     waiting = OutboxMessage.objects.filter(sent_at__isnull=True, args__0=application_id)
     deleted, _by_model = waiting.delete()
+    return deleted
+
+
+def purge_sent(*, keep: timedelta, now: datetime | None = None) -> int:
+    """Delete the messages sent longer than ``keep`` ago: the outbox is a queue, not an archive
+    (what happened to an application is in its events). Unsent messages are never purged,
+    however old. Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - keep
+    deleted, _by_model = OutboxMessage.objects.filter(sent_at__lt=cutoff).delete()
     return deleted

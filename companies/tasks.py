@@ -96,6 +96,15 @@ def relay_outbox() -> int:
     return outbox.relay_pending()
 
 
+@shared_task(name=jobs.PURGE_OUTBOX)
+def purge_outbox() -> int:
+    from datetime import timedelta
+
+    from companies import outbox
+
+    return outbox.purge_sent(keep=timedelta(days=settings.OUTBOX_KEEP_DAYS))
+
+
 @shared_task(name=jobs.EXPIRE_NAME_RESERVATIONS)
 def expire_name_reservations() -> int:
     from companies.filing import reservations

@@ -48,6 +48,10 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": work.relay_outbox.name,
             "schedule": float(settings.BEAT_RELAY_OUTBOX_SECONDS),
         },
+        "purge-sent-outbox": {
+            "task": work.purge_outbox.name,
+            "schedule": crontab(hour="3", minute="41"),
+        },
         "redrive-stuck-applications": {
             "task": work.redrive_stuck_applications.name,
             "schedule": float(settings.BEAT_REDRIVE_SECONDS),
