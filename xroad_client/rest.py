@@ -178,12 +178,19 @@ class XRoadHeaders:
 
     @classmethod
     def from_headers(cls, headers: httpx.Headers) -> XRoadHeaders:
+        """The last value of each header: a Security Server appends its own after any the
+        provider sent (a provider's X-Road-Service passes through, RestResponse)."""
+
+        def last(name: str) -> str | None:
+            values = headers.get_list(name)
+            return values[-1] if values else None
+
         return cls(
-            id=headers.get(h.X_ROAD_ID),
-            request_id=headers.get(h.X_ROAD_REQUEST_ID),
-            request_hash=headers.get(h.X_ROAD_REQUEST_HASH),
-            service=headers.get(h.X_ROAD_SERVICE),
-            client=headers.get(h.X_ROAD_CLIENT),
+            id=last(h.X_ROAD_ID),
+            request_id=last(h.X_ROAD_REQUEST_ID),
+            request_hash=last(h.X_ROAD_REQUEST_HASH),
+            service=last(h.X_ROAD_SERVICE),
+            client=last(h.X_ROAD_CLIENT),
         )
 
     @property

@@ -42,7 +42,6 @@ from xroad_client.soap import (
 __all__ = ["handle_soap", "insert_request_hash"]
 
 _REQUIRED: Final = ("client", "service", "id", "protocolVersion")
-_ENVELOPE_OPEN: Final = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?Envelope[\s>/]")
 _CONTENT_TYPE: Final = [("content-type", "text/xml; charset=UTF-8")]
 _FAILED: Final = "Server.ServerProxy.ServiceFailed."
 
@@ -142,15 +141,35 @@ def _hash_element(digest: str) -> str:
     )
 
 
+def _xrd_prefixes(envelope: bytes) -> list[bytes]:
+    """The prefixes bound to the xrd namespace (b"" for a default namespace)."""
+    uri = re.escape(NS_XRD.encode())
+    bound = re.findall(rb"xmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*[\"']" + uri + rb"[\"']", envelope)
+    return sorted(set(bound), key=len, reverse=True)
+
+
+def _qualified(prefix: bytes, local: bytes) -> bytes:
+    return re.escape(prefix + b":" + local if prefix else local)
+
+
 def insert_request_hash(envelope: bytes, digest: str) -> bytes:
-    """Append ``xrd:requestHash`` to the SOAP Header of ``envelope`` (bytes kept otherwise)."""
-    opening = _ENVELOPE_OPEN.search(envelope)
-    prefix = opening.group(1) + b":" if opening and opening.group(1) else b""
-    closing = re.compile(rb"</" + re.escape(prefix) + rb"Header\s*>").search(envelope)
-    if closing is None:
-        raise Refusal(_FAILED + "MissingHeader", "Malformed SOAP message: header missing")
-    insert_at = closing.start()
-    return envelope[:insert_at] + _hash_element(digest).encode() + envelope[insert_at:]
+    """Put our ``xrd:requestHash`` right after the header's ``xrd:id``, as the provider's
+    Security Server does (ServerMessageProcessor): any requestHash the provider wrote is
+    removed first. The other bytes stay as they were."""
+    prefixes = _xrd_prefixes(envelope)
+    for prefix in prefixes:
+        name = _qualified(prefix, b"requestHash")
+        own = rb"<" + name + rb"(?:\s[^>]*)?(?:/>|>.*?</" + name + rb"\s*>)"
+        envelope = re.sub(own, b"", envelope, flags=re.DOTALL)
+    for prefix in prefixes:
+        name = _qualified(prefix, b"id")
+        closing = re.search(
+            rb"<" + name + rb"(?:\s[^>]*)?>.*?</" + name + rb"\s*>", envelope, re.DOTALL
+        )
+        if closing is not None:
+            at = closing.end()
+            return envelope[:at] + _hash_element(digest).encode() + envelope[at:]
+    raise Refusal(_FAILED + "MissingHeaderField", "Required field 'id' is missing")
 
 
 def _echoed(header: ET.Element, sent: SoapRequestHeader) -> None:
@@ -236,11 +255,11 @@ async def _proxy(runtime: Runtime, request: Request, draft: ExchangeDraft) -> Re
     runtime.require_local_client(sent.client)
     runtime.require_connection(sent.client, request)
     if sent.service.service_code == GET_WSDL:
-        runtime.require_provider(sent.service.provider)
+        runtime.require_provider(sent.service)
         wrapper, wsdl = described_wsdl(runtime, sent.service.provider, envelope)
         return multipart_answer(_meta_envelope(sent, digest, wrapper), wsdl)
     if sent.service.service_code in SOAP_METASERVICES:
-        runtime.require_provider(sent.service.provider)
+        runtime.require_provider(sent.service)
         listing = soap_service_list(
             runtime, sent.service.provider, sent.client, sent.service.service_code
         )
@@ -248,7 +267,8 @@ async def _proxy(runtime: Runtime, request: Request, draft: ExchangeDraft) -> Re
     service = runtime.require_service(sent.service)
     if service.kind != "SOAP":
         raise Refusal(
-            "Server.ServerProxy.ServiceType", f"Service SERVICE:{service.id} is a REST service"
+            "Server.ServerProxy.ServiceType",
+            "Service is a REST service and cannot be called using SOAP interface",
         )
     runtime.require_access(service, sent.client, "POST", "")
     await runtime.misbehave(service)
