@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json as jsonlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -49,6 +50,8 @@ __all__ = [
 
 USER_AGENT: Final = "xroad-client/0.1"
 _PATH_SAFE: Final = "/%:@!$&'()*+,;=-._~"
+# A '%' that does not start an escape (%XX) is a literal one: sent as %25, never bare.
+_LONE_PERCENT: Final = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _XML_TYPES: Final = ("application/xml", "text/xml")
 
 Primitive = str | int | float | bool
@@ -98,7 +101,7 @@ def _provider_path(path: str) -> str:
         raise InvalidRequestError(f"path {path!r} must not carry a query or fragment; use params=")
     if not path.startswith("/"):
         path = "/" + path
-    return quote(path, safe=_PATH_SAFE)
+    return _LONE_PERCENT.sub("%25", quote(path, safe=_PATH_SAFE))
 
 
 def rest_target(service: ServiceId, path: str = "") -> str:
