@@ -50,6 +50,7 @@ from xroad_client.soap import (
     interpret_wsdl,
     metaservice_body,
 )
+from xroad_client.streaming import StreamHead, Upload, async_upload, is_streamed, sync_upload
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "Call", "ClientCore", "RequestOptions", "SoapOptions"]
 
@@ -63,7 +64,7 @@ class RequestOptions(TypedDict, total=False):
 
     params: QueryParams
     headers: Mapping[str, str]
-    content: bytes | str
+    content: Upload
     json: object
     data: Mapping[str, str]
     files: Mapping[str, FileField]
@@ -156,8 +157,10 @@ class ClientCore:
         strict_identifiers: bool,
         max_response_bytes: int,
         on_exchange: ExchangeHook | None,
+        asynchronous: bool = False,
     ) -> None:
         self.base_url = _check_base_url(base_url)
+        self.asynchronous = asynchronous
         self.strict_identifiers = strict_identifiers
         self.client_id = self._client(client)
         self.timeouts = timeouts
@@ -181,6 +184,12 @@ class ClientCore:
     ) -> Call[RestResponse]:
         service_id = self._service(service)
         x_road_id = options.get("x_road_id") or new_x_road_id()
+        content = options.get("content")
+        headers = dict(options.get("headers") or {})
+        streamed = is_streamed(content)
+        if streamed:
+            content, length = (async_upload if self.asynchronous else sync_upload)(content)
+            headers.update(length)
         request = build_rest_request(
             base_url=self.base_url,
             method=method,
@@ -191,13 +200,16 @@ class ClientCore:
             context=_context(options),
             strict=self.strict_identifiers,
             params=options.get("params"),
-            headers=options.get("headers"),
-            content=options.get("content"),
+            headers=headers,
+            content=content,
             json=options.get("json"),
             data=options.get("data"),
             files=options.get("files"),
         )
-        idempotent = options.get("idempotent", request.method in IDEMPOTENT_METHODS)
+        # A stream is read once: a streamed upload cannot be sent again.
+        idempotent = not streamed and options.get(
+            "idempotent", request.method in IDEMPOTENT_METHODS
+        )
         return Call(
             protocol="REST",
             request=request,
@@ -305,6 +317,17 @@ class ClientCore:
             status=outcome.status,
             request_id=outcome.request_id,
             request_hash=outcome.request_hash,
+        )
+
+    def report_head(self, call: Call[T], head: StreamHead, started: float, attempt: int) -> None:
+        """A streamed answer's headers arrived: the exchange is reported then."""
+        self._report(
+            call,
+            started,
+            attempt,
+            status=head.status,
+            request_id=head.x_road.request_id,
+            request_hash=head.x_road.request_hash,
         )
 
     def report_failure(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import TypeVar, Unpack
 
@@ -27,6 +29,12 @@ from xroad_client.metadata import ClientInfo, OpenApiDocument, RestServiceInfo
 from xroad_client.rest import RestResponse
 from xroad_client.retry import DEFAULT_RETRY, RetryBudget, RetryPolicy
 from xroad_client.soap import DEFAULT_MAX_WSDL_BYTES, SoapBody, SoapResponse, WsdlDocument
+from xroad_client.streaming import (
+    AsyncStreamedResponse,
+    StreamHead,
+    error_body_async,
+    head_of,
+)
 
 __all__ = ["AsyncXRoadClient"]
 
@@ -61,6 +69,7 @@ class AsyncXRoadClient:
             strict_identifiers=strict_identifiers,
             max_response_bytes=max_response_bytes,
             on_exchange=on_exchange,
+            asynchronous=True,
         )
         verify = tls.ssl_context() if tls is not None else True
         self._http = httpx.AsyncClient(
@@ -117,6 +126,49 @@ class AsyncXRoadClient:
     ) -> RestResponse:
         return await self.request("DELETE", service, path, **options)
 
+    @asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        service: ServiceId | str,
+        path: str = "",
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[AsyncStreamedResponse]:
+        """Call as :meth:`request` does, and read the answer's body as it arrives.
+
+        >>> async with xroad.stream("GET", service, "/files/7") as answer:
+        ...     async for chunk in answer.aiter_bytes(): ...
+
+        Faults raise before the block is entered; retries happen only until the headers
+        arrive. The body is never held whole: memory stays at one chunk.
+        """
+        call = self._core.rest_call(method, service, path, options)
+        budget = RetryBudget(self._core.retry, idempotent=call.idempotent)
+        while True:
+            started = time.monotonic()
+            response: httpx.Response | None = None
+            try:
+                response = await self._open(call, budget)
+                head = await self._head(call, response)
+            except XRoadError as error:
+                if response is not None:
+                    await response.aclose()
+                delay = budget.next_delay(error)
+                self._core.report_failure(
+                    call, error, started, budget.attempt, will_retry=delay is not None
+                )
+                if delay is None:
+                    raise
+                await anyio.sleep(delay)
+                budget.advance()
+                continue
+            break
+        self._core.report_head(call, head, started, budget.attempt)
+        try:
+            yield AsyncStreamedResponse(response, head, call.x_road_id)
+        finally:
+            await response.aclose()
+
     # -- SOAP ------------------------------------------------------------------------------
 
     async def soap(
@@ -160,6 +212,22 @@ class AsyncXRoadClient:
         return await self._execute(self._core.wsdl_call(service, max_bytes))
 
     # -- plumbing --------------------------------------------------------------------------
+
+    async def _open(self, call: Call[T], budget: RetryBudget) -> httpx.Response:
+        call.request.extensions["timeout"] = self._core.timeouts.capped(
+            budget.remaining()
+        ).as_dict()
+        try:
+            return await self._http.send(call.request, stream=True)
+        except httpx.HTTPError as exc:
+            raise translate_http_error(exc, x_road_id=call.x_road_id) from exc
+
+    @staticmethod
+    async def _head(call: Call[T], response: httpx.Response) -> StreamHead:
+        try:
+            return head_of(response, await error_body_async(response), call.x_road_id)
+        except httpx.HTTPError as exc:
+            raise translate_http_error(exc, x_road_id=call.x_road_id) from exc
 
     async def _send(self, call: Call[T], budget: RetryBudget) -> RawResponse:
         call.request.extensions["timeout"] = self._core.timeouts.capped(

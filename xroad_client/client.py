@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import TypeVar, Unpack
 
@@ -26,6 +28,7 @@ from xroad_client.metadata import ClientInfo, OpenApiDocument, RestServiceInfo
 from xroad_client.rest import RestResponse
 from xroad_client.retry import DEFAULT_RETRY, RetryBudget, RetryPolicy
 from xroad_client.soap import DEFAULT_MAX_WSDL_BYTES, SoapBody, SoapResponse, WsdlDocument
+from xroad_client.streaming import StreamedResponse, StreamHead, error_body_sync, head_of
 
 __all__ = ["XRoadClient"]
 
@@ -116,6 +119,49 @@ class XRoadClient:
     ) -> RestResponse:
         return self.request("DELETE", service, path, **options)
 
+    @contextmanager
+    def stream(
+        self,
+        method: str,
+        service: ServiceId | str,
+        path: str = "",
+        **options: Unpack[RequestOptions],
+    ) -> Iterator[StreamedResponse]:
+        """Call as :meth:`request` does, and read the answer's body as it arrives.
+
+        >>> with xroad.stream("GET", service, "/files/7") as answer:
+        ...     answer.copy_to(destination)
+
+        Faults raise before the block is entered; retries happen only until the headers
+        arrive. The body is never held whole: memory stays at one chunk.
+        """
+        call = self._core.rest_call(method, service, path, options)
+        budget = RetryBudget(self._core.retry, idempotent=call.idempotent)
+        while True:
+            started = time.monotonic()
+            response: httpx.Response | None = None
+            try:
+                response = self._open(call, budget)
+                head = self._head(call, response)
+            except XRoadError as error:
+                if response is not None:
+                    response.close()
+                delay = budget.next_delay(error)
+                self._core.report_failure(
+                    call, error, started, budget.attempt, will_retry=delay is not None
+                )
+                if delay is None:
+                    raise
+                time.sleep(delay)
+                budget.advance()
+                continue
+            break
+        self._core.report_head(call, head, started, budget.attempt)
+        try:
+            yield StreamedResponse(response, head, call.x_road_id)
+        finally:
+            response.close()
+
     # -- SOAP ------------------------------------------------------------------------------
 
     def soap(
@@ -159,6 +205,22 @@ class XRoadClient:
         return self._execute(self._core.wsdl_call(service, max_bytes))
 
     # -- plumbing --------------------------------------------------------------------------
+
+    def _open(self, call: Call[T], budget: RetryBudget) -> httpx.Response:
+        call.request.extensions["timeout"] = self._core.timeouts.capped(
+            budget.remaining()
+        ).as_dict()
+        try:
+            return self._http.send(call.request, stream=True)
+        except httpx.HTTPError as exc:
+            raise translate_http_error(exc, x_road_id=call.x_road_id) from exc
+
+    @staticmethod
+    def _head(call: Call[T], response: httpx.Response) -> StreamHead:
+        try:
+            return head_of(response, error_body_sync(response), call.x_road_id)
+        except httpx.HTTPError as exc:
+            raise translate_http_error(exc, x_road_id=call.x_road_id) from exc
 
     def _send(self, call: Call[T], budget: RetryBudget) -> RawResponse:
         call.request.extensions["timeout"] = self._core.timeouts.capped(

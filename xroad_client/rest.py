@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json as jsonlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import quote
@@ -130,12 +130,15 @@ def build_rest_request(
     strict: bool = False,
     params: QueryParams | None = None,
     headers: Mapping[str, str] | None = None,
-    content: bytes | str | None = None,
+    content: bytes | str | Iterable[bytes] | AsyncIterable[bytes] | None = None,
     json: object = None,
     data: Mapping[str, str] | None = None,
     files: Mapping[str, FileField] | None = None,
 ) -> httpx.Request:
-    """The HTTP request for one REST call; identifiers are checked before anything is sent."""
+    """The HTTP request for one REST call; identifiers are checked before anything is sent.
+
+    Bytes bodies are buffered once, so every retry sends the same bytes; an iterable
+    ``content`` is left to stream (see :mod:`xroad_client.streaming`)."""
     verb = method.upper()
     if not verb.isalpha():
         raise InvalidRequestError(f"{method!r} is not an HTTP method")
@@ -157,7 +160,8 @@ def build_rest_request(
         data=data,
         files=files,
     )
-    request.read()  # buffer once so every retry sends the same bytes
+    if content is None or isinstance(content, bytes | str):
+        request.read()  # buffer once so every retry sends the same bytes
     return request
 
 

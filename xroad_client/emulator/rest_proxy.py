@@ -13,7 +13,7 @@ from xroad_client import headers as h
 from xroad_client.emulator._asgi import Request, Response
 from xroad_client.emulator.exchange_log import ExchangeDraft
 from xroad_client.emulator.metaservices import REST_METASERVICES, rest_metaservice
-from xroad_client.emulator.providers import Forward, ProviderAnswer
+from xroad_client.emulator.providers import Forward, ProviderAnswer, ProviderStream
 from xroad_client.emulator.refusals import Refusal, rest_error_response
 from xroad_client.emulator.runtime import Runtime
 from xroad_client.emulator.topology import BadRequestStyle
@@ -120,6 +120,20 @@ def _relay(answer: ProviderAnswer, method: str, xroad: list[tuple[str, str]]) ->
     return Response(answer.status, headers + xroad, answer.body)
 
 
+async def _relay_stream(
+    stream: ProviderStream, method: str, xroad: list[tuple[str, str]]
+) -> Response:
+    """The provider's answer relayed as it arrives, as a Security Server streams it."""
+    headers = [(k, v) for k, v in stream.headers if k.lower() not in _STRIPPED_RESPONSE]
+    length = [v for k, v in stream.headers if k.lower() == "content-length"]
+    if method == "HEAD":
+        await stream.aclose()
+        return Response(stream.status, headers + xroad)
+    if length:
+        headers.append(("content-length", length[-1]))
+    return Response(stream.status, headers + xroad, stream=stream)
+
+
 async def _proxy(runtime: Runtime, request: Request, draft: ExchangeDraft) -> Response:
     target = _target(runtime, request)
     draft.service = target.service.encode()
@@ -149,8 +163,8 @@ async def _proxy(runtime: Runtime, request: Request, draft: ExchangeDraft) -> Re
         )
     runtime.require_access(service, client, request.method, target.service_path)
     await runtime.misbehave(service)
-    answer = await runtime.providers.call(service.provider, forward, timeout_s=service.timeout_s)
-    return _relay(answer, request.method, xroad)
+    stream = await runtime.providers.open(service.provider, forward, timeout_s=service.timeout_s)
+    return await _relay_stream(stream, request.method, xroad)
 
 
 async def handle_rest(runtime: Runtime, request: Request, draft: ExchangeDraft) -> Response:
