@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Generic, TypedDict, TypeVar
 
@@ -17,7 +17,8 @@ import httpx
 from xroad_client._http import RawResponse
 from xroad_client.codes import FaultCode
 from xroad_client.config import Timeouts
-from xroad_client.errors import InvalidRequestError, XRoadError
+from xroad_client.errors import XRoadError
+from xroad_client.failover import ServerPool
 from xroad_client.hooks import Exchange, ExchangeHook, Protocol, failure_fields, report
 from xroad_client.identifiers import ClientId, RepresentedParty, SecurityServerId, ServiceId
 from xroad_client.metadata import (
@@ -137,13 +138,6 @@ def _wsdl_outcome(document: WsdlDocument) -> Outcome:
     return Outcome(200, None, document.header.request_hash)
 
 
-def _check_base_url(base_url: str) -> str:
-    url = httpx.URL(base_url)
-    if url.scheme not in ("http", "https") or not url.host:
-        raise InvalidRequestError(f"base_url {base_url!r} must be an http(s) URL with a host")
-    return base_url.rstrip("/")
-
-
 class ClientCore:
     """Settings and call builders shared by :class:`XRoadClient` and :class:`AsyncXRoadClient`."""
 
@@ -158,8 +152,10 @@ class ClientCore:
         max_response_bytes: int,
         on_exchange: ExchangeHook | None,
         asynchronous: bool = False,
+        failover: Sequence[str] = (),
     ) -> None:
-        self.base_url = _check_base_url(base_url)
+        self.servers = ServerPool(base_url, failover)
+        self.base_url = self.servers.primary
         self.asynchronous = asynchronous
         self.strict_identifiers = strict_identifiers
         self.client_id = self._client(client)

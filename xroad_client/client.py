@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import TypeVar, Unpack
@@ -22,6 +22,7 @@ from xroad_client._core import (
 from xroad_client._http import RawResponse, read_sync, translate_http_error
 from xroad_client.config import DEFAULT_TIMEOUTS, Timeouts, TLSConfig
 from xroad_client.errors import XRoadError
+from xroad_client.failover import CONNECT_FAILURES
 from xroad_client.hooks import ExchangeHook
 from xroad_client.identifiers import ClientId, ServiceId
 from xroad_client.metadata import ClientInfo, OpenApiDocument, RestServiceInfo
@@ -53,6 +54,7 @@ class XRoadClient:
         strict_identifiers: bool = False,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         on_exchange: ExchangeHook | None = None,
+        failover: Sequence[str] = (),
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._core = ClientCore(
@@ -63,6 +65,7 @@ class XRoadClient:
             strict_identifiers=strict_identifiers,
             max_response_bytes=max_response_bytes,
             on_exchange=on_exchange,
+            failover=failover,
         )
         verify = tls.ssl_context() if tls is not None else True
         self._http = httpx.Client(
@@ -81,6 +84,11 @@ class XRoadClient:
     @property
     def client_id(self) -> ClientId:
         return self._core.client_id
+
+    @property
+    def security_server_url(self) -> str:
+        """The Security Server calls go to first: the last that answered (see ``failover``)."""
+        return self._core.servers.preferred
 
     # -- REST ------------------------------------------------------------------------------
 
@@ -210,10 +218,26 @@ class XRoadClient:
         call.request.extensions["timeout"] = self._core.timeouts.capped(
             budget.remaining()
         ).as_dict()
-        try:
-            return self._http.send(call.request, stream=True)
-        except httpx.HTTPError as exc:
-            raise translate_http_error(exc, x_road_id=call.x_road_id) from exc
+        return self._connect(call)
+
+    def _connect(self, call: Call[T]) -> httpx.Response:
+        """Send to the preferred Security Server; one we cannot connect to gives way to the
+        next (nothing was sent there). The first that answers becomes the preferred."""
+        servers = self._core.servers
+        failure: httpx.HTTPError | None = None
+        for index in servers.order():
+            servers.retarget(call.request, index)
+            try:
+                response = self._http.send(call.request, stream=True)
+            except CONNECT_FAILURES as exc:
+                failure = exc
+                continue
+            except httpx.HTTPError as exc:
+                raise translate_http_error(exc, x_road_id=call.x_road_id) from exc
+            servers.prefer(index)
+            return response
+        assert failure is not None
+        raise translate_http_error(failure, x_road_id=call.x_road_id) from failure
 
     @staticmethod
     def _head(call: Call[T], response: httpx.Response) -> StreamHead:
@@ -226,8 +250,8 @@ class XRoadClient:
         call.request.extensions["timeout"] = self._core.timeouts.capped(
             budget.remaining()
         ).as_dict()
+        response = self._connect(call)
         try:
-            response = self._http.send(call.request, stream=True)
             try:
                 limit = call.max_bytes or self._core.max_response_bytes
                 return read_sync(response, limit)
