@@ -7,6 +7,7 @@ idempotency, how to interpret the answer); the clients only send it, retry it an
 from __future__ import annotations
 
 import time
+import typing
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,16 @@ from xroad_client.metadata import (
     parse_rest_services,
     parse_soap_services,
 )
+from xroad_client.opmonitor import (
+    HEALTH_DATA,
+    OPERATIONAL_DATA,
+    HealthData,
+    OperationalData,
+    health_data_body,
+    operational_data_body,
+    parse_health_data,
+    parse_operational_data,
+)
 from xroad_client.rest import (
     CallContext,
     FileField,
@@ -42,6 +53,7 @@ from xroad_client.retry import IDEMPOTENT_METHODS, RetryPolicy
 from xroad_client.soap import (
     Expected,
     SoapBody,
+    SoapHeader,
     SoapResponse,
     WsdlDocument,
     build_envelope,
@@ -111,6 +123,31 @@ class Call(Generic[T]):
     outcome: Callable[[T], Outcome]
     #: This call's cap on the answer's bytes; None = the client's ``max_response_bytes``.
     max_bytes: int | None = None
+
+
+class _HasHeader(typing.Protocol):
+    @property
+    def header(self) -> SoapHeader: ...
+
+
+H = TypeVar("H", bound=_HasHeader)
+
+
+def _derived(
+    call: Call[SoapResponse], interpret: Callable[[RawResponse], H], *, max_bytes: int | None = None
+) -> Call[H]:
+    """A SOAP call whose checked answer is read further (operational monitoring)."""
+    return Call(
+        protocol=call.protocol,
+        request=call.request,
+        client=call.client,
+        service=call.service,
+        x_road_id=call.x_road_id,
+        idempotent=call.idempotent,
+        interpret=interpret,
+        outcome=lambda result: Outcome(200, None, result.header.request_hash),
+        max_bytes=max_bytes,
+    )
 
 
 def new_x_road_id() -> str:
@@ -297,6 +334,34 @@ class ClientCore:
             "headers": {"Accept": "application/json"},
         }
         return self.rest_call("GET", meta, "", options)
+
+    def health_call(self, server: SecurityServerId, client: ClientId | None) -> Call[HealthData]:
+        """getSecurityServerHealthData of ``server``, a service of its owner (PR-OPMON §3)."""
+        service = server.owner.service(HEALTH_DATA)
+        options: SoapOptions = {"security_server": server, "idempotent": True}
+        call = self.soap_call(service, health_data_body(client), options)
+        return _derived(call, lambda raw: parse_health_data(call.interpret(raw)))
+
+    def operational_call(
+        self,
+        server: SecurityServerId,
+        records_from: int,
+        records_to: int,
+        *,
+        client: ClientId | None,
+        fields: Sequence[str],
+        max_bytes: int,
+    ) -> Call[OperationalData]:
+        """getSecurityServerOperationalData of ``server`` for a period (PR-OPMON §2)."""
+        service = server.owner.service(OPERATIONAL_DATA)
+        body = operational_data_body(records_from, records_to, client=client, fields=fields)
+        options: SoapOptions = {"security_server": server, "idempotent": True}
+        call = self.soap_call(service, body, options)
+        return _derived(
+            call,
+            lambda raw: parse_operational_data(raw, call.interpret(raw), max_bytes=max_bytes),
+            max_bytes=max_bytes,
+        )
 
     def soap_services_call(self, provider: ClientId | str, name: str) -> Call[SoapResponse]:
         service = self._client(provider).service(name)

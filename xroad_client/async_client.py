@@ -25,8 +25,9 @@ from xroad_client.config import DEFAULT_TIMEOUTS, Timeouts, TLSConfig
 from xroad_client.errors import XRoadError, XRoadTimeout
 from xroad_client.failover import CONNECT_FAILURES
 from xroad_client.hooks import ExchangeHook
-from xroad_client.identifiers import ClientId, ServiceId
+from xroad_client.identifiers import ClientId, SecurityServerId, ServiceId
 from xroad_client.metadata import ClientInfo, OpenApiDocument, RestServiceInfo
+from xroad_client.opmonitor import DEFAULT_MAX_RECORDS_BYTES, HealthData, OperationalData
 from xroad_client.rest import RestResponse
 from xroad_client.retry import DEFAULT_RETRY, RetryBudget, RetryPolicy
 from xroad_client.soap import DEFAULT_MAX_WSDL_BYTES, SoapBody, SoapResponse, WsdlDocument
@@ -218,6 +219,33 @@ class AsyncXRoadClient:
         a REST service raises :class:`~xroad_client.errors.ServiceTypeFault`.
         """
         return await self._execute(self._core.wsdl_call(service, max_bytes))
+
+    # -- operational monitoring ------------------------------------------------------------
+
+    async def health_data(
+        self, server: SecurityServerId, *, client: ClientId | None = None
+    ) -> HealthData:
+        """The health data of ``server`` (getSecurityServerHealthData), for one service
+        provider when ``client`` is given."""
+        return await self._execute(self._core.health_call(server, client))
+
+    async def operational_data(
+        self,
+        server: SecurityServerId,
+        records_from: int,
+        records_to: int,
+        *,
+        client: ClientId | None = None,
+        fields: Sequence[str] = (),
+        max_bytes: int = DEFAULT_MAX_RECORDS_BYTES,
+    ) -> OperationalData:
+        """Operational data records of ``server`` between two Unix times (seconds, ``to``
+        inclusive); follow ``next_records_from`` for the rest. The gzipped records are
+        refused past ``max_bytes``, packed or unpacked."""
+        call = self._core.operational_call(
+            server, records_from, records_to, client=client, fields=fields, max_bytes=max_bytes
+        )
+        return await self._execute(call)
 
     # -- plumbing --------------------------------------------------------------------------
 
