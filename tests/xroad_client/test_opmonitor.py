@@ -185,3 +185,47 @@ def test_a_plain_soap_answer_has_no_records() -> None:
 def test_an_inverted_period_is_refused_before_sending() -> None:
     with XRoadClient("http://ss", PORTAL) as client, pytest.raises(ValueError, match="after"):
         client.operational_data(SERVER, 10, 0)
+
+
+def _opdata_provider() -> ASGIApp:
+    """Answers as a Security Server's op-monitoring daemon does: SOAP part, then records."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        request = read_soap_request((await receive()).get("body", b""))
+        soap = soap_response(
+            request.envelope,
+            f'<om:getSecurityServerOperationalDataResponse xmlns:om="{NS_OPMON}">'
+            "<om:recordsCount>2</om:recordsCount>"
+            "<om:records>cid:operational-monitoring-data.json.gz</om:records>"
+            "</om:getSecurityServerOperationalDataResponse>",
+        )
+        body = related(
+            part("text/xml; charset=UTF-8", soap),
+            part(
+                "application/gzip", gzip.compress(RECORDS), "<operational-monitoring-data.json.gz>"
+            ),
+        )
+        headers = [(b"content-type", multipart_type().encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
+def test_operational_data_through_the_emulator_keeps_the_attachment() -> None:
+    """The emulator relays a multipart SOAP answer: hash written into the SOAP part, the
+    attachment passed on as sent."""
+    registry = registry_world(RecordingProvider())
+    service = SoapService(
+        id=OWNER.service("getSecurityServerOperationalData"),
+        provider=AsgiProvider(_opdata_provider(), "https://ss1.internal/opmonitor"),
+    )
+    service.allow(PORTAL)
+    registry.emulator.topology.add_service(service)
+    with serve_in_thread(registry.emulator) as base_url, XRoadClient(base_url, PORTAL) as client:
+        data = client.operational_data(SERVER, 1764763000, 1764763600)
+    assert data.records_count == 2 and data.next_records_from is None
+    assert [r["serviceCode"] for r in data.records] == ["validate", "x"]
+    assert data.header.request_hash is not None

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import Final
 from xml.sax.saxutils import escape
 
-from xroad_client._http import media_type
+import httpx
+
+from xroad_client._http import RawResponse, media_type
 from xroad_client._xml import (
     NS_ID,
     NS_SOAP_ENV,
@@ -27,7 +29,7 @@ from xroad_client.emulator.metaservices import SOAP_METASERVICES, soap_service_l
 from xroad_client.emulator.providers import Forward, ProviderAnswer
 from xroad_client.emulator.refusals import Refusal, soap_fault_response
 from xroad_client.emulator.runtime import Runtime
-from xroad_client.errors import IdentifierError
+from xroad_client.errors import IdentifierError, InvalidResponseError
 from xroad_client.identifiers import ClientId, ServiceId
 from xroad_client.soap import (
     SHA512,
@@ -38,6 +40,7 @@ from xroad_client.soap import (
     service_id_xml,
     soap_part,
 )
+from xroad_client.soap.wsdl import split_related
 
 __all__ = ["handle_soap", "insert_request_hash"]
 
@@ -197,16 +200,10 @@ def _echoed(header: ET.Element, sent: SoapRequestHeader) -> None:
             )
 
 
-def _provider_envelope(answer: ProviderAnswer, sent: SoapRequestHeader, digest: str) -> bytes:
-    content_type = next((v for k, v in answer.headers if k.lower() == "content-type"), "")
-    if media_type(content_type) not in ("text/xml", "application/xml"):
-        raise Refusal(
-            _FAILED + "InvalidContentType",
-            f"Invalid content type of the provider response: {content_type or '(none)'}"
-            f" (HTTP {answer.status})",
-        )
+def _checked_envelope(envelope: bytes, sent: SoapRequestHeader, digest: str) -> bytes:
+    """The provider's SOAP message, its header checked and our requestHash written."""
     try:
-        root = parse_xml(answer.body)
+        root = parse_xml(envelope)
     except XMLRejected as exc:
         raise Refusal(_FAILED + "InvalidXml", f"Malformed provider response: {exc}") from exc
     body = find_child(root, NS_SOAP_ENV, "Body")
@@ -215,12 +212,39 @@ def _provider_envelope(answer: ProviderAnswer, sent: SoapRequestHeader, digest: 
             _FAILED + "InvalidSoap", "Provider response is not a SOAP envelope with a Body"
         )
     if find_child(body, NS_SOAP_ENV, "Fault") is not None:
-        return answer.body  # provider faults are passed through unchanged
+        return envelope  # provider faults are passed through unchanged
     header = find_child(root, NS_SOAP_ENV, "Header")
     if header is None:
         raise Refusal(_FAILED + "MissingHeader", "Malformed SOAP message: header missing")
     _echoed(header, sent)
-    return insert_request_hash(answer.body, digest)
+    return insert_request_hash(envelope, digest)
+
+
+def _provider_answer(answer: ProviderAnswer, sent: SoapRequestHeader, digest: str) -> Response:
+    """A plain SOAP answer, or a multipart/related one (SOAP part first, then attachments,
+    as X-Road relays them): the SOAP part is checked and hashed, the rest kept as sent."""
+    content_type = next((v for k, v in answer.headers if k.lower() == "content-type"), "")
+    kind = media_type(content_type)
+    if kind in ("text/xml", "application/xml"):
+        envelope = _checked_envelope(answer.body, sent, digest)
+        return Response(200, list(_CONTENT_TYPE), envelope)
+    if kind != "multipart/related":
+        raise Refusal(
+            _FAILED + "InvalidContentType",
+            f"Invalid content type of the provider response: {content_type or '(none)'}"
+            f" (HTTP {answer.status})",
+        )
+    raw = RawResponse(answer.status, httpx.Headers(answer.headers), answer.body)
+    try:
+        soap, _ = split_related(raw)
+    except InvalidResponseError as exc:
+        raise Refusal(_FAILED + "MimeParsingFailed", f"Malformed provider response: {exc}") from exc
+    at = answer.body.find(soap.payload)
+    if at < 0:  # an encoded SOAP part: not relayed byte for byte
+        raise Refusal(_FAILED + "MimeParsingFailed", "the SOAP part must be sent unencoded")
+    envelope = _checked_envelope(soap.payload, sent, digest)
+    body = answer.body[:at] + envelope + answer.body[at + len(soap.payload) :]
+    return Response(200, [("content-type", content_type)], body)
 
 
 def _meta_envelope(sent: SoapRequestHeader, digest: str, body: str) -> bytes:
@@ -279,7 +303,7 @@ async def _proxy(runtime: Runtime, request: Request, draft: ExchangeDraft) -> Re
     answer = await runtime.providers.call(
         service.provider, Forward("POST", "", headers, request.body), timeout_s=service.timeout_s
     )
-    return Response(200, list(_CONTENT_TYPE), _provider_envelope(answer, sent, digest))
+    return _provider_answer(answer, sent, digest)
 
 
 async def handle_soap(runtime: Runtime, request: Request, draft: ExchangeDraft) -> Response:
