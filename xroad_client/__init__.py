@@ -42,9 +42,11 @@ from xroad_client.metadata import ClientInfo, Endpoint, OpenApiDocument, RestSer
 from xroad_client.rest import CallContext, RestResponse, XRoadHeaders
 from xroad_client.retry import NO_RETRY, RetryPolicy
 from xroad_client.soap import SoapHeader, SoapResponse, WsdlDocument
+from xroad_client.streaming import AsyncStreamedResponse, StreamedResponse
 
 __all__ = [
     "NO_RETRY",
+    "AsyncStreamedResponse",
     "AsyncXRoadClient",
     "CallContext",
     "ClientFault",
@@ -79,6 +81,7 @@ __all__ = [
     "ServiceTypeFault",
     "SoapHeader",
     "SoapResponse",
+    "StreamedResponse",
     "TLSConfig",
     "Timeouts",
     "WsdlDocument",

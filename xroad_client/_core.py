@@ -7,8 +7,9 @@ idempotency, how to interpret the answer); the clients only send it, retry it an
 from __future__ import annotations
 
 import time
+import typing
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Generic, TypedDict, TypeVar
 
@@ -17,7 +18,8 @@ import httpx
 from xroad_client._http import RawResponse
 from xroad_client.codes import FaultCode
 from xroad_client.config import Timeouts
-from xroad_client.errors import InvalidRequestError, XRoadError
+from xroad_client.errors import XRoadError
+from xroad_client.failover import ServerPool
 from xroad_client.hooks import Exchange, ExchangeHook, Protocol, failure_fields, report
 from xroad_client.identifiers import ClientId, RepresentedParty, SecurityServerId, ServiceId
 from xroad_client.metadata import (
@@ -27,6 +29,16 @@ from xroad_client.metadata import (
     parse_client_list,
     parse_rest_services,
     parse_soap_services,
+)
+from xroad_client.opmonitor import (
+    HEALTH_DATA,
+    OPERATIONAL_DATA,
+    HealthData,
+    OperationalData,
+    health_data_body,
+    operational_data_body,
+    parse_health_data,
+    parse_operational_data,
 )
 from xroad_client.rest import (
     CallContext,
@@ -41,6 +53,7 @@ from xroad_client.retry import IDEMPOTENT_METHODS, RetryPolicy
 from xroad_client.soap import (
     Expected,
     SoapBody,
+    SoapHeader,
     SoapResponse,
     WsdlDocument,
     build_envelope,
@@ -50,6 +63,7 @@ from xroad_client.soap import (
     interpret_wsdl,
     metaservice_body,
 )
+from xroad_client.streaming import StreamHead, Upload, async_upload, is_streamed, sync_upload
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "Call", "ClientCore", "RequestOptions", "SoapOptions"]
 
@@ -63,7 +77,7 @@ class RequestOptions(TypedDict, total=False):
 
     params: QueryParams
     headers: Mapping[str, str]
-    content: bytes | str
+    content: Upload
     json: object
     data: Mapping[str, str]
     files: Mapping[str, FileField]
@@ -111,6 +125,31 @@ class Call(Generic[T]):
     max_bytes: int | None = None
 
 
+class _HasHeader(typing.Protocol):
+    @property
+    def header(self) -> SoapHeader: ...
+
+
+H = TypeVar("H", bound=_HasHeader)
+
+
+def _derived(
+    call: Call[SoapResponse], interpret: Callable[[RawResponse], H], *, max_bytes: int | None = None
+) -> Call[H]:
+    """A SOAP call whose checked answer is read further (operational monitoring)."""
+    return Call(
+        protocol=call.protocol,
+        request=call.request,
+        client=call.client,
+        service=call.service,
+        x_road_id=call.x_road_id,
+        idempotent=call.idempotent,
+        interpret=interpret,
+        outcome=lambda result: Outcome(200, None, result.header.request_hash),
+        max_bytes=max_bytes,
+    )
+
+
 def new_x_road_id() -> str:
     return str(uuid.uuid4())
 
@@ -136,13 +175,6 @@ def _wsdl_outcome(document: WsdlDocument) -> Outcome:
     return Outcome(200, None, document.header.request_hash)
 
 
-def _check_base_url(base_url: str) -> str:
-    url = httpx.URL(base_url)
-    if url.scheme not in ("http", "https") or not url.host:
-        raise InvalidRequestError(f"base_url {base_url!r} must be an http(s) URL with a host")
-    return base_url.rstrip("/")
-
-
 class ClientCore:
     """Settings and call builders shared by :class:`XRoadClient` and :class:`AsyncXRoadClient`."""
 
@@ -156,8 +188,12 @@ class ClientCore:
         strict_identifiers: bool,
         max_response_bytes: int,
         on_exchange: ExchangeHook | None,
+        asynchronous: bool = False,
+        failover: Sequence[str] = (),
     ) -> None:
-        self.base_url = _check_base_url(base_url)
+        self.servers = ServerPool(base_url, failover)
+        self.base_url = self.servers.primary
+        self.asynchronous = asynchronous
         self.strict_identifiers = strict_identifiers
         self.client_id = self._client(client)
         self.timeouts = timeouts
@@ -181,6 +217,12 @@ class ClientCore:
     ) -> Call[RestResponse]:
         service_id = self._service(service)
         x_road_id = options.get("x_road_id") or new_x_road_id()
+        content = options.get("content")
+        headers = dict(options.get("headers") or {})
+        streamed = is_streamed(content)
+        if streamed:
+            content, length = (async_upload if self.asynchronous else sync_upload)(content)
+            headers.update(length)
         request = build_rest_request(
             base_url=self.base_url,
             method=method,
@@ -191,13 +233,16 @@ class ClientCore:
             context=_context(options),
             strict=self.strict_identifiers,
             params=options.get("params"),
-            headers=options.get("headers"),
-            content=options.get("content"),
+            headers=headers,
+            content=content,
             json=options.get("json"),
             data=options.get("data"),
             files=options.get("files"),
         )
-        idempotent = options.get("idempotent", request.method in IDEMPOTENT_METHODS)
+        # A stream is read once: a streamed upload cannot be sent again.
+        idempotent = not streamed and options.get(
+            "idempotent", request.method in IDEMPOTENT_METHODS
+        )
         return Call(
             protocol="REST",
             request=request,
@@ -290,6 +335,34 @@ class ClientCore:
         }
         return self.rest_call("GET", meta, "", options)
 
+    def health_call(self, server: SecurityServerId, client: ClientId | None) -> Call[HealthData]:
+        """getSecurityServerHealthData of ``server``, a service of its owner (PR-OPMON §3)."""
+        service = server.owner.service(HEALTH_DATA)
+        options: SoapOptions = {"security_server": server, "idempotent": True}
+        call = self.soap_call(service, health_data_body(client), options)
+        return _derived(call, lambda raw: parse_health_data(call.interpret(raw)))
+
+    def operational_call(
+        self,
+        server: SecurityServerId,
+        records_from: int,
+        records_to: int,
+        *,
+        client: ClientId | None,
+        fields: Sequence[str],
+        max_bytes: int,
+    ) -> Call[OperationalData]:
+        """getSecurityServerOperationalData of ``server`` for a period (PR-OPMON §2)."""
+        service = server.owner.service(OPERATIONAL_DATA)
+        body = operational_data_body(records_from, records_to, client=client, fields=fields)
+        options: SoapOptions = {"security_server": server, "idempotent": True}
+        call = self.soap_call(service, body, options)
+        return _derived(
+            call,
+            lambda raw: parse_operational_data(raw, call.interpret(raw), max_bytes=max_bytes),
+            max_bytes=max_bytes,
+        )
+
     def soap_services_call(self, provider: ClientId | str, name: str) -> Call[SoapResponse]:
         service = self._client(provider).service(name)
         return self.soap_call(service, metaservice_body(name), {"idempotent": True})
@@ -305,6 +378,17 @@ class ClientCore:
             status=outcome.status,
             request_id=outcome.request_id,
             request_hash=outcome.request_hash,
+        )
+
+    def report_head(self, call: Call[T], head: StreamHead, started: float, attempt: int) -> None:
+        """A streamed answer's headers arrived: the exchange is reported then."""
+        self._report(
+            call,
+            started,
+            attempt,
+            status=head.status,
+            request_id=head.x_road.request_id,
+            request_hash=head.x_road.request_hash,
         )
 
     def report_failure(

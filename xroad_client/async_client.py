@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import TypeVar, Unpack
 
@@ -21,12 +23,20 @@ from xroad_client._core import (
 from xroad_client._http import RawResponse, read_async, translate_http_error
 from xroad_client.config import DEFAULT_TIMEOUTS, Timeouts, TLSConfig
 from xroad_client.errors import XRoadError, XRoadTimeout
+from xroad_client.failover import CONNECT_FAILURES
 from xroad_client.hooks import ExchangeHook
-from xroad_client.identifiers import ClientId, ServiceId
+from xroad_client.identifiers import ClientId, SecurityServerId, ServiceId
 from xroad_client.metadata import ClientInfo, OpenApiDocument, RestServiceInfo
+from xroad_client.opmonitor import DEFAULT_MAX_RECORDS_BYTES, HealthData, OperationalData
 from xroad_client.rest import RestResponse
 from xroad_client.retry import DEFAULT_RETRY, RetryBudget, RetryPolicy
 from xroad_client.soap import DEFAULT_MAX_WSDL_BYTES, SoapBody, SoapResponse, WsdlDocument
+from xroad_client.streaming import (
+    AsyncStreamedResponse,
+    StreamHead,
+    error_body_async,
+    head_of,
+)
 
 __all__ = ["AsyncXRoadClient"]
 
@@ -51,6 +61,7 @@ class AsyncXRoadClient:
         strict_identifiers: bool = False,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         on_exchange: ExchangeHook | None = None,
+        failover: Sequence[str] = (),
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._core = ClientCore(
@@ -61,6 +72,8 @@ class AsyncXRoadClient:
             strict_identifiers=strict_identifiers,
             max_response_bytes=max_response_bytes,
             on_exchange=on_exchange,
+            failover=failover,
+            asynchronous=True,
         )
         verify = tls.ssl_context() if tls is not None else True
         self._http = httpx.AsyncClient(
@@ -79,6 +92,11 @@ class AsyncXRoadClient:
     @property
     def client_id(self) -> ClientId:
         return self._core.client_id
+
+    @property
+    def security_server_url(self) -> str:
+        """The Security Server calls go to first: the last that answered (see ``failover``)."""
+        return self._core.servers.preferred
 
     # -- REST ------------------------------------------------------------------------------
 
@@ -116,6 +134,49 @@ class AsyncXRoadClient:
         self, service: ServiceId | str, path: str = "", **options: Unpack[RequestOptions]
     ) -> RestResponse:
         return await self.request("DELETE", service, path, **options)
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        service: ServiceId | str,
+        path: str = "",
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[AsyncStreamedResponse]:
+        """Call as :meth:`request` does, and read the answer's body as it arrives.
+
+        >>> async with xroad.stream("GET", service, "/files/7") as answer:
+        ...     async for chunk in answer.aiter_bytes(): ...
+
+        Faults raise before the block is entered; retries happen only until the headers
+        arrive. The body is never held whole: memory stays at one chunk.
+        """
+        call = self._core.rest_call(method, service, path, options)
+        budget = RetryBudget(self._core.retry, idempotent=call.idempotent)
+        while True:
+            started = time.monotonic()
+            response: httpx.Response | None = None
+            try:
+                response = await self._open(call, budget)
+                head = await self._head(call, response)
+            except XRoadError as error:
+                if response is not None:
+                    await response.aclose()
+                delay = budget.next_delay(error)
+                self._core.report_failure(
+                    call, error, started, budget.attempt, will_retry=delay is not None
+                )
+                if delay is None:
+                    raise
+                await anyio.sleep(delay)
+                budget.advance()
+                continue
+            break
+        self._core.report_head(call, head, started, budget.attempt)
+        try:
+            yield AsyncStreamedResponse(response, head, call.x_road_id)
+        finally:
+            await response.aclose()
 
     # -- SOAP ------------------------------------------------------------------------------
 
@@ -159,14 +220,73 @@ class AsyncXRoadClient:
         """
         return await self._execute(self._core.wsdl_call(service, max_bytes))
 
+    # -- operational monitoring ------------------------------------------------------------
+
+    async def health_data(
+        self, server: SecurityServerId, *, client: ClientId | None = None
+    ) -> HealthData:
+        """The health data of ``server`` (getSecurityServerHealthData), for one service
+        provider when ``client`` is given."""
+        return await self._execute(self._core.health_call(server, client))
+
+    async def operational_data(
+        self,
+        server: SecurityServerId,
+        records_from: int,
+        records_to: int,
+        *,
+        client: ClientId | None = None,
+        fields: Sequence[str] = (),
+        max_bytes: int = DEFAULT_MAX_RECORDS_BYTES,
+    ) -> OperationalData:
+        """Operational data records of ``server`` between two Unix times (seconds, ``to``
+        inclusive); follow ``next_records_from`` for the rest. The gzipped records are
+        refused past ``max_bytes``, packed or unpacked."""
+        call = self._core.operational_call(
+            server, records_from, records_to, client=client, fields=fields, max_bytes=max_bytes
+        )
+        return await self._execute(call)
+
     # -- plumbing --------------------------------------------------------------------------
+
+    async def _open(self, call: Call[T], budget: RetryBudget) -> httpx.Response:
+        call.request.extensions["timeout"] = self._core.timeouts.capped(
+            budget.remaining()
+        ).as_dict()
+        return await self._connect(call)
+
+    async def _connect(self, call: Call[T]) -> httpx.Response:
+        """Send to the preferred Security Server; one we cannot connect to gives way to the
+        next (nothing was sent there). The first that answers becomes the preferred."""
+        servers = self._core.servers
+        failure: httpx.HTTPError | None = None
+        for index in servers.order():
+            servers.retarget(call.request, index)
+            try:
+                response = await self._http.send(call.request, stream=True)
+            except CONNECT_FAILURES as exc:
+                failure = exc
+                continue
+            except httpx.HTTPError as exc:
+                raise translate_http_error(exc, x_road_id=call.x_road_id) from exc
+            servers.prefer(index)
+            return response
+        assert failure is not None
+        raise translate_http_error(failure, x_road_id=call.x_road_id) from failure
+
+    @staticmethod
+    async def _head(call: Call[T], response: httpx.Response) -> StreamHead:
+        try:
+            return head_of(response, await error_body_async(response), call.x_road_id)
+        except httpx.HTTPError as exc:
+            raise translate_http_error(exc, x_road_id=call.x_road_id) from exc
 
     async def _send(self, call: Call[T], budget: RetryBudget) -> RawResponse:
         call.request.extensions["timeout"] = self._core.timeouts.capped(
             budget.remaining()
         ).as_dict()
+        response = await self._connect(call)
         try:
-            response = await self._http.send(call.request, stream=True)
             try:
                 limit = call.max_bytes or self._core.max_response_bytes
                 return await read_async(response, limit)

@@ -15,12 +15,14 @@ from typing import Final
 __all__ = [
     "ACCESS_DENIED",
     "BAD_REQUEST",
+    "CLIENT_PROXY_INTERNAL_ERROR",
     "CLIENT_PROXY_IO_ERROR",
     "CLIENT_PROXY_NETWORK_ERROR",
     "DATABASE_ERROR",
     "INVALID_CLIENT_IDENTIFIER",
     "INVALID_REQUEST",
     "MAINTENANCE_MODE",
+    "SERVER_PROXY_INTERNAL_ERROR",
     "SERVER_PROXY_IO_ERROR",
     "SERVER_PROXY_NETWORK_ERROR",
     "SERVICE_DISABLED",
@@ -37,7 +39,11 @@ __all__ = [
 ]
 
 # 7.7 segment <-> 7.8 segment pairs that are not a plain CamelCase/snake_case conversion.
-_ALIASES_77_TO_78: Final = {"OutdatedGlobalConf": "global_conf_outdated"}
+_ALIASES_77_TO_78: Final = {
+    "OutdatedGlobalConf": "global_conf_outdated",
+    "HashChainUnusedInputs": "hashchain_unused_inputs",
+    "TokenReadOnly": "token_readonly",
+}
 _NORMALISED_ALIASES: Final = {"globalconfoutdated": "outdatedglobalconf"}
 _ACRONYMS_78_TO_77: Final = {"io": "IO"}
 _ORIGIN_SEGMENTS: Final = {"server", "client", "signer", "clientproxy", "serverproxy"}
@@ -151,6 +157,7 @@ UNKNOWN_MEMBER: Final = FaultCode("Server.ClientProxy.UnknownMember")
 INVALID_CLIENT_IDENTIFIER: Final = FaultCode("Server.ClientProxy.InvalidClientIdentifier")
 CLIENT_PROXY_NETWORK_ERROR: Final = FaultCode("Server.ClientProxy.NetworkError")
 CLIENT_PROXY_IO_ERROR: Final = FaultCode("Server.ClientProxy.IOError")
+CLIENT_PROXY_INTERNAL_ERROR: Final = FaultCode("Server.ClientProxy.InternalError")
 MAINTENANCE_MODE: Final = FaultCode("Server.ClientProxy.MaintenanceMode")
 SSL_AUTHENTICATION_FAILED: Final = FaultCode("Server.ClientProxy.SslAuthenticationFailed")
 BAD_REQUEST: Final = FaultCode("Client.BadRequest")
@@ -162,6 +169,7 @@ INVALID_REQUEST: Final = FaultCode("Server.ServerProxy.InvalidRequest")
 DATABASE_ERROR: Final = FaultCode("Server.ServerProxy.DatabaseError")
 SERVER_PROXY_NETWORK_ERROR: Final = FaultCode("Server.ServerProxy.NetworkError")
 SERVER_PROXY_IO_ERROR: Final = FaultCode("Server.ServerProxy.IOError")
+SERVER_PROXY_INTERNAL_ERROR: Final = FaultCode("Server.ServerProxy.InternalError")
 SERVICE_FAILED_HTTP_ERROR: Final = FaultCode("Server.ServerProxy.ServiceFailed.HttpError")
 SERVICE_FAILED_NETWORK_ERROR: Final = FaultCode("Server.ServerProxy.ServiceFailed.NetworkError")
 SERVICE_FAILED_IO_ERROR: Final = FaultCode("Server.ServerProxy.ServiceFailed.IOError")

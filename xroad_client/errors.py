@@ -40,6 +40,7 @@ __all__ = [
     "XRoadTimeout",
     "XRoadTransportError",
     "fault_from_code",
+    "hint_for",
 ]
 
 
@@ -55,11 +56,51 @@ class InvalidRequestError(XRoadError, ValueError):
     """The arguments of a call cannot make a valid X-Road request (raised before sending)."""
 
 
+_LOGGING_FAILED = "LoggingFailed"
+_HINT_WRONG_SERVER = (
+    "This Security Server does not know the client. Send the request to the consumer's own"
+    " Security Server (the one the client subsystem is registered on, not the provider's),"
+    " and check X-Road-Client is spelled as registered there (instance/class/member/subsystem)."
+)
+_HINT_NO_PROVIDER = (
+    "The global configuration has no Security Server for this provider. Check the service id"
+    " (instance, member class, member code, subsystem) against the provider's listing, and"
+    " that the provider's Security Server is registered."
+)
+_HINT_CONNECTION_TYPE = (
+    "The client's connection type on the Security Server (Clients > Internal servers >"
+    " Connection type) does not match how it connected. HTTP: an http:// URL (port 8080)."
+    " HTTPS NO AUTH: an https:// URL (port 8443) and TLSConfig(ca_bundle=...). HTTPS: also"
+    " TLSConfig(client_cert=..., client_key=...), with that certificate uploaded as the"
+    " subsystem's Information System TLS certificate."
+)
+_HINT_LOGGING_FAILED = (
+    "The request body is larger than the Security Server's message log accepts"
+    " (message-log.max-loggable-body-size, 10 MiB by default). Send a smaller body, or ask the"
+    " Security Server's administrator to raise the limit or set truncated-body-allowed."
+    " Retrying does not help."
+)
+
+
+def hint_for(code: FaultCode, message: str) -> str | None:
+    """What to check for the misconfigurations integrators meet most often (X-Road's own
+    issue tracker: #471/#1137/#1728, #249/#1002/#2203, #179/#494); None otherwise."""
+    if code == "Server.ClientProxy.UnknownMember":
+        return _HINT_NO_PROVIDER if "service provider" in message else _HINT_WRONG_SERVER
+    if code == "Server.ClientProxy.SslAuthenticationFailed":
+        return _HINT_CONNECTION_TYPE
+    if _LOGGING_FAILED in message:
+        return _HINT_LOGGING_FAILED
+    return None
+
+
 class XRoadFault(XRoadError):
     """A Security Server fault: ``X-Road-Error`` on REST, a SOAP Fault on SOAP.
 
     ``code`` compares equal across spellings:
     ``fault.code == "server.serverproxy.access_denied"`` holds for a 7.7 server too.
+    ``hint`` says what to check, for the common misconfigurations (wrong Security Server,
+    connection type, message-log size); it is None for the other faults.
     """
 
     def __init__(
@@ -78,7 +119,13 @@ class XRoadFault(XRoadError):
         self.x_road_id = x_road_id
         self.http_status = http_status
         self.actor = actor
+        self.hint = hint_for(self.code, message)
         super().__init__(self._describe())
+
+    @property
+    def logging_failed(self) -> bool:
+        """The message log refused the request (its body is over the size limit)."""
+        return _LOGGING_FAILED in self.message
 
     def _describe(self) -> str:
         text = f"{self.code}: {self.message}" if self.message else str(self.code)
@@ -86,6 +133,8 @@ class XRoadFault(XRoadError):
             text += f" (detail {self.detail})"
         if self.x_road_id:
             text += f" [X-Road-Id {self.x_road_id}]"
+        if self.hint:
+            text += f". Hint: {self.hint}"
         return text
 
 

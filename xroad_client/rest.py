@@ -8,7 +8,8 @@
 from __future__ import annotations
 
 import json as jsonlib
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import quote
@@ -49,6 +50,8 @@ __all__ = [
 
 USER_AGENT: Final = "xroad-client/0.1"
 _PATH_SAFE: Final = "/%:@!$&'()*+,;=-._~"
+# A '%' that does not start an escape (%XX) is a literal one: sent as %25, never bare.
+_LONE_PERCENT: Final = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _XML_TYPES: Final = ("application/xml", "text/xml")
 
 Primitive = str | int | float | bool
@@ -98,7 +101,7 @@ def _provider_path(path: str) -> str:
         raise InvalidRequestError(f"path {path!r} must not carry a query or fragment; use params=")
     if not path.startswith("/"):
         path = "/" + path
-    return quote(path, safe=_PATH_SAFE)
+    return _LONE_PERCENT.sub("%25", quote(path, safe=_PATH_SAFE))
 
 
 def rest_target(service: ServiceId, path: str = "") -> str:
@@ -127,12 +130,15 @@ def build_rest_request(
     strict: bool = False,
     params: QueryParams | None = None,
     headers: Mapping[str, str] | None = None,
-    content: bytes | str | None = None,
+    content: bytes | str | Iterable[bytes] | AsyncIterable[bytes] | None = None,
     json: object = None,
     data: Mapping[str, str] | None = None,
     files: Mapping[str, FileField] | None = None,
 ) -> httpx.Request:
-    """The HTTP request for one REST call; identifiers are checked before anything is sent."""
+    """The HTTP request for one REST call; identifiers are checked before anything is sent.
+
+    Bytes bodies are buffered once, so every retry sends the same bytes; an iterable
+    ``content`` is left to stream (see :mod:`xroad_client.streaming`)."""
     verb = method.upper()
     if not verb.isalpha():
         raise InvalidRequestError(f"{method!r} is not an HTTP method")
@@ -154,7 +160,8 @@ def build_rest_request(
         data=data,
         files=files,
     )
-    request.read()  # buffer once so every retry sends the same bytes
+    if content is None or isinstance(content, bytes | str):
+        request.read()  # buffer once so every retry sends the same bytes
     return request
 
 
@@ -178,12 +185,19 @@ class XRoadHeaders:
 
     @classmethod
     def from_headers(cls, headers: httpx.Headers) -> XRoadHeaders:
+        """The last value of each header: a Security Server appends its own after any the
+        provider sent (a provider's X-Road-Service passes through, RestResponse)."""
+
+        def last(name: str) -> str | None:
+            values = headers.get_list(name)
+            return values[-1] if values else None
+
         return cls(
-            id=headers.get(h.X_ROAD_ID),
-            request_id=headers.get(h.X_ROAD_REQUEST_ID),
-            request_hash=headers.get(h.X_ROAD_REQUEST_HASH),
-            service=headers.get(h.X_ROAD_SERVICE),
-            client=headers.get(h.X_ROAD_CLIENT),
+            id=last(h.X_ROAD_ID),
+            request_id=last(h.X_ROAD_REQUEST_ID),
+            request_hash=last(h.X_ROAD_REQUEST_HASH),
+            service=last(h.X_ROAD_SERVICE),
+            client=last(h.X_ROAD_CLIENT),
         )
 
     @property

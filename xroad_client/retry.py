@@ -2,8 +2,10 @@
 
 A call is retried only when (1) it is idempotent - its HTTP method is, or the caller marked it
 so - and (2) it failed in a transient way: a transport error or timeout, or a fault whose code is
-in :attr:`RetryPolicy.transient_faults`. Refusals such as ``AccessDenied`` or ``UnknownService``
-are never retried. Waits grow exponentially with full jitter, and no attempt starts (or runs)
+in :attr:`RetryPolicy.transient_faults`. A fault that cannot succeed on retry is never retried,
+whatever the policy lists: refusals such as ``AccessDenied``, ``UnknownService`` or
+``SslAuthenticationFailed``, every ``Client.*`` fault, and the message
+log's ``LoggingFailed`` (an over-size body, which X-Road reports as ``IOError``). Waits grow exponentially with full jitter, and no attempt starts (or runs)
 past the policy's total deadline. The same X-Road-Id is sent on every attempt.
 """
 
@@ -27,6 +29,7 @@ __all__ = [
     "TRANSIENT_FAULTS",
     "RetryBudget",
     "RetryPolicy",
+    "cannot_succeed_on_retry",
 ]
 
 IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
@@ -54,8 +57,17 @@ NEVER_RETRIED: Final = frozenset(
         codes.SERVICE_TYPE,
         codes.SERVICE_DISABLED,
         codes.INVALID_CLIENT_IDENTIFIER,
+        codes.SSL_AUTHENTICATION_FAILED,
+        codes.INVALID_REQUEST,
+        FaultCode("Server.ClientProxy.InvalidSecurityServer"),
+        FaultCode("Server.ServerProxy.ClientProxyVersionNotSupported"),
     }
 )
+
+
+def cannot_succeed_on_retry(fault: XRoadFault) -> bool:
+    """The same request would be refused again: a refusal, a bad request, a body too large."""
+    return fault.code in NEVER_RETRIED or fault.code.startswith("Client") or fault.logging_failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +91,7 @@ class RetryPolicy:
         if isinstance(error, XRoadTransportError):
             return True
         if isinstance(error, XRoadFault):
-            return error.code not in NEVER_RETRIED and error.code in self.transient_faults
+            return not cannot_succeed_on_retry(error) and error.code in self.transient_faults
         return False
 
     def backoff(self, retry_number: int, rng: random.Random) -> float:

@@ -7,9 +7,9 @@ because the API answers solely the Security Server (``trust.py``: its certificat
 checked before anything else.
 
 X-Road forwards every X-Road-Client header a consumer sent and acts on the last one
-(nordic-institute/X-Road#1177); so do we. Django joins repeated headers with ",", and a comma
-is also a legal character inside an identifier, so the last value is the shortest trailing
-run of comma-separated pieces that has the three slashes of INSTANCE/CLASS/MEMBER/SUBSYSTEM.
+(nordic-institute/X-Road#1177); so do we. The X-Road headers are read with the library's
+provider-side helper (``xroad_client.provider.read_rest_request``), which takes the last of
+the values Django joined with commas.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from companies.api.trust import require_security_server
 from companies.models import AgencyAccess, AgencyRequest, AgencyService
 from xroad_client import ClientId
 from xroad_client.errors import IdentifierError
+from xroad_client.provider import IncomingRest, last_client_value, read_rest_request
 
 CLIENT_HEADER = "X-Road-Client"
 
@@ -37,12 +38,12 @@ View = Callable[..., HttpResponse]
 
 def last_client(raw: str) -> str:
     """The last X-Road-Client value of a header Django may have joined with commas."""
-    pieces = raw.split(",")
-    for start in range(len(pieces) - 1, -1, -1):
-        candidate = ",".join(pieces[start:]).strip()
-        if candidate.count("/") >= 3:
-            return candidate
-    return raw.strip()
+    return last_client_value(raw)
+
+
+def incoming(request: HttpRequest) -> IncomingRest:
+    """The X-Road headers the Security Server forwarded with ``request``."""
+    return read_rest_request(request.headers)
 
 
 def subsystem_id(text: str) -> str | None:
@@ -72,7 +73,7 @@ class XRoadClient(APIKeyHeader):
         super().__init__()
 
     def _get_key(self, request: HttpRequest) -> str | None:
-        return last_client(request.META.get("HTTP_X_ROAD_CLIENT", "")) or None
+        return incoming(request).client_header
 
     def authenticate(self, request: HttpRequest, key: str | None) -> str:
         require_security_server(request)
@@ -93,11 +94,7 @@ class XRoadClient(APIKeyHeader):
 def _caller(request: HttpRequest) -> str:
     """The allowed client as the allowlist spells it, else the last header value as sent."""
     allowed = getattr(request, "auth", None)
-    return (
-        allowed
-        if isinstance(allowed, str)
-        else last_client(request.META.get("HTTP_X_ROAD_CLIENT", ""))
-    )
+    return allowed if isinstance(allowed, str) else incoming(request).client_header or ""
 
 
 def _clean(text: str, *, limit: int) -> str:
@@ -112,14 +109,15 @@ def logged(service: AgencyService) -> Callable[[View], View]:
         def run_logged(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             started = time.perf_counter()
             response = run(request, *args, **kwargs)
-            x_road_id = request.headers.get("X-Road-Id", "")
+            headers = incoming(request)
+            x_road_id = headers.x_road_id or ""
             if x_road_id:
                 response["X-Road-Id"] = x_road_id
             AgencyRequest.objects.create(
                 x_road_id=_clean(x_road_id, limit=100),
                 client=_clean(_caller(request), limit=255),
                 service=service,
-                user_id=_clean(request.headers.get("X-Road-UserId", ""), limit=100),
+                user_id=_clean(headers.user_id or "", limit=100),
                 method=request.method or "",
                 path=_clean(request.get_full_path(), limit=500),
                 status=response.status_code,

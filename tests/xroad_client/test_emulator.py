@@ -76,14 +76,28 @@ def test_the_last_x_road_client_acts_but_all_are_forwarded(registry: Registry) -
     ]
 
 
-def test_provider_x_road_headers_are_replaced() -> None:
-    forged = [("content-type", "application/json"), ("x-road-id", "evil"), ("x-road-error", "evil")]
+def test_provider_ids_are_replaced_and_its_error_and_service_headers_pass() -> None:
+    """RestResponse drops the provider's X-Road-Id, -Client, -Request-Id and -Request-Hash
+    only: its X-Road-Error and X-Road-Service reach the client, ours after its own."""
+    forged = [
+        ("content-type", "application/json"),
+        ("x-road-id", "evil"),
+        ("x-road-client", "EV/IL/x"),
+        ("x-road-request-hash", "evil"),
+        ("x-road-error", "evil"),
+        ("x-road-service", "EV/IL/x/y/z"),
+    ]
     registry = registry_world(RecordingProvider(Canned(200, b"{}", forged)))
     with _http(registry) as http:
         response = http.get(f"{VALIDATE}/rfc/A", headers={**CLIENT, "X-Road-Id": "ours"})
     assert response.headers.get_list("x-road-id") == ["ours"]
-    assert "x-road-error" not in response.headers
-    assert response.headers["x-road-service"] == "MX/GOB/SAT/rfc/validate"
+    assert response.headers.get_list("x-road-client") == ["MX/GOB/E24/portal"]
+    assert response.headers.get_list("x-road-request-hash") != ["evil"]
+    assert response.headers.get_list("x-road-error") == ["evil"]
+    assert response.headers.get_list("x-road-service") == [
+        "EV/IL/x/y/z",
+        "MX/GOB/SAT/rfc/validate",
+    ]
 
 
 @pytest.mark.parametrize(

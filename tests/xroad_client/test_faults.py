@@ -156,27 +156,69 @@ def test_error_body_follows_accept_and_parses_from_xml() -> None:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize(
-    ("style", "status", "code"),
-    [
-        (BadRequestStyle.SPEC, 400, "Client.BadRequest"),
-        (BadRequestStyle.IMPLEMENTATION, 500, "Server.ClientProxy.BadRequest"),
-    ],
-)
-async def test_malformed_requests_get_the_configured_status(
-    style: BadRequestStyle, status: int, code: str
-) -> None:
+async def test_malformed_requests_are_answered_as_a_security_server_does() -> None:
+    """AbstractClientMessageProcessor.verifyClientStatus, RestRequest.decodeIdentifiers and
+    RestMessage.decodeClientId; ErrorCodes.translateException makes the last two InternalError."""
     registry = registry_world(RecordingProvider())
-    registry.emulator.topology.bad_request_style = style
     async with httpx.AsyncClient(
         transport=registry.emulator.async_transport(), base_url="http://ss"
     ) as http:
         no_client = await http.get("/r1/MX/GOB/SAT/rfc/validate/rfc/A")
-        wrong_version = await http.get(
-            "/r2/MX/GOB/SAT/rfc/validate", headers={"X-Road-Client": str(PORTAL)}
+        bad_uri = await http.get("/r1/MX", headers={"X-Road-Client": str(PORTAL)})
+        bad_client = await http.get(
+            "/r1/MX/GOB/SAT/rfc/validate", headers={"X-Road-Client": "MX/GOB"}
+        )
+        bad_verb = await http.request(
+            "FETCH", "/r1/MX/GOB/SAT/rfc/validate", headers={"X-Road-Client": str(PORTAL)}
         )
         xml = await http.get("/r1/MX", headers={"X-Road-Client": str(PORTAL), "Accept": "text/xml"})
-    for response in (no_client, wrong_version, xml):
-        assert (response.status_code, response.headers["x-road-error"]) == (status, code)
-    assert no_client.json()["type"] == code and "X-Road-Client" in no_client.json()["message"]
-    assert xml.headers["content-type"].startswith("text/xml") and f"<type>{code}</type>" in xml.text
+    expected = {
+        no_client: (
+            "Server.ClientProxy.InvalidClientIdentifier",
+            "The client identifier is missing",
+        ),
+        bad_uri: ("Server.ClientProxy.InternalError", "Invalid request URI"),
+        bad_client: ("Server.ClientProxy.InternalError", "Invalid Client Id"),
+        bad_verb: ("Server.ClientProxy.InternalError", "Unsupported HTTP method FETCH"),
+    }
+    for response, (code, message) in expected.items():
+        assert (response.status_code, response.headers["x-road-error"]) == (500, code)
+        assert (response.json()["type"], response.json()["message"]) == (code, message)
+    assert xml.status_code == 500
+    assert xml.headers["content-type"].startswith("text/xml")
+    assert "<type>Server.ClientProxy.InternalError</type>" in xml.text
+
+
+@pytest.mark.anyio
+async def test_the_spec_style_answers_the_protocol_documents_400() -> None:
+    registry = registry_world(RecordingProvider())
+    registry.emulator.topology.bad_request_style = BadRequestStyle.SPEC
+    async with httpx.AsyncClient(
+        transport=registry.emulator.async_transport(), base_url="http://ss"
+    ) as http:
+        no_client = await http.get("/r1/MX/GOB/SAT/rfc/validate/rfc/A")
+        bad_uri = await http.get("/r1/MX", headers={"X-Road-Client": str(PORTAL)})
+        xml = await http.get("/r1/MX", headers={"X-Road-Client": str(PORTAL), "Accept": "text/xml"})
+    for response in (no_client, bad_uri, xml):
+        assert (response.status_code, response.headers["x-road-error"]) == (
+            400,
+            "Client.BadRequest",
+        )
+    assert "X-Road-Client" in no_client.json()["message"]
+    assert xml.headers["content-type"].startswith("text/xml")
+    assert "<type>Client.BadRequest</type>" in xml.text
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("target", ["/r2/MX/GOB/SAT/rfc/validate", "/r1", "/r10/MX/GOB/SAT/rfc/x"])
+async def test_only_r1_targets_are_rest_the_rest_reach_the_soap_handler(target: str) -> None:
+    """ClientRestMessageHandler takes only targets starting with /r1/; the SOAP handler
+    answers any other GET with Client.InvalidHttpMethod, a SOAP fault with HTTP 200."""
+    registry = registry_world(RecordingProvider())
+    async with httpx.AsyncClient(
+        transport=registry.emulator.async_transport(), base_url="http://ss"
+    ) as http:
+        response = await http.get(target, headers={"X-Road-Client": str(PORTAL)})
+    assert response.status_code == 200
+    assert "x-road-error" not in response.headers
+    assert "<faultcode>Client.InvalidHttpMethod</faultcode>" in response.text

@@ -57,20 +57,23 @@ def test_get_openapi_serves_the_description_with_servers_anonymised(
     assert document.content_type == "application/json"
     described = document.json()
     assert described["info"]["title"] == "RFC validation"
-    assert described["servers"] == [{"url": "http://example.org/xroad-endpoint"}]
+    # Openapi3Anonymiser: each URL becomes its path
+    assert described["servers"] == [{"url": "/api"}]
 
 
 @pytest.mark.parametrize(
     ("service_code", "code"),
     [
         ("sealed", "Server.ServerProxy.InternalError"),
-        ("nothing", "Server.ServerProxy.UnknownService"),
+        ("nothing", "Server.ServerProxy.InternalError"),
     ],
 )
 def test_get_openapi_refusals(sync_client: XRoadClient, service_code: str, code: str) -> None:
     with pytest.raises(ServerProxyFault) as caught:
         sync_client.get_openapi(SAT.service(service_code))
     assert caught.value.code == code
+    if service_code == "nothing":  # RestMetadataServiceHandlerImpl, not UnknownService
+        assert caught.value.message == "Service not found: SERVICE:MX/GOB/SAT/rfc/nothing"
 
 
 def test_get_openapi_without_service_code_is_an_invalid_request(registry: Registry) -> None:

@@ -14,6 +14,7 @@ from xroad_client.emulator.exchange_log import ExchangeRecord
 from xroad_client.emulator.faults import FaultSpec
 from xroad_client.emulator.server import ServerTLS, serve, serve_in_thread, uvicorn_config
 from xroad_client.emulator.topology import (
+    MAX_LOGGABLE_BODY_SIZE,
     AccessRight,
     AsgiProvider,
     BadRequestStyle,
@@ -27,6 +28,7 @@ from xroad_client.emulator.topology import (
 from xroad_client.metadata import Endpoint
 
 __all__ = [
+    "MAX_LOGGABLE_BODY_SIZE",
     "ASGIApp",
     "AccessRight",
     "AsgiProvider",

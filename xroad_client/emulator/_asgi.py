@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import ssl
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 __all__ = [
     "ASGIApp",
+    "BodyStream",
     "ClientDisconnected",
     "Receive",
     "Request",
@@ -64,11 +65,23 @@ class Request:
         return values[-1] if values else None
 
 
+class BodyStream(Protocol):
+    """A body sent as it is read (a provider's answer relayed chunk by chunk)."""
+
+    def chunks(self) -> AsyncIterator[bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Response:
+    """``body``, or ``stream`` when the body is relayed as it arrives (then Content-Length
+    is sent only if ``headers`` carry it; otherwise the server sends it chunked)."""
+
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    stream: BodyStream | None = None
 
 
 def json_response(status: int, data: object, headers: Iterable[tuple[str, str]] = ()) -> Response:
@@ -111,7 +124,7 @@ async def read_request(scope: Scope, receive: Receive) -> Request:
 async def send_response(send: Send, response: Response) -> None:
     names = {name.lower() for name, _ in response.headers}
     headers = list(response.headers)
-    if "content-length" not in names:
+    if "content-length" not in names and response.stream is None:
         headers.append(("content-length", str(len(response.body))))
     await send(
         {
@@ -120,7 +133,15 @@ async def send_response(send: Send, response: Response) -> None:
             "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers],
         }
     )
-    await send({"type": "http.response.body", "body": response.body, "more_body": False})
+    if response.stream is None:
+        await send({"type": "http.response.body", "body": response.body, "more_body": False})
+        return
+    try:
+        async for chunk in response.stream.chunks():
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+    finally:
+        await response.stream.aclose()
 
 
 async def handle_lifespan(receive: Receive, send: Send) -> None:

@@ -1,6 +1,6 @@
 """The emulator: an ASGI app playing our Security Server and the providers' Security Servers.
 
-Routing follows a real client-side Security Server: ``/rN/...`` is REST, ``GET /listClients``
+Routing follows a real client-side Security Server: ``/r1/...`` is REST, ``GET /listClients``
 is metadata, every other path is the SOAP endpoint; ``/_emulator/...`` is the control surface
 (see :mod:`xroad_client.emulator.admin`).
 """
@@ -8,7 +8,6 @@ is metadata, every other path is the SOAP endpoint; ``/_emulator/...`` is the co
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Awaitable, Callable
 from typing import Final
 
@@ -38,7 +37,8 @@ from xroad_client.identifiers import ServiceId
 
 __all__ = ["Emulator"]
 
-_REST_PATH: Final = re.compile(r"/r\d+(/|$)")
+# Only /r1/ is REST (ClientRestMessageHandler); /r2/..., /r1 and the rest go to SOAP.
+_REST_PREFIX: Final = "/r1/"
 
 Handler = Callable[[Runtime, Request, ExchangeDraft], Awaitable[Response]]
 
@@ -85,7 +85,7 @@ class Emulator:
         path = request.raw_path
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
             return handle_admin(self._runtime, request)
-        if _REST_PATH.match(path):
+        if path.startswith(_REST_PREFIX):
             return await self._logged(
                 request, ExchangeDraft("REST", request.method, request.target), handle_rest
             )

@@ -3,16 +3,19 @@ listMethods/allowedMethods. Access rights are not checked for them (as in X-Road
 
 from __future__ import annotations
 
-import copy
 import json
-from collections.abc import Mapping
-from typing import Any, Final
-from urllib.parse import parse_qs
+from typing import Final
+from urllib.parse import parse_qs, parse_qsl
 from xml.sax.saxutils import escape
 
 from xroad_client import codes
 from xroad_client._xml import NS_ID, NS_XRD
 from xroad_client.emulator._asgi import Request, Response, json_response
+from xroad_client.emulator.openapi import (
+    OpenApiRefused,
+    anonymised_openapi,
+    anonymised_openapi_text,
+)
 from xroad_client.emulator.providers import ProviderAnswer
 from xroad_client.emulator.refusals import Refusal, wants_xml
 from xroad_client.emulator.runtime import Runtime
@@ -22,7 +25,6 @@ from xroad_client.metadata import ClientInfo
 from xroad_client.soap.ids import client_id_xml, service_id_xml
 
 __all__ = [
-    "ANONYMISED_SERVER_URL",
     "REST_METASERVICES",
     "SOAP_METASERVICES",
     "list_clients",
@@ -32,7 +34,6 @@ __all__ = [
 
 REST_METASERVICES: Final = frozenset({"listMethods", "allowedMethods", "getOpenAPI"})
 SOAP_METASERVICES: Final = frozenset({"listMethods", "allowedMethods"})
-ANONYMISED_SERVER_URL: Final = "http://example.org/xroad-endpoint"
 
 
 def _client_json(client: ClientId) -> dict[str, str]:
@@ -109,27 +110,25 @@ def _allowed_methods(runtime: Runtime, provider: ClientId, client: ClientId) -> 
     return {"service": services}
 
 
-def _anonymised(openapi: Mapping[str, Any]) -> dict[str, Any]:
-    document = copy.deepcopy(dict(openapi))
-    servers = document.get("servers")
-    if isinstance(servers, list):
-        for server in servers:
-            if isinstance(server, dict) and "url" in server:
-                server["url"] = ANONYMISED_SERVER_URL
-    return document
-
-
 def _openapi(runtime: Runtime, target: RestTarget) -> ProviderAnswer:
-    codes_wanted = parse_qs(target.query).get("serviceCode")
-    if not codes_wanted:
-        raise Refusal(codes.INVALID_REQUEST, "Missing parameter serviceCode")
-    service = runtime.require_service(target.service.provider.service(codes_wanted[-1]))
+    wanted = [v for k, v in parse_qsl(target.query or "") if k.lower() == "servicecode"]
+    if not wanted or not wanted[-1]:
+        raise Refusal(codes.INVALID_REQUEST, "Missing serviceCode in message body")
+    service_id = target.service.provider.service(wanted[-1])
+    service = runtime.topology.find_service(service_id)
+    if service is None:
+        raise Refusal(codes.SERVER_PROXY_INTERNAL_ERROR, f"Service not found: SERVICE:{service_id}")
     if not isinstance(service, RestService) or service.openapi is None:
         kind = "WSDL" if isinstance(service, SoapService) else "REST"
-        raise Refusal("Server.ServerProxy.InternalError", f"Invalid service type: {kind}")
-    if isinstance(service.openapi, str):
-        return ProviderAnswer(200, [("content-type", "text/plain")], service.openapi.encode())
-    body = json.dumps(_anonymised(service.openapi), ensure_ascii=False).encode("utf-8")
+        raise Refusal(codes.SERVER_PROXY_INTERNAL_ERROR, f"Invalid service type: {kind}")
+    try:
+        if isinstance(service.openapi, str):
+            text = anonymised_openapi_text(service.openapi)
+            return ProviderAnswer(200, [("content-type", "text/plain")], text.encode("utf-8"))
+        document = anonymised_openapi(service.openapi)
+    except OpenApiRefused as exc:
+        raise Refusal(codes.SERVER_PROXY_INTERNAL_ERROR, str(exc)) from exc
+    body = json.dumps(document, ensure_ascii=False).encode("utf-8")
     return ProviderAnswer(200, [("content-type", "application/json")], body)
 
 

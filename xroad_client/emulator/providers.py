@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ssl
 import threading
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import anyio
@@ -13,7 +14,7 @@ from xroad_client import codes
 from xroad_client.emulator.refusals import Refusal
 from xroad_client.emulator.topology import AsgiProvider, HttpProvider, Provider
 
-__all__ = ["Forward", "ProviderAnswer", "ProviderCaller", "provider_host"]
+__all__ = ["Forward", "ProviderAnswer", "ProviderCaller", "ProviderStream", "provider_host"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,29 @@ class ProviderAnswer:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+
+
+class ProviderStream:
+    """A provider's answer whose body is still arriving: relayed chunk by chunk, as sent."""
+
+    def __init__(
+        self, client: httpx.AsyncClient, response: httpx.Response, headers: list[tuple[str, str]]
+    ) -> None:
+        self._client = client
+        self._response = response
+        self.status = response.status_code
+        self.headers = headers
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._response.aiter_raw():
+                yield chunk
+        except httpx.HTTPError:
+            return  # the provider broke off: the client sees a short body, as through X-Road
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
+        await self._client.aclose()
 
 
 def provider_host(provider: Provider) -> str:
@@ -87,6 +111,48 @@ class ProviderCaller:
             raise Refusal(codes.SERVER_PROXY_NETWORK_ERROR, message) from exc
         except httpx.HTTPError as exc:
             raise Refusal(codes.SERVICE_FAILED_IO_ERROR, f"{type(exc).__name__}: {exc}") from exc
+
+    async def open(
+        self, provider: Provider, forward: Forward, *, timeout_s: float
+    ) -> ProviderStream:
+        """Send ``forward`` and return as soon as the answer's headers arrived.
+
+        ``timeout_s`` bounds the wait for the headers and each read of the body; connection
+        failures and timeouts become :class:`Refusal`, as in :meth:`call`.
+        """
+        url = provider.base_url.rstrip("/") + forward.path_and_query
+        client = self._client(provider)
+        try:
+            with anyio.fail_after(timeout_s):
+                response = await client.send(self._request(forward, url, timeout_s), stream=True)
+        except BaseException as exc:
+            await client.aclose()
+            refusal = self._refusal(provider, exc)
+            if refusal is exc:
+                raise
+            raise refusal from exc
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw]
+        return ProviderStream(client, response, headers)
+
+    @staticmethod
+    def _request(forward: Forward, url: str, timeout_s: float) -> httpx.Request:
+        # Built standalone so no client default headers (User-Agent, Accept) are added.
+        request = httpx.Request(
+            forward.method, url, headers=forward.headers, content=forward.body or None
+        )
+        request.extensions["timeout"] = httpx.Timeout(timeout_s).as_dict()
+        return request
+
+    @staticmethod
+    def _refusal(provider: Provider, exc: BaseException) -> BaseException:
+        if isinstance(exc, TimeoutError):
+            return Refusal(codes.SERVICE_FAILED_IO_ERROR, "Read timed out")
+        if isinstance(exc, httpx.ConnectError):
+            message = f"Connect to {provider_host(provider)} failed: {exc or 'connection refused'}"
+            return Refusal(codes.SERVER_PROXY_NETWORK_ERROR, message)
+        if isinstance(exc, httpx.HTTPError):
+            return Refusal(codes.SERVICE_FAILED_IO_ERROR, f"{type(exc).__name__}: {exc}")
+        return exc
 
     async def _send(
         self, provider: Provider, forward: Forward, url: str, timeout_s: float

@@ -12,9 +12,15 @@ from xroad_client._xml import NS_SOAP_ENV
 from xroad_client.codes import ErrorSpelling, FaultCode
 from xroad_client.emulator._asgi import Response
 
-__all__ = ["Refusal", "rest_error_response", "soap_fault_response", "wants_xml"]
+__all__ = [
+    "Refusal",
+    "error_content_type",
+    "rest_error_response",
+    "soap_fault_response",
+    "wants_xml",
+]
 
-_XML_ACCEPTS: Final = ("application/xml", "text/xml", "text/*")
+_XML_ACCEPTS: Final = ("text/xml", "application/xml", "text/*")
 
 
 class Refusal(Exception):
@@ -35,30 +41,40 @@ class Refusal(Exception):
         return 500 if self.code.startswith("Server") else 400
 
 
+def error_content_type(accept_values: list[str]) -> str:
+    """The media type of a REST error body, chosen from the request's Accept headers.
+
+    As a real Security Server decides it (ClientRestMessageHandler
+    ``decideErrorResponseContentType``): the first ``text/xml``, ``application/xml`` or
+    ``text/*`` anywhere in Accept wins, whatever its ``q`` and whatever comes before it;
+    ``text/*`` answers ``text/xml``; everything else (``+xml`` types too) answers JSON.
+    """
+    for value in accept_values:
+        for item in value.split(","):
+            kind = item.split(";", 1)[0].strip().lower()
+            if kind in _XML_ACCEPTS:
+                return "text/xml" if kind == "text/*" else kind
+    return "application/json"
+
+
 def wants_xml(accept: str | None) -> bool:
-    """JSON unless the first recognised Accept type is XML (or ``text/*``)."""
-    for item in (accept or "").split(","):
-        kind = item.split(";", 1)[0].strip().lower()
-        if kind in _XML_ACCEPTS or kind.endswith("+xml"):
-            return True
-        if kind in ("application/json", "*/*") or kind.endswith("+json"):
-            return False
-    return False
+    return error_content_type([accept or ""]) != "application/json"
 
 
-def rest_error_response(refusal: Refusal, spelling: ErrorSpelling, accept: str | None) -> Response:
+def rest_error_response(
+    refusal: Refusal, spelling: ErrorSpelling, accept_values: list[str]
+) -> Response:
     code = refusal.spelled(spelling)
-    if wants_xml(accept):
+    media = error_content_type(accept_values)
+    if media != "application/json":
         body = (
             f"<error><type>{escape(code)}</type><message>{escape(refusal.message)}</message>"
             f"<detail>{refusal.detail}</detail></error>"
         ).encode()
-        content_type = "text/xml; charset=UTF-8"
     else:
         data = {"type": code, "message": refusal.message, "detail": refusal.detail}
         body = json.dumps(data, ensure_ascii=False).encode("utf-8")
-        content_type = "application/json; charset=UTF-8"
-    headers = [("content-type", content_type), (h.X_ROAD_ERROR.lower(), code)]
+    headers = [("content-type", f"{media}; charset=UTF-8"), (h.X_ROAD_ERROR.lower(), code)]
     return Response(refusal.http_status, headers, body)
 
 

@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass, field
 
 from xroad_client import codes
+from xroad_client.codes import FaultCode
 from xroad_client.emulator._asgi import Request
 from xroad_client.emulator.connections import check_connection
 from xroad_client.emulator.exchange_log import ExchangeLog
@@ -30,10 +31,20 @@ class Runtime:
     providers: ProviderCaller = field(default_factory=ProviderCaller)
     rng: random.Random = field(default_factory=random.Random)
 
-    def bad_request(self, message: str) -> Refusal:
-        if self.topology.bad_request_style is BadRequestStyle.IMPLEMENTATION:
-            return Refusal("Server.ClientProxy.BadRequest", message)
-        return Refusal(codes.BAD_REQUEST, message)
+    def bad_request(self, code: FaultCode, message: str) -> Refusal:
+        """A malformed r1 request: ``code`` as a Security Server answers, or the spec's 400."""
+        if self.topology.bad_request_style is BadRequestStyle.SPEC:
+            return Refusal(codes.BAD_REQUEST, message)
+        return Refusal(code, message)
+
+    def check_loggable(self, body_size: int) -> None:
+        """The message log refuses a REST body over its limit before anything is sent on."""
+        limit = self.topology.max_loggable_body_size
+        if limit is not None and body_size > limit:
+            raise Refusal(
+                codes.CLIENT_PROXY_IO_ERROR,
+                "LoggingFailed: Message size exceeds maximum loggable size",
+            )
 
     def check_strict(self, client: ClientId) -> None:
         """Real proxies only log bad identifier characters; so do we."""
@@ -46,7 +57,7 @@ class Runtime:
         if not self.topology.is_local(client):
             raise Refusal(
                 codes.UNKNOWN_MEMBER,
-                f"Client '{client.object_type}:{client}' not found on this security server",
+                f"Client '{client.object_type}:{client}' not found",
             )
 
     def require_connection(self, client: ClientId, request: Request) -> None:
@@ -58,15 +69,16 @@ class Runtime:
             certificate=request.client_certificate,
         )
 
-    def require_provider(self, provider: ClientId) -> None:
-        if not self.topology.knows(provider):
+    def require_provider(self, service_id: ServiceId) -> None:
+        """The provider of ``service_id`` has an address in the global configuration."""
+        if not self.topology.knows(service_id.provider):
             raise Refusal(
                 codes.UNKNOWN_MEMBER,
-                f'Could not find addresses for service provider "{provider.object_type}:{provider}"',
+                f'Could not find addresses for service provider "SERVICE:{service_id}"',
             )
 
     def require_service(self, service_id: ServiceId) -> RestService | SoapService:
-        self.require_provider(service_id.provider)
+        self.require_provider(service_id)
         service = self.topology.find_service(service_id)
         if service is None:
             raise Refusal(codes.UNKNOWN_SERVICE, f"Unknown service: SERVICE:{service_id}")
@@ -78,7 +90,7 @@ class Runtime:
         if not service.allows(client, method, path):
             raise Refusal(
                 codes.ACCESS_DENIED,
-                f"Request is not allowed: SERVICE:{service.id} ({method} {path or '/'})",
+                f"Request is not allowed: SERVICE:{service.id}",
             )
         if service.disabled_notice is not None:
             raise Refusal(

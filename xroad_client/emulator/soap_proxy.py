@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import Final
 from xml.sax.saxutils import escape
 
-from xroad_client._http import media_type
+import httpx
+
+from xroad_client._http import RawResponse, media_type
 from xroad_client._xml import (
     NS_ID,
     NS_SOAP_ENV,
@@ -27,7 +29,7 @@ from xroad_client.emulator.metaservices import SOAP_METASERVICES, soap_service_l
 from xroad_client.emulator.providers import Forward, ProviderAnswer
 from xroad_client.emulator.refusals import Refusal, soap_fault_response
 from xroad_client.emulator.runtime import Runtime
-from xroad_client.errors import IdentifierError
+from xroad_client.errors import IdentifierError, InvalidResponseError
 from xroad_client.identifiers import ClientId, ServiceId
 from xroad_client.soap import (
     SHA512,
@@ -38,11 +40,11 @@ from xroad_client.soap import (
     service_id_xml,
     soap_part,
 )
+from xroad_client.soap.wsdl import split_related
 
 __all__ = ["handle_soap", "insert_request_hash"]
 
 _REQUIRED: Final = ("client", "service", "id", "protocolVersion")
-_ENVELOPE_OPEN: Final = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?Envelope[\s>/]")
 _CONTENT_TYPE: Final = [("content-type", "text/xml; charset=UTF-8")]
 _FAILED: Final = "Server.ServerProxy.ServiceFailed."
 
@@ -142,15 +144,35 @@ def _hash_element(digest: str) -> str:
     )
 
 
+def _xrd_prefixes(envelope: bytes) -> list[bytes]:
+    """The prefixes bound to the xrd namespace (b"" for a default namespace)."""
+    uri = re.escape(NS_XRD.encode())
+    bound = re.findall(rb"xmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*[\"']" + uri + rb"[\"']", envelope)
+    return sorted(set(bound), key=len, reverse=True)
+
+
+def _qualified(prefix: bytes, local: bytes) -> bytes:
+    return re.escape(prefix + b":" + local if prefix else local)
+
+
 def insert_request_hash(envelope: bytes, digest: str) -> bytes:
-    """Append ``xrd:requestHash`` to the SOAP Header of ``envelope`` (bytes kept otherwise)."""
-    opening = _ENVELOPE_OPEN.search(envelope)
-    prefix = opening.group(1) + b":" if opening and opening.group(1) else b""
-    closing = re.compile(rb"</" + re.escape(prefix) + rb"Header\s*>").search(envelope)
-    if closing is None:
-        raise Refusal(_FAILED + "MissingHeader", "Malformed SOAP message: header missing")
-    insert_at = closing.start()
-    return envelope[:insert_at] + _hash_element(digest).encode() + envelope[insert_at:]
+    """Put our ``xrd:requestHash`` right after the header's ``xrd:id``, as the provider's
+    Security Server does (ServerMessageProcessor): any requestHash the provider wrote is
+    removed first. The other bytes stay as they were."""
+    prefixes = _xrd_prefixes(envelope)
+    for prefix in prefixes:
+        name = _qualified(prefix, b"requestHash")
+        own = rb"<" + name + rb"(?:\s[^>]*)?(?:/>|>.*?</" + name + rb"\s*>)"
+        envelope = re.sub(own, b"", envelope, flags=re.DOTALL)
+    for prefix in prefixes:
+        name = _qualified(prefix, b"id")
+        closing = re.search(
+            rb"<" + name + rb"(?:\s[^>]*)?>.*?</" + name + rb"\s*>", envelope, re.DOTALL
+        )
+        if closing is not None:
+            at = closing.end()
+            return envelope[:at] + _hash_element(digest).encode() + envelope[at:]
+    raise Refusal(_FAILED + "MissingHeaderField", "Required field 'id' is missing")
 
 
 def _echoed(header: ET.Element, sent: SoapRequestHeader) -> None:
@@ -178,16 +200,10 @@ def _echoed(header: ET.Element, sent: SoapRequestHeader) -> None:
             )
 
 
-def _provider_envelope(answer: ProviderAnswer, sent: SoapRequestHeader, digest: str) -> bytes:
-    content_type = next((v for k, v in answer.headers if k.lower() == "content-type"), "")
-    if media_type(content_type) not in ("text/xml", "application/xml"):
-        raise Refusal(
-            _FAILED + "InvalidContentType",
-            f"Invalid content type of the provider response: {content_type or '(none)'}"
-            f" (HTTP {answer.status})",
-        )
+def _checked_envelope(envelope: bytes, sent: SoapRequestHeader, digest: str) -> bytes:
+    """The provider's SOAP message, its header checked and our requestHash written."""
     try:
-        root = parse_xml(answer.body)
+        root = parse_xml(envelope)
     except XMLRejected as exc:
         raise Refusal(_FAILED + "InvalidXml", f"Malformed provider response: {exc}") from exc
     body = find_child(root, NS_SOAP_ENV, "Body")
@@ -196,12 +212,39 @@ def _provider_envelope(answer: ProviderAnswer, sent: SoapRequestHeader, digest: 
             _FAILED + "InvalidSoap", "Provider response is not a SOAP envelope with a Body"
         )
     if find_child(body, NS_SOAP_ENV, "Fault") is not None:
-        return answer.body  # provider faults are passed through unchanged
+        return envelope  # provider faults are passed through unchanged
     header = find_child(root, NS_SOAP_ENV, "Header")
     if header is None:
         raise Refusal(_FAILED + "MissingHeader", "Malformed SOAP message: header missing")
     _echoed(header, sent)
-    return insert_request_hash(answer.body, digest)
+    return insert_request_hash(envelope, digest)
+
+
+def _provider_answer(answer: ProviderAnswer, sent: SoapRequestHeader, digest: str) -> Response:
+    """A plain SOAP answer, or a multipart/related one (SOAP part first, then attachments,
+    as X-Road relays them): the SOAP part is checked and hashed, the rest kept as sent."""
+    content_type = next((v for k, v in answer.headers if k.lower() == "content-type"), "")
+    kind = media_type(content_type)
+    if kind in ("text/xml", "application/xml"):
+        envelope = _checked_envelope(answer.body, sent, digest)
+        return Response(200, list(_CONTENT_TYPE), envelope)
+    if kind != "multipart/related":
+        raise Refusal(
+            _FAILED + "InvalidContentType",
+            f"Invalid content type of the provider response: {content_type or '(none)'}"
+            f" (HTTP {answer.status})",
+        )
+    raw = RawResponse(answer.status, httpx.Headers(answer.headers), answer.body)
+    try:
+        soap, _ = split_related(raw)
+    except InvalidResponseError as exc:
+        raise Refusal(_FAILED + "MimeParsingFailed", f"Malformed provider response: {exc}") from exc
+    at = answer.body.find(soap.payload)
+    if at < 0:  # an encoded SOAP part: not relayed byte for byte
+        raise Refusal(_FAILED + "MimeParsingFailed", "the SOAP part must be sent unencoded")
+    envelope = _checked_envelope(soap.payload, sent, digest)
+    body = answer.body[:at] + envelope + answer.body[at + len(soap.payload) :]
+    return Response(200, [("content-type", content_type)], body)
 
 
 def _meta_envelope(sent: SoapRequestHeader, digest: str, body: str) -> bytes:
@@ -236,11 +279,11 @@ async def _proxy(runtime: Runtime, request: Request, draft: ExchangeDraft) -> Re
     runtime.require_local_client(sent.client)
     runtime.require_connection(sent.client, request)
     if sent.service.service_code == GET_WSDL:
-        runtime.require_provider(sent.service.provider)
+        runtime.require_provider(sent.service)
         wrapper, wsdl = described_wsdl(runtime, sent.service.provider, envelope)
         return multipart_answer(_meta_envelope(sent, digest, wrapper), wsdl)
     if sent.service.service_code in SOAP_METASERVICES:
-        runtime.require_provider(sent.service.provider)
+        runtime.require_provider(sent.service)
         listing = soap_service_list(
             runtime, sent.service.provider, sent.client, sent.service.service_code
         )
@@ -248,7 +291,8 @@ async def _proxy(runtime: Runtime, request: Request, draft: ExchangeDraft) -> Re
     service = runtime.require_service(sent.service)
     if service.kind != "SOAP":
         raise Refusal(
-            "Server.ServerProxy.ServiceType", f"Service SERVICE:{service.id} is a REST service"
+            "Server.ServerProxy.ServiceType",
+            "Service is a REST service and cannot be called using SOAP interface",
         )
     runtime.require_access(service, sent.client, "POST", "")
     await runtime.misbehave(service)
@@ -259,7 +303,7 @@ async def _proxy(runtime: Runtime, request: Request, draft: ExchangeDraft) -> Re
     answer = await runtime.providers.call(
         service.provider, Forward("POST", "", headers, request.body), timeout_s=service.timeout_s
     )
-    return Response(200, list(_CONTENT_TYPE), _provider_envelope(answer, sent, digest))
+    return _provider_answer(answer, sent, digest)
 
 
 async def handle_soap(runtime: Runtime, request: Request, draft: ExchangeDraft) -> Response:

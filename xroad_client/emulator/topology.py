@@ -16,7 +16,7 @@ import enum
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Final, Literal
 from urllib.parse import unquote
 
 from xroad_client.codes import ErrorSpelling
@@ -26,6 +26,7 @@ from xroad_client.identifiers import ClientId, ServiceId
 from xroad_client.metadata import ClientInfo, Endpoint
 
 __all__ = [
+    "MAX_LOGGABLE_BODY_SIZE",
     "AccessRight",
     "AsgiProvider",
     "BadRequestStyle",
@@ -41,14 +42,21 @@ __all__ = [
 
 
 class BadRequestStyle(enum.Enum):
-    """How a malformed r1 request (bad URI, missing X-Road-Client) is answered.
+    """How a malformed r1 request (bad URI, verb or X-Road-Client, or none) is answered.
 
-    ``SPEC``: 400 ``Client.BadRequest`` as the REST protocol document shows.
-    ``IMPLEMENTATION``: 500 ``Server.ClientProxy.BadRequest``, as X-Road 7.7.1 behaves.
+    ``IMPLEMENTATION`` (the default): as X-Road 7.7 and 7.8 answer it. A missing
+    X-Road-Client gives 500 ``Server.ClientProxy.InvalidClientIdentifier``; a malformed URI,
+    an unknown verb or a badly formed X-Road-Client give 500 ``Server.ClientProxy.InternalError``.
+    ``SPEC``: 400 ``Client.BadRequest`` for all of them, as the example in PR-REST §4.6 shows.
+    No Security Server release answers so; it is kept only to replay that example.
     """
 
-    SPEC = "spec"
     IMPLEMENTATION = "implementation"
+    SPEC = "spec"
+
+
+#: The message log's default limit for a REST body (``max-loggable-body-size``, 10 MiB).
+MAX_LOGGABLE_BODY_SIZE: Final = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,13 +217,17 @@ class Topology:
     """The whole emulated world; mutable at run time (the emulator reads it live).
 
     ``instance`` is the emulated Security Server's own instance (listClients lists it by
-    default). ``local_clients`` are the clients registered on the emulated consumer Security
-    Server; None means every member and subsystem may call.
+    default, and prefixes the X-Road-Ids it mints). ``local_clients`` are the clients registered
+    on the emulated consumer Security Server; None means every member and subsystem may call.
+    ``max_loggable_body_size`` is the message log's limit for a REST request body in bytes
+    (None: no limit); a larger body is refused with ``Server.ClientProxy.IOError``
+    "LoggingFailed: Message size exceeds maximum loggable size".
     """
 
     instance: str = "DEV"
     error_spelling: ErrorSpelling = ErrorSpelling.V7_7
-    bad_request_style: BadRequestStyle = BadRequestStyle.SPEC
+    bad_request_style: BadRequestStyle = BadRequestStyle.IMPLEMENTATION
+    max_loggable_body_size: int | None = MAX_LOGGABLE_BODY_SIZE
     members: list[Member] = field(default_factory=list)
     services: list[RestService | SoapService] = field(default_factory=list)
     local_clients: list[ClientId] | None = None

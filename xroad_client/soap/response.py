@@ -30,6 +30,7 @@ __all__ = [
     "SoapHeader",
     "SoapResponse",
     "interpret_soap",
+    "read_header",
     "request_hash",
     "soap_part",
 ]
@@ -132,7 +133,8 @@ def _fault(fault: ET.Element, raw: RawResponse, x_road_id: str | None) -> XRoadF
     )
 
 
-def _read_header(header: ET.Element | None) -> SoapHeader:
+def read_header(header: ET.Element | None) -> SoapHeader:
+    """The X-Road fields of a SOAP Header element (an absent one gives empty fields)."""
     if header is None:
         return SoapHeader()
     client = find_child(header, NS_XRD, "client")
@@ -210,7 +212,7 @@ def interpret_soap(
     if fault is not None:
         raise _fault(fault, raw, x_road_id)
     try:
-        header = _read_header(find_child(envelope, NS_SOAP_ENV, "Header"))
+        header = read_header(find_child(envelope, NS_SOAP_ENV, "Header"))
     except IdentifierError as exc:
         raise _invalid(raw, f"SOAP header identifiers are malformed: {exc}", x_road_id) from exc
     _check_echo(header, expected)
