@@ -12,6 +12,7 @@ from tests.xroad_client.conftest import FAST_RETRY
 from tests.xroad_client.worlds import PORTAL, REGISTRY, Registry, registry_world
 from xroad_client import (
     AsyncXRoadClient,
+    ErrorSpelling,
     Exchange,
     InvalidRequestError,
     ServerProxyServiceFailed,
@@ -29,9 +30,10 @@ def dead_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture
-def two_servers() -> Iterator[tuple[Registry, str, Registry, str]]:
-    first, second = registry_world(RecordingProvider()), registry_world(RecordingProvider())
+@pytest.fixture(params=list(ErrorSpelling), ids=lambda s: s.value)
+def two_servers(request: pytest.FixtureRequest) -> Iterator[tuple[Registry, str, Registry, str]]:
+    first = registry_world(RecordingProvider(), spelling=request.param)
+    second = registry_world(RecordingProvider(), spelling=request.param)
     with serve_in_thread(first.emulator) as one, serve_in_thread(second.emulator) as two:
         yield first, one, second, two
 
