@@ -432,6 +432,7 @@ class ClientCore:
             duration=time.monotonic() - started,
             attempt=attempt,
             will_retry=will_retry,
+            security_server_url=self.servers.url_of(call.request),
         )
         report(self.on_exchange, exchange)
 

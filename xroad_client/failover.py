@@ -61,6 +61,11 @@ class ServerPool:
         with self._lock:
             self._preferred = index
 
+    def url_of(self, request: httpx.Request) -> str | None:
+        """The base URL of the server ``request`` points at now."""
+        current = str(request.url)
+        return next((base for base in self.urls if current.startswith(base)), None)
+
     def retarget(self, request: httpx.Request, index: int) -> None:
         """Point ``request`` (built on the primary's URL) at server ``index``."""
         wanted = self.urls[index]

@@ -30,7 +30,8 @@ class Exchange:
 
     ``status`` is the HTTP status (None when no response arrived), ``fault_code`` is set for
     Security Server faults, ``error`` names any other failure (``"XRoadTimeout: ..."``).
-    ``duration`` is in seconds.
+    ``duration`` is in seconds. ``security_server_url`` is the base URL of the Security
+    Server the attempt went to (with ``failover``, the one that answered, or the last tried).
     """
 
     protocol: Protocol
@@ -46,6 +47,7 @@ class Exchange:
     duration: float
     attempt: int
     will_retry: bool
+    security_server_url: str | None = None
 
     @property
     def ok(self) -> bool:

@@ -296,3 +296,20 @@ async def test_topology_can_change_at_run_time(registry: Registry) -> None:
         after = await http.get("/r1/MX/GOB/SAT/rfc/fresh", headers=CLIENT)
     assert before.headers["x-road-error"] == "Server.ServerProxy.UnknownService"
     assert after.status_code == 200
+
+
+def test_the_command_line_sets_the_message_log_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from xroad_client.emulator import __main__ as cli
+
+    registry = registry_world(RecordingProvider())
+    limits: list[int | None] = []
+    monkeypatch.setattr(cli, "_load", lambda spec: registry.emulator)
+    monkeypatch.setattr(
+        cli,
+        "serve",
+        lambda app, *, host, port, tls: limits.append(app.topology.max_loggable_body_size),
+    )
+    for value in ("1048576", "0"):
+        monkeypatch.setattr("sys.argv", ["x", "m:f", "--max-loggable-body-size", value])
+        cli.main()
+    assert limits == [1024 * 1024, None]

@@ -12,6 +12,7 @@ from tests.xroad_client.conftest import FAST_RETRY
 from tests.xroad_client.worlds import PORTAL, REGISTRY, Registry, registry_world
 from xroad_client import (
     AsyncXRoadClient,
+    ErrorSpelling,
     Exchange,
     InvalidRequestError,
     ServerProxyServiceFailed,
@@ -29,9 +30,10 @@ def dead_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture
-def two_servers() -> Iterator[tuple[Registry, str, Registry, str]]:
-    first, second = registry_world(RecordingProvider()), registry_world(RecordingProvider())
+@pytest.fixture(params=list(ErrorSpelling), ids=lambda s: s.value)
+def two_servers(request: pytest.FixtureRequest) -> Iterator[tuple[Registry, str, Registry, str]]:
+    first = registry_world(RecordingProvider(), spelling=request.param)
+    second = registry_world(RecordingProvider(), spelling=request.param)
     with serve_in_thread(first.emulator) as one, serve_in_thread(second.emulator) as two:
         yield first, one, second, two
 
@@ -49,6 +51,7 @@ def test_a_server_that_refuses_the_connection_gives_way_to_the_next(
         fetched = client.get(REGISTRY, "/rfc/A")
     assert (created.status, fetched.status) == (200, 200)
     assert [(e.attempt, e.status) for e in seen] == [(1, 200), (1, 200)]
+    assert [e.security_server_url for e in seen] == [two, two]  # for the audit trail
     assert [s.method for s in second.provider.seen] == ["POST", "GET"]
 
 
@@ -68,11 +71,14 @@ def test_other_failures_stay_with_the_server_and_the_retry_policy(
 
 
 def test_every_server_down_is_a_transport_error() -> None:
+    first, last = dead_url(), dead_url()
+    seen: list[Exchange] = []
     with (
-        XRoadClient(dead_url(), PORTAL, failover=[dead_url()], retry=FAST_RETRY) as client,
+        XRoadClient(first, PORTAL, failover=[last], retry=FAST_RETRY, on_exchange=seen.append) as c,
         pytest.raises(XRoadTransportError, match="ConnectError"),
     ):
-        client.get(REGISTRY, "/rfc/A")
+        c.get(REGISTRY, "/rfc/A")
+    assert {e.security_server_url for e in seen} == {last}  # the last one tried
 
 
 def test_the_failover_list_is_checked() -> None:

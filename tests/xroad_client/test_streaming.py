@@ -18,6 +18,7 @@ from xroad_client import (
     AsyncXRoadClient,
     ClientId,
     ClientProxyFault,
+    ErrorSpelling,
     Exchange,
     InvalidRequestError,
     ResponseTooLargeError,
@@ -72,9 +73,9 @@ def blob_world() -> Iterator[str]:
             yield base_url
 
 
-@pytest.fixture
-def served() -> Iterator[tuple[Registry, str]]:
-    registry = registry_world(RecordingProvider())
+@pytest.fixture(params=list(ErrorSpelling), ids=lambda s: s.value)
+def served(request: pytest.FixtureRequest) -> Iterator[tuple[Registry, str]]:
+    registry = registry_world(RecordingProvider(), spelling=request.param)
     with serve_in_thread(registry.emulator) as base_url:
         yield registry, base_url
 

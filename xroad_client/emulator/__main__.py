@@ -1,6 +1,7 @@
 """``python -m xroad_client.emulator package.module:factory [--host H] [--port P] [--tls ...]``
 
 ``factory`` is a callable returning a :class:`Topology` or an :class:`Emulator`.
+``--max-loggable-body-size BYTES`` overrides the topology's message-log limit (0: none).
 """
 
 from __future__ import annotations
@@ -42,11 +43,21 @@ def main() -> None:
         help="with --client-ca: refuse a TLS handshake without a certificate (required), or"
         " accept it and let each client's connection type decide (optional)",
     )
+    parser.add_argument(
+        "--max-loggable-body-size",
+        type=int,
+        metavar="BYTES",
+        help="the message log's limit for a REST request body (default 10 MiB; 0 = no limit)",
+    )
     args = parser.parse_args()
+    emulator = _load(args.factory)
+    if args.max_loggable_body_size is not None:
+        limit = args.max_loggable_body_size
+        emulator.topology.max_loggable_body_size = limit if limit > 0 else None
     tls = None
     if args.certfile:
         tls = ServerTLS(args.certfile, args.keyfile, args.client_ca, args.client_certificate)
-    serve(_load(args.factory), host=args.host, port=args.port, tls=tls)
+    serve(emulator, host=args.host, port=args.port, tls=tls)
 
 
 if __name__ == "__main__":
