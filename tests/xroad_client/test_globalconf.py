@@ -1,10 +1,14 @@
 """Global configuration discovery over real HTTP: a signed directory that verifies against the
-anchor is read; one that does not is refused (PR-GCONF §2.3-2.6)."""
+anchor is read; one that does not is refused (PR-GCONF §2.3-2.6).
+
+Discovery never goes through a Security Server's fault path: it GETs the anchor's sources
+directly, so an answer shaped like an X-Road fault, in either spelling, is a ConfigurationError."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -16,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from xroad_client import ClientId, SecurityServerId
+from xroad_client import ClientId, ErrorSpelling, FaultCode, SecurityServerId, XRoadFault
 from xroad_client.emulator import Receive, Scope, Send, serve_in_thread
 from xroad_client.globalconf import (
     ConfigurationAnchor,
@@ -227,6 +231,28 @@ def test_a_configuration_that_does_not_verify_is_refused(
         setattr(source, name, value)
     with pytest.raises(ConfigurationError, match=complaint):
         _discover(_anchor(url))
+
+
+@pytest.mark.parametrize("spelling", list(ErrorSpelling), ids=lambda s: s.value)
+def test_a_source_answering_an_x_road_fault_is_a_configuration_error(
+    served: tuple[Source, str], spelling: ErrorSpelling
+) -> None:
+    code = FaultCode("Server.ClientProxy.OutdatedGlobalConf").spelled(spelling)
+    body = json.dumps({"type": code, "message": "Global configuration is expired"}).encode()
+
+    async def faulting(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        headers = [(b"content-type", b"application/json"), (b"x-road-error", code.encode())]
+        await send({"type": "http.response.start", "status": 500, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    _, good_url = served
+    with serve_in_thread(faulting) as fault_url:
+        with pytest.raises(ConfigurationError, match="answered HTTP 500") as caught:
+            _discover(_anchor(fault_url))
+        assert not isinstance(caught.value, XRoadFault)
+        assert len(_discover(_anchor(fault_url, good_url)).members) == 2
 
 
 def test_the_next_source_is_used_when_one_fails(served: tuple[Source, str]) -> None:
