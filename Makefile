@@ -46,7 +46,7 @@ test: install messages lint
 	$(BIN)/python -m pytest
 
 bench: install messages
-	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	$(BIN)/python benchmarks/summary.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -199,6 +199,7 @@ def main() -> None:
     print(f"  ratio API / bare: {api.rps / bare.rps:.2f} of the requests per second")
     if vendor != "postgresql":
         print("  (SQLite: set DATABASE_URL=postgres://... for the PostgreSQL figures)")
+    print(f"HEADLINE register_api {api.rps / bare.rps:.2f} x the bare view's req/s ({vendor})")
 
 
 if __name__ == "__main__":

@@ -91,8 +91,10 @@ async def concurrent(client: AsyncXRoadClient, calls: int) -> float:
     return time.perf_counter() - started
 
 
-async def fan_out(label: str, client: AsyncXRoadClient) -> None:
+async def fan_out(label: str, client: AsyncXRoadClient) -> float:
+    """Prints the wall times; returns the speed-up of the last (the largest) fan-out."""
     await client.get(REGISTRY, "/rfc/warm-up")
+    speed_up = 0.0
     for calls in (3, 10):
         one_by_one = await sequential(client, calls)
         together = await concurrent(client, calls)
@@ -100,6 +102,8 @@ async def fan_out(label: str, client: AsyncXRoadClient) -> None:
             f"  {label:<12} {calls:>2} calls: sequential {one_by_one * 1000:7.1f} ms"
             f"   concurrent {together * 1000:6.1f} ms   speed-up x{one_by_one / together:4.1f}"
         )
+        speed_up = one_by_one / together
+    return speed_up
 
 
 async def timed(call: Callable[[], Awaitable[httpx.Response | RestResponse]]) -> float:
@@ -240,13 +244,14 @@ async def main() -> None:
         await fan_out("in-process", client)
     with serve_in_thread(slow) as base_url:
         async with AsyncXRoadClient(base_url, PORTAL) as client:
-            await fan_out("real HTTP", client)
+            speed_up = await fan_out("real HTTP", client)
 
     fast = emulator(0.0)
     print(f"\nClient overhead against raw httpx on the same transport ({OVERHEAD_CALLS} calls)")
     await overhead("in-process", "http://ss", fast.async_transport)
     with serve_in_thread(fast) as base_url:
         await overhead("real HTTP", base_url, lambda: None)
+    print(f"HEADLINE xroad_fanout {speed_up:.1f} x faster concurrently than one by one (10 calls)")
 
 
 if __name__ == "__main__":

@@ -157,7 +157,12 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            # The clerks' queue, oldest first, a page at a time; the dashboard's "submitted that
+            # long ago" (the only ones whose clock can have run that long).
+            models.Index(fields=["first_submitted_at", "id"], name="application_first_submitted"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.proposed_name}".strip()

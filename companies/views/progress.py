@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from datetime import timedelta
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -11,18 +13,24 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies import access, registries, workflow
 from companies.documents import verification
 from companies.filing import payments, read, signing, versions
-from companies.models import Application, ApplicationEvent, ApplicationStatus, Signature
+from companies.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    Document,
+    Signature,
+)
 from companies.review import sla
 from portal.auth import authenticated_at
-from portal.htmx import fragment_or_page
+from portal.htmx import fragment_or_page, wants_fragment
 from portal.requests import SignedInRequest
 
 
@@ -90,7 +98,7 @@ def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = access.application_for(request.user, public_id)
     mine = signing.signing_room(application, request.user).mine
     if mine is not None:
-        when_signed = date_format(localtime(mine.signed_at), "SHORT_DATETIME_FORMAT")
+        when_signed = date_format(timezone.localtime(mine.signed_at), "SHORT_DATETIME_FORMAT")
         messages.info(
             request, _("You already signed this version on %(when)s.") % {"when": when_signed}
         )
@@ -190,26 +198,87 @@ def withdraw(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     return render(request, "companies/withdraw.html", context)
 
 
+# How often the status page asks again, by who acts next. While the machine works (the checks,
+# the registration, the documents) a change comes within seconds, so the page asks every second;
+# a person (a clerk, the founders) takes minutes. Quiet for a while, the page asks less often:
+# a registry that is down keeps an application in checking while the worker retries.
+MACHINE_WORKING = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.CHECKING,
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.REGISTERED,  # until its documents are issued
+)
+POLL_WHILE_WORKING = ((timedelta(minutes=2), 1), (timedelta(minutes=10), 5))
+POLL_WHILE_WAITING = ((timedelta(minutes=10), 10),)
+POLL_WHEN_QUIET = 30
+NO_SCRIPT_REFRESH = 5  # seconds: a page without JavaScript reloads while the machine works
+
+
 @login_required
 @require_GET
 def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
+    """The page, or its timeline to htmx; ``seen`` is the version the page shows, and htmx is
+    answered 204 (nothing to swap) while it is still current."""
     application = access.application_for(request.user, public_id)
     company = getattr(application, "company", None)
     documents = verification.document_rows(request.user, company) if company else []
     events = read.events(application)
+    clock = _clock(events)
+    poll = _poll_seconds(application, events, documents)
+    version = _version(application, events, documents, clock, poll)
+    if wants_fragment(request) and request.GET.get("seen") == version:
+        return HttpResponse(status=204)
     context = {
         "application": application,
         "is_filer": application.filer_id == request.user.pk,  # only the filer edits
         "can_withdraw": workflow.can_withdraw(application),
         "events": events,
-        "clock": _clock(events),
+        "clock": clock,
         "documents": documents,
-        # The page stops following once nothing more will happen: registered with documents
-        # issued, rejected or withdrawn.
-        "terminal": application.status in {ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}
-        or (application.status == ApplicationStatus.REGISTERED and bool(documents)),
+        "poll": poll,
+        "version": version,
+        "terminal": poll is None,
+        "no_script_refresh": NO_SCRIPT_REFRESH
+        if poll is not None and application.status in MACHINE_WORKING
+        else None,
     }
     return fragment_or_page(request, "companies/status.html", "timeline", context)
+
+
+def _poll_seconds(
+    application: Application,
+    events: Sequence[ApplicationEvent],
+    documents: Sequence[verification.DocumentRow],
+) -> int | None:
+    """Seconds until the page asks again; None once nothing more will happen: registered with
+    every document issued, rejected or withdrawn."""
+    if application.status in {ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}:
+        return None
+    issued = {row.document.kind for row in documents}
+    if application.status == ApplicationStatus.REGISTERED and issued >= set(Document.Kind.values):
+        return None
+    quiet = timezone.now() - events[-1].created_at if events else timedelta()
+    steps = POLL_WHILE_WORKING if application.status in MACHINE_WORKING else POLL_WHILE_WAITING
+    return next((seconds for within, seconds in steps if quiet < within), POLL_WHEN_QUIET)
+
+
+def _version(
+    application: Application,
+    events: Sequence[ApplicationEvent],
+    documents: Sequence[verification.DocumentRow],
+    clock: dict[str, float | bool] | None,
+    poll: int | None,
+) -> str:
+    """What the timeline shows, in a few characters: equal versions draw the same timeline."""
+    shown = (
+        application.status,
+        application.changes_message,
+        [e.pk for e in events],
+        [(row.document.pk, row.downloadable) for row in documents],
+        clock,
+        poll,
+    )
+    return hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
 
 
 def _clock(events: Sequence[ApplicationEvent]) -> dict[str, float | bool] | None:

@@ -197,7 +197,7 @@ def test_status_page_polls_with_htmx_and_shows_the_timeline(client, applicant, c
     workflow.submit(application, actor=applicant)
     url = reverse("companies:status", args=[application.public_id])
     page = fresh_login(client, carlos).get(url).content.decode()
-    assert "Enviada" in page and "quedan" in page and 'hx-trigger="every 5s"' in page
+    assert "Enviada" in page and "quedan" in page and 'hx-trigger="every 1s"' in page
     fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert fragment.strip().startswith('<div id="timeline"')
 

@@ -110,6 +110,31 @@ def test_breaches_count_the_clock_not_the_wall_and_include_open_applications(his
     assert history["c"].reference not in breaches  # 50 h by the wall, 20 h on the clock
 
 
+def test_the_clock_in_the_database_is_the_clock_of_the_events(history):
+    from companies.models import Application
+    from companies.review import sla
+
+    for later in (NOW, NOW + timedelta(hours=5)):
+        measured = Application.objects.filter(pk__in=[a.pk for a in history.values()]).annotate(
+            clock=sla.elapsed_in_database(now=later)
+        )
+        for application in measured:
+            events = application.events.order_by("pk")
+            assert application.clock == sla.elapsed(events, now=later), application.reference
+
+
+def test_the_lists_show_the_longest_first_and_say_how_many_more(
+    client, history, supervisor, monkeypatch
+):
+    monkeypatch.setattr(metrics, "LISTED", 1)
+    figures = metrics.dashboard(7, now=NOW)
+    assert [row.reference for row in figures.breaches] == [history["d"].reference]
+    assert figures.breach_count == 2
+    monkeypatch.setattr("companies.views.supervisor.metrics.timezone.now", lambda: NOW)
+    page = verified_login(client, supervisor).get(reverse("companies:supervision")).content
+    assert "Las 1 con más tiempo en el reloj de 2; el CSV las incluye todas." in page.decode()
+
+
 def test_the_automatic_approval_rate_counts_approvals_without_a_clerk(history):
     approvals = metrics.dashboard(7, now=NOW).approvals
     assert (approvals.automatic, approvals.total, approvals.rate) == (1, 4, 0.25)
