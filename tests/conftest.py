@@ -14,6 +14,19 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def efirma_folder(tmp_path_factory):
+    """The sandbox SAT authority and the demo e.firma files, made once for the run outside the
+    checkout (the sandbox makes them under var/ otherwise)."""
+    from sandbox import efirma
+
+    folder = tmp_path_factory.mktemp("efirma")
+    efirma.make_folder(folder)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SANDBOX_EFIRMA_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def seal_files(tmp_path_factory):
     """A development seal key pair for the whole run (the registry's real one in production)."""
