@@ -247,44 +247,67 @@ def _validity(demo: DemoCertificate, now: datetime.datetime) -> Validity:
     return Validity(start, start + VALID_FOR)
 
 
+def new_authority(
+    *,
+    now: datetime.datetime,
+    root_name: x509.Name = ROOT_NAME,
+    ac_name: x509.Name = AC_NAME,
+) -> Authority:
+    """A root and an issuing authority below it, valid ten years back and twenty ahead, that
+    has issued nothing yet."""
+    root_key, ac_key = _new_key(), _new_key()
+    decade = datetime.timedelta(days=3650)
+    validity = Validity(now - decade, now + 2 * decade)
+    root = issue(
+        root_name, root_key.public_key(), issuer=None, issuer_key=root_key,
+        serial=sat_serial("30001000000000000001"), validity=validity, authority=True,
+    )  # fmt: skip
+    ac = issue(
+        ac_name, ac_key.public_key(), issuer=root, issuer_key=root_key,
+        serial=sat_serial("30001000000000000005"), validity=validity, authority=True,
+    )  # fmt: skip
+    return Authority(root=root, ac=ac, ac_key=ac_key, issued={})
+
+
+def issue_to(
+    authority: Authority,
+    demo: DemoCertificate,
+    validity: Validity,
+    *,
+    revoked_at: datetime.datetime | None = None,
+) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
+    """A person's e.firma (certificate and key), recorded as issued (and revoked, when so)."""
+    key = _new_key()
+    certificate = issue(
+        person_name(demo), key.public_key(), issuer=authority.ac, issuer_key=authority.ac_key,
+        serial=demo.serial, validity=validity,
+    )  # fmt: skip
+    authority.issued[demo.serial] = revoked_at
+    return certificate, key
+
+
 def make_folder(folder: Path, *, now: datetime.datetime | None = None) -> Authority:
     """A fresh authority and every demo e.firma, written into ``folder`` (replacing it)."""
     now = now or datetime.datetime.now(datetime.UTC).replace(microsecond=0)
-    root_key, ac_key = _new_key(), _new_key()
-    decade = datetime.timedelta(days=3650)
-    authority_validity = Validity(now - decade, now + 2 * decade)
-    root = issue(
-        ROOT_NAME, root_key.public_key(), issuer=None, issuer_key=root_key,
-        serial=sat_serial("30001000000000000001"), validity=authority_validity, authority=True,
-    )  # fmt: skip
-    ac = issue(
-        AC_NAME, ac_key.public_key(), issuer=root, issuer_key=root_key,
-        serial=sat_serial("30001000000000000005"), validity=authority_validity, authority=True,
-    )  # fmt: skip
+    authority = new_authority(now=now)
     if folder.exists():
         shutil.rmtree(folder)
     people = folder / PEOPLE_FOLDER
     people.mkdir(parents=True)
-    issued: dict[int, datetime.datetime | None] = {}
     for demo in DEMO:
-        key = _new_key()
-        validity = _validity(demo, now)
-        certificate = issue(
-            person_name(demo), key.public_key(), issuer=ac, issuer_key=ac_key,
-            serial=demo.serial, validity=validity,
-        )  # fmt: skip
-        (people / f"{demo.file}.cer").write_bytes(
-            certificate.public_bytes(serialization.Encoding.DER)
-        )
+        revoked_at = now - datetime.timedelta(days=60) if demo.standing == "revoked" else None
+        certificate, key = issue_to(authority, demo, _validity(demo, now), revoked_at=revoked_at)
+        der = certificate.public_bytes(serialization.Encoding.DER)
+        (people / f"{demo.file}.cer").write_bytes(der)
         (people / f"{demo.file}.key").write_bytes(encrypted_key(key, demo.password))
-        revoked = demo.standing == "revoked"
-        issued[demo.serial] = now - datetime.timedelta(days=60) if revoked else None
-    _write_private(folder / AC_KEY_FILE, ac_key.private_bytes(
+    _write_private(folder / AC_KEY_FILE, authority.ac_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ))  # fmt: skip
-    index = {serial_digits(serial): when and when.isoformat() for serial, when in issued.items()}
+    index = {
+        serial_digits(serial): when and when.isoformat()
+        for serial, when in authority.issued.items()
+    }
     (folder / INDEX_FILE).write_text(json.dumps(index, indent=2) + "\n", "utf-8")
-    authority = Authority(root=root, ac=ac, ac_key=ac_key, issued=issued)
     (folder / CA_FILE).write_bytes(authority.ca_pem)  # last: its presence means all are there
     return authority
 
