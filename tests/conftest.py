@@ -41,9 +41,10 @@ def seal_files(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def document_settings(settings, seal_files, tmp_path_factory):
+def document_settings(settings, seal_files, efirma_folder, tmp_path_factory):
     """Documents issued in a test are sealed with the run's key and stored in a folder of the
-    test's own, outside the checkout."""
+    test's own, outside the checkout; signatures are trusted up to the run's sandbox SAT."""
+    settings.ESIGN_TRUST_ROOTS = str(efirma_folder / "ca.pem")
     settings.SEAL_KEY_PATH, settings.SEAL_CERT_PATH = seal_files
     settings.SEAL_TSA_URL = ""  # B-B, unless a test serves a time-stamping authority
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
