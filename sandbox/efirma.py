@@ -27,6 +27,7 @@ import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -61,7 +62,7 @@ class DemoCertificate:
     name: str
     password: str
     serial: int  # SAT's serial numbers: 20 digits, written in the certificate as ASCII
-    standing: str = "valid"  # valid, revoked, expired
+    standing: Literal["valid", "revoked", "expired"] = "valid"
 
 
 def sat_serial(digits: str) -> int:
@@ -300,6 +301,7 @@ def make_folder(folder: Path, *, now: datetime.datetime | None = None) -> Author
         der = certificate.public_bytes(serialization.Encoding.DER)
         (people / f"{demo.file}.cer").write_bytes(der)
         (people / f"{demo.file}.key").write_bytes(encrypted_key(key, demo.password))
+    _write_strangers(people, now)
     _write_private(folder / AC_KEY_FILE, authority.ac_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ))  # fmt: skip
@@ -310,6 +312,30 @@ def make_folder(folder: Path, *, now: datetime.datetime | None = None) -> Author
     (folder / INDEX_FILE).write_text(json.dumps(index, indent=2) + "\n", "utf-8")
     (folder / CA_FILE).write_bytes(authority.ca_pem)  # last: its presence means all are there
     return authority
+
+
+OTHER_ROOT_NAME = _name("AC RAIZ AJENA (SANDBOX)", unit="Otra autoridad")
+OTHER_AC_NAME = _name("AC AJENA AL SAT (SANDBOX)", unit="Otra autoridad")
+
+
+def _write_strangers(people: Path, now: datetime.datetime) -> None:
+    """Ana's name and CURP on two certificates SAT did not issue: one by another authority
+    (``ana-otra-ac``), one signed by its own key (``ana-autofirmada``); password ``demo-ana``."""
+    ana = DEMO[0]
+    validity = _validity(ana, now)
+    other = new_authority(now=now, root_name=OTHER_ROOT_NAME, ac_name=OTHER_AC_NAME)
+    foreign, foreign_key = issue_to(other, ana, validity)
+    own_key = _new_key()
+    own = issue(
+        person_name(ana), own_key.public_key(), issuer=None, issuer_key=own_key,
+        serial=ana.serial, validity=validity,
+    )  # fmt: skip
+    for file, certificate, key in (
+        ("ana-otra-ac", foreign, foreign_key),
+        ("ana-autofirmada", own, own_key),
+    ):
+        (people / f"{file}.cer").write_bytes(certificate.public_bytes(serialization.Encoding.DER))
+        (people / f"{file}.key").write_bytes(encrypted_key(key, ana.password))
 
 
 def _write_private(path: Path, content: bytes) -> None:

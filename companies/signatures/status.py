@@ -65,11 +65,12 @@ def ask(
     except NotAnAnswer as problem:
         log.warning("OCSP answer not accepted", extra={"problem": str(problem)})
         raise SignatureWaits() from problem
+    who = holder(certificate)
     return CertificateStatus.objects.create(
         application=application,
-        serial_number=holder(certificate).serial_number,
+        serial_number=who.serial_number,
         issuer=common_name(certificate.issuer),
-        curp=holder(certificate).curp[:18],
+        curp=who.curp[:18],
         status=_STATUSES[response.certificate_status],
         revoked_at=response.revocation_time_utc,
         produced_at=response.produced_at_utc,
@@ -95,8 +96,11 @@ def read(
         raise NotAnAnswer(f"responder said {response.response_status.name}")
     _about(response, certificate, issuer)
     _signed_for(response, issuer)
-    if not (response.this_update_utc - CLOCK_SKEW <= now <= response.this_update_utc + FRESH_FOR):
-        raise NotAnAnswer(f"answer of {response.this_update_utc:%Y-%m-%d %H:%M} is not fresh")
+    this_update, next_update = response.this_update_utc, response.next_update_utc
+    if not (this_update - CLOCK_SKEW <= now <= this_update + FRESH_FOR) or (
+        next_update is not None and next_update + CLOCK_SKEW < now
+    ):
+        raise NotAnAnswer(f"answer of {this_update:%Y-%m-%d %H:%M} is not fresh")
     if nonce is not None:
         _nonce_matches(response, nonce)
     return response

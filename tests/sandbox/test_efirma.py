@@ -58,6 +58,19 @@ def test_every_certificate_chains_to_the_root_in_ca_pem(efirma_folder):
         certificate(efirma_folder, file).verify_directly_issued_by(ac)
 
 
+def test_the_strangers_are_not_of_the_sat_authority(efirma_folder):
+    _, ac = x509.load_pem_x509_certificates((efirma_folder / "ca.pem").read_bytes())
+    foreign = certificate(efirma_folder, "ana-otra-ac")
+    own = certificate(efirma_folder, "ana-autofirmada")
+
+    assert foreign.issuer != ac.subject
+    own.verify_directly_issued_by(own)
+    for file in ("ana-otra-ac", "ana-autofirmada"):
+        cer = (efirma_folder / "personas" / f"{file}.cer").read_bytes()
+        key = (efirma_folder / "personas" / f"{file}.key").read_bytes()
+        assert efirma.verify_key_pair(cer, key, "demo-ana")
+
+
 def test_the_key_opens_with_its_password_and_matches_the_certificate(efirma_folder):
     cer = (efirma_folder / "personas" / "carlos.cer").read_bytes()
     key = (efirma_folder / "personas" / "carlos.key").read_bytes()

@@ -16,7 +16,12 @@ from xroad_client.emulator import FaultSpec
 pytestmark = pytest.mark.django_db
 CERTIFICATES = "MX-DEV/GOV/SAT/padron/certificados"
 ARTICLES = b"%PDF-1.7 the articles as frozen for signatures"
-PASSWORDS = {"ana": "demo-ana", "carlos-revocada": "demo-carlos", "isabel-vencida": "demo-isabel"}
+PASSWORDS = {
+    "carlos-revocada": "demo-carlos",
+    "isabel-vencida": "demo-isabel",
+    "ana-otra-ac": "demo-ana",
+    "ana-autofirmada": "demo-ana",
+}
 CURPS = {
     "ana": "RAOA900514MQTMLN01",
     "carlos": "MERC851102HQTNSR00",
@@ -83,6 +88,19 @@ def test_isabels_expired_e_firma_is_refused_without_asking_sat(xroad_sandbox, ef
 def test_the_e_firma_of_nobody_is_not_anas(xroad_sandbox, efirma_folder):
     with pytest.raises(refusals.AnotherPerson):
         verify(efirma_folder, "nadie", founder="ana")
+
+
+@pytest.mark.parametrize(
+    ("file", "refusal"),
+    [("ana-otra-ac", refusals.ForeignAuthority), ("ana-autofirmada", refusals.SelfSigned)],
+)
+def test_anas_name_on_a_certificate_sat_did_not_issue_is_refused(
+    xroad_sandbox, efirma_folder, file, refusal
+):
+    with pytest.raises(refusal):
+        verify(efirma_folder, file, founder="ana")
+
+    assert not RegistryExchange.objects.exists()
 
 
 def test_when_sats_service_is_down_the_signature_waits(xroad_sandbox, efirma_folder):

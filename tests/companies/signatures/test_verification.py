@@ -230,3 +230,16 @@ def test_an_answer_about_another_certificate_is_not_an_answer(sat, monkeypatch):
 
     with pytest.raises(refusals.SignatureWaits):
         verify(certificate, key)
+
+
+def test_a_stale_answer_is_not_sats_word_on_today(sat, monkeypatch):
+    certificate, key = efirma.issue_to(sat, ANA, validity())
+
+    def yesterdays(request, application=None):
+        response = efirma.ocsp_answer(sat, request, now=NOW - 2 * DAY)
+        return registries.Answer(registries.Outcome.FOUND, {"ocsp_response": response}, "x-2")
+
+    monkeypatch.setattr(registries, "certificate_status", yesterdays)
+
+    with pytest.raises(refusals.SignatureWaits):
+        verify(certificate, key)
