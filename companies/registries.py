@@ -292,6 +292,29 @@ def payment_status(reference: str, *, application: Application | None = None) ->
     return _status_answer(response, field="status", statuses=statuses)
 
 
+OCSP_REQUEST = "application/ocsp-request"
+OCSP_RESPONSE = "application/ocsp-response"
+
+
+def certificate_status(request: bytes, *, application: Application | None = None) -> Answer:
+    """Tax registry: SAT's OCSP answer on an e.firma certificate (``request`` is a DER
+    OCSPRequest). ``FOUND`` with the DER OCSPResponse as ``record["ocsp_response"]``, to be read
+    and checked by ``companies.signatures``; anything but an OCSP answer is ``UNAVAILABLE``."""
+    response = _call(
+        "certificate_status",
+        method="POST",
+        service="certificates",
+        path="/v1/ocsp",
+        application=application,
+        content=request,
+        headers={"Content-Type": OCSP_REQUEST},
+        idempotent=True,
+    )
+    if response is None or response.status != 200 or response.media_type != OCSP_RESPONSE:
+        return UNAVAILABLE
+    return Answer(Outcome.FOUND, {"ocsp_response": response.content}, _id(response))
+
+
 # -- plumbing -------------------------------------------------------------------------------
 
 

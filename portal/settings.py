@@ -210,6 +210,19 @@ SEAL_TSA_CA_PATH = env.env_str(
     "SEAL_TSA_CA_PATH", str(VAR_DIR / "sandbox-tsa" / "ca.pem") if SANDBOX else ""
 )
 
+# Advanced electronic signatures (e.firma): the certificates of SAT's hierarchy a founder's
+# certificate must chain to (PEM, roots and issuing authorities in one file). In the sandbox it is
+# what `python -m sandbox` writes under var/ when it starts (sandbox/efirma.py); in production SAT's
+# own roots, which must be set: without them no signature can be trusted.
+ESIGN_TRUST_ROOTS = env.env_str(
+    "ESIGN_TRUST_ROOTS", str(VAR_DIR / "sandbox-efirma" / "ca.pem") if SANDBOX else ""
+)
+if PRODUCTION and not ESIGN_TRUST_ROOTS:
+    raise ImproperlyConfigured(
+        "ESIGN_TRUST_ROOTS is required when PORTAL_ENV=production: the PEM file of SAT's root and "
+        "issuing certificates that founders' e.firma certificates chain to."
+    )
+
 # Celery: the broker is a filesystem folder by default, so a real worker process runs with no server.
 CELERY_BROKER_URL = env.env_broker("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_FOLDER = VAR_DIR / "broker"
@@ -246,6 +259,7 @@ XROAD_SERVICES = {
     "tax": env.env_str("XROAD_SERVICE_TAX", "MX-DEV/GOV/SAT/padron/contribuyentes"),
     "notaries": env.env_str("XROAD_SERVICE_NOTARIES", "MX-DEV/GOV/QRO-NOTARIAS/notarias/notarios"),
     "payments": env.env_str("XROAD_SERVICE_PAYMENTS", "MX-DEV/GOV/QRO-FINANZAS/pagos/referencias"),
+    "certificates": env.env_str("XROAD_SERVICE_CERTIFICATES", "MX-DEV/GOV/SAT/padron/certificados"),
 }
 if bool(XROAD_TLS_CERT) != bool(XROAD_TLS_KEY):
     raise ImproperlyConfigured("XROAD_TLS_CERT and XROAD_TLS_KEY go together: set both or neither.")

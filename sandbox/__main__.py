@@ -2,8 +2,9 @@
 the sandbox bank and the sandbox Time-Stamping Authority.
 
 Serves the emulated Security Server (with the population, tax, notary and payment registries
-behind it) on --port, the OpenID provider on --idp-port, the bank on --bank-port and the TSA on
---tsa-port (its root and key kept in --tsa-dir, see :mod:`sandbox.tsa`), until Ctrl-C. With
+behind it, and the status of e.firma certificates, whose files are made on first start: see
+:mod:`sandbox.efirma`) on --port, the OpenID provider on --idp-port, the bank on --bank-port and
+the TSA on --tsa-port (its root and key kept in --tsa-dir, see :mod:`sandbox.tsa`), until Ctrl-C. With
 --portal-api (or PORTAL_API_URL), the emulator also offers the portal's agency API as provider
 MX-DEV/GOV/QRO-SEDESU/registro (see :mod:`sandbox.register_api`); the portal need not be up yet.
 """
@@ -19,6 +20,7 @@ from typing import Any
 
 import uvicorn
 
+from sandbox import efirma
 from sandbox.bank import bank_client, create_bank_app
 from sandbox.identity import default_app
 from sandbox.register_api import PROVIDER, describe_when_reachable, register_in_emulator
@@ -101,6 +103,7 @@ def main() -> None:
         f"time-stamping authority (sandbox): http://{args.host}:{args.tsa_port}/"
         f"  (root: {args.tsa_dir / CA_FILE})"
     )
+    print(f"e.firma demo files (sandbox SAT):  {efirma.default_folder() / efirma.PEOPLE_FOLDER}")
     if args.portal_api:
         print(f"agency API over X-Road:            {PROVIDER} -> {args.portal_api}")
     asyncio.run(_serve(args))

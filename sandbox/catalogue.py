@@ -1,7 +1,8 @@
 """The X-Road topology the sandbox registers in the emulator, as plain data.
 
 Instance `MX-DEV`; the portal is the client subsystem `MX-DEV/GOV/QRO-SEDESU/empresa24`;
-each registry is a provider subsystem with one REST service. Paths in access rights are
+each registry is a provider subsystem with one REST service (the tax registry's has two:
+taxpayers, and the status of e.firma certificates). Paths in access rights are
 relative to the service (what the provider app sees) and use X-Road's globs: `*` matches
 one path segment, `**` any number. Nothing here imports the emulator or the providers;
 `app_factory` and `openapi` are dotted paths (`module:attribute`) resolved on demand.
@@ -113,6 +114,16 @@ TAX = ProviderService(
     ),
 )
 
+CERTIFICATES = ProviderService(
+    name="certificates",
+    provider=TAX.provider,
+    service_code="certificados",
+    app_factory="sandbox.providers.certificates:create_app",
+    openapi="sandbox.providers.certificates:OPENAPI",
+    access_rights=(AccessRight(PORTAL, "POST", "/v1/ocsp"),),
+)
+"""e.firma certificate status (OCSP): a second service of the tax registry's subsystem."""
+
 NOTARIES = ProviderService(
     name="notaries",
     provider=SubsystemId(INSTANCE, "GOV", "QRO-NOTARIAS", "notarias"),
@@ -141,5 +152,5 @@ PAYMENTS = ProviderService(
 CATALOGUE = Catalogue(
     instance=INSTANCE,
     clients=(PORTAL, BANK),
-    services=(POPULATION, TAX, NOTARIES, PAYMENTS),
+    services=(POPULATION, TAX, CERTIFICATES, NOTARIES, PAYMENTS),
 )

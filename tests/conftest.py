@@ -14,6 +14,19 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def efirma_folder(tmp_path_factory):
+    """The sandbox SAT authority and the demo e.firma files, made once for the run outside the
+    checkout (the sandbox makes them under var/ otherwise)."""
+    from sandbox import efirma
+
+    folder = tmp_path_factory.mktemp("efirma")
+    efirma.make_folder(folder)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SANDBOX_EFIRMA_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def seal_files(tmp_path_factory):
     """A development seal key pair for the whole run (the registry's real one in production)."""
@@ -28,9 +41,10 @@ def seal_files(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def document_settings(settings, seal_files, tmp_path_factory):
+def document_settings(settings, seal_files, efirma_folder, tmp_path_factory):
     """Documents issued in a test are sealed with the run's key and stored in a folder of the
-    test's own, outside the checkout."""
+    test's own, outside the checkout; signatures are trusted up to the run's sandbox SAT."""
+    settings.ESIGN_TRUST_ROOTS = str(efirma_folder / "ca.pem")
     settings.SEAL_KEY_PATH, settings.SEAL_CERT_PATH = seal_files
     settings.SEAL_TSA_URL = ""  # B-B, unless a test serves a time-stamping authority
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -34,6 +34,7 @@ from companies.models.register import (
 from companies.models.trail import (
     AppendOnlyQuerySet,
     ApplicationEvent,
+    CertificateStatus,
     Notification,
     OutboxMessage,
     RegistryCheck,
@@ -50,6 +51,7 @@ __all__ = [
     "ApplicationEvent",
     "ApplicationStatus",
     "ApplicationVersion",
+    "CertificateStatus",
     "Company",
     "Document",
     "Founder",

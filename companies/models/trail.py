@@ -39,6 +39,40 @@ class RegistryExchange(models.Model):
         return f"{self.service} {self.x_road_id} {self.http_status or self.fault_code}"
 
 
+class CertificateStatus(models.Model):
+    """SAT's answer (OCSP, RFC 6960) on the status of one e.firma certificate, kept whole: the
+    evidence a signature rests on, embedded later in the signed PDF (PAdES B-LT). Linked to its
+    ``RegistryExchange`` by the X-Road id."""
+
+    class Status(models.TextChoices):
+        GOOD = "good", _("Valid")
+        REVOKED = "revoked", _("Revoked")
+        UNKNOWN = "unknown", _("Unknown to SAT")
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="certificate_statuses",
+    )
+    serial_number = models.CharField(max_length=64, help_text="as SAT writes it (20 digits)")
+    issuer = models.CharField(max_length=255)
+    curp = models.CharField(max_length=18, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    produced_at = models.DateTimeField(help_text="when the responder signed the answer")
+    response = models.BinaryField(help_text="the OCSPResponse, DER, as it came")
+    x_road_id = models.CharField(max_length=100, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.serial_number} {self.status} {self.produced_at:%Y-%m-%d %H:%M}"
+
+
 class AppendOnlyQuerySet(models.QuerySet["ApplicationEvent"]):
     def update(self, **kwargs: object) -> int:
         raise PermissionError("Application events are append-only.")

@@ -140,3 +140,25 @@ def test_payment_reference_is_idempotent_and_its_status_comes_over_x_road(xroad_
     reference = created.record["reference"]
     assert again.record["reference"] == reference
     assert registries.payment_status(reference).outcome == Outcome.PENDING
+
+
+def test_certificate_status_brings_sats_ocsp_answer_whole(xroad_sandbox, efirma_folder):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509 import ocsp
+
+    _, issuer = x509.load_pem_x509_certificates((efirma_folder / "ca.pem").read_bytes())
+    cert = x509.load_der_x509_certificate((efirma_folder / "personas" / "ana.cer").read_bytes())
+    request = ocsp.OCSPRequestBuilder().add_certificate(cert, issuer, hashes.SHA256()).build()
+
+    answer = registries.certificate_status(request.public_bytes(serialization.Encoding.DER))
+
+    assert answer.outcome == Outcome.FOUND
+    response = ocsp.load_der_ocsp_response(answer.record["ocsp_response"])
+    assert response.certificate_status == ocsp.OCSPCertStatus.GOOD
+    assert uuid.UUID(answer.x_road_id)
+
+
+def test_certificate_status_is_unavailable_when_sats_service_is_down(xroad_sandbox):
+    xroad_sandbox.inject_fault("MX-DEV/GOV/SAT/padron/certificados", FaultSpec(down=True))
+    assert registries.certificate_status(b"0").outcome == Outcome.UNAVAILABLE

@@ -17,6 +17,7 @@ PRODUCTION = {
     "DEBUG": "",
     # The Security Server's TLS certificate, as `openssl x509 -noout -fingerprint -sha256` prints it.
     "AGENCY_API_SECURITY_SERVER_CERTS": ":".join(["5E"] * 32),
+    "ESIGN_TRUST_ROOTS": "/etc/empresa24/sat-efirma-roots.pem",
 }
 
 
@@ -54,6 +55,7 @@ def _manage(*args: str, **overrides: str) -> subprocess.CompletedProcess[str]:
             {**PRODUCTION, "OIDC_CLIENT_SECRET": ""},
             "OIDC_CLIENT_SECRET (or OIDC_CLIENT_SECRET_FILE) is required",
         ),
+        ({**PRODUCTION, "ESIGN_TRUST_ROOTS": ""}, "ESIGN_TRUST_ROOTS is required"),
         ({"XROAD_TLS_CERT": "/etc/cert.pem"}, "XROAD_TLS_CERT and XROAD_TLS_KEY go together"),
         ({"STORAGE_BACKEND": "s3"}, "STORAGE_S3_BUCKET is required"),
         (

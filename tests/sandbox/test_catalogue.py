@@ -57,6 +57,7 @@ def test_portal_is_the_client_subsystem_of_instance_mx_dev() -> None:
     [
         ("population", "MX-DEV/GOV/RENAPO/poblacion/personas"),
         ("tax", "MX-DEV/GOV/SAT/padron/contribuyentes"),
+        ("certificates", "MX-DEV/GOV/SAT/padron/certificados"),
         ("notaries", "MX-DEV/GOV/QRO-NOTARIAS/notarias/notarios"),
         ("payments", "MX-DEV/GOV/QRO-FINANZAS/pagos/referencias"),
     ],

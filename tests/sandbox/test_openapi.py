@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from starlette.routing import Route
 
-from sandbox.providers import notaries, payments, population, tax
+from sandbox.providers import certificates, notaries, payments, population, tax
 
 from .conftest import client_for
 
 pytestmark = pytest.mark.anyio
 
-PROVIDERS = [population, tax, notaries, payments]
+PROVIDERS = [population, tax, certificates, notaries, payments]
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
 
