@@ -110,9 +110,9 @@ def search(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> schemas.CompanyPageOut:
-    found = selectors.search(rfc=rfc, name=nombre)
-    page = [present.summary(company) for company in found[offset : offset + limit]]
-    return schemas.CompanyPageOut(count=found.count(), limit=limit, offset=offset, items=page)
+    page = selectors.page_of(selectors.search(rfc=rfc, name=nombre), offset=offset, limit=limit)
+    items = [present.summary(company) for company in page.companies]
+    return schemas.CompanyPageOut(count=page.count, limit=limit, offset=offset, items=items)
 
 
 @_etagged(
