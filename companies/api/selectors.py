@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, QuerySet, Window
 from django.utils.translation import gettext as _
@@ -15,6 +16,9 @@ from companies.api.errors import ApiError, ErrorCode, company_not_found
 from companies.filing.names import normalise_name
 from companies.models import Company, Document, Founder
 from companies.register.search import companies_named
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # a development dependency, for mypy
 
 NUMBER = re.compile(r"[A-Z0-9-]{1,20}")  # checked before a query: no NUL byte reaches SQL
 ENTRY_FIELDS = (
@@ -97,12 +101,22 @@ class Page:
     companies: Sequence[Company]
 
 
+class Counted(TypedDict):
+    total: int
+
+
+def page_query(
+    found: QuerySet[Company], *, offset: int, limit: int
+) -> QuerySet[WithAnnotations[Company, Counted]]:
+    """A page of ``found``, each row with the total (a count over every match beside it)."""
+    counted = found.only(*SUMMARY_FIELDS).annotate(total=Window(Count("pk")))
+    return counted[offset : offset + limit]
+
+
 def page_of(found: QuerySet[Company], *, offset: int, limit: int) -> Page:
-    """A page of ``found`` with its total in one query (a count over every match, beside each
-    row), so the name search's index is read once; a page past the end counts apart."""
-    rows = list(
-        found.only(*SUMMARY_FIELDS).annotate(total=Window(Count("pk")))[offset : offset + limit]
-    )
+    """A page of ``found`` with its total in one query, so the name search's index is read
+    once; a page past the end counts apart."""
+    rows = list(page_query(found, offset=offset, limit=limit))
     if rows:
         return Page(count=rows[0].total, companies=rows)
     return Page(count=found.count() if offset else 0, companies=[])
