@@ -1,15 +1,18 @@
 """The agency API's company-by-number under gunicorn, against a bare Django JSON view served by
-the same gunicorn in the same run: requests per second and their ratio, p50 and p99 latency,
-and SQL queries per request.
+the same gunicorn in the same run: requests per second and their ratio, p50 and p99 latency at
+8 and 32 concurrent clients, SQL queries per request on a warm cache (the reads, and the
+request log's write apart), and the request log counted against the requests sent.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/e24_bench python benchmarks/register_api.py
-    python benchmarks/register_api.py [--seconds 5] [--concurrency 8] [--workers 2]
+    python benchmarks/register_api.py [--seconds 5] [--concurrency 8,32] [--workers 2]
 
 Without DATABASE_URL it runs on a throw-away SQLite file (the figures the issue asks for are
 PostgreSQL's). The database is migrated and seeded with one company and the allowlist; use a
 database you can throw away. Gunicorn listens on a free loopback port. The load is a small
 asyncio client writing raw HTTP/1.1 (one connection per request, as gunicorn's sync workers
-close them), so the client costs far less than the server it measures.
+close them), so the client costs far less than the server it measures. The bare view and the
+API take turns (``--rounds`` slices each), so that a machine shared with other work slows both
+alike and their ratio stays meaningful when the absolute figures do not.
 """
 
 from __future__ import annotations
@@ -49,25 +52,47 @@ def paths(number: str) -> tuple[str, str]:
     return f"/api/v1/empresas/{number}", f"/bare/{number}"
 
 
-def queries_per_request(api_path: str, bare_path: str) -> dict[str, int]:
-    """SQL statements of one request of each kind, counted in this process."""
+@dataclass(frozen=True)
+class InProcess:
+    """One request of a kind served in this process (Django's test client, no gunicorn)."""
+
+    reads: int
+    log_writes: int
+    ms: float  # the best of several batches: what a request costs when nothing else runs
+
+
+def is_log_write(sql: str) -> bool:
+    return "INSERT INTO" in sql and "agencyrequest" in sql
+
+
+def in_process(api_path: str, bare_path: str) -> dict[str, InProcess]:
+    """SQL statements of one request of each kind on a warm cache (the second of two), the
+    request log's INSERT apart from the reads, and its time, counted in this process."""
     import _api_wsgi  # noqa: F401  (routes this process through the benchmark's URLconf)
     from django.db import connection
     from django.test import Client
 
     client = Client(HTTP_X_ROAD_CLIENT=AGENCY, HTTP_HOST="127.0.0.1")
 
-    def count(path: str) -> int:
+    def count(path: str) -> InProcess:
         statements: list[str] = []
 
         def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
             statements.append(sql)
             return execute(sql, params, many, context)
 
+        assert client.get(path).status_code == 200, path  # the cache warmed
         with connection.execute_wrapper(record):
             response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
-        return len(statements)
+        writes = sum(1 for sql in statements if is_log_write(sql))
+        batches = []
+        for _ in range(5):
+            started = time.perf_counter()
+            for _ in range(100):
+                client.get(path)
+            batches.append((time.perf_counter() - started) * 10)
+        return InProcess(reads=len(statements) - writes, log_writes=writes, ms=min(batches))
 
     return {"api": count(api_path), "bare": count(bare_path)}
 
@@ -115,6 +140,15 @@ class Run:
     seconds: float = 0.0
 
     @property
+    def sent(self) -> int:
+        return len(self.latencies) + self.errors
+
+    def add(self, other: Run) -> None:
+        self.latencies += other.latencies
+        self.errors += other.errors
+        self.seconds += other.seconds
+
+    @property
     def rps(self) -> float:
         return len(self.latencies) / self.seconds
 
@@ -156,47 +190,77 @@ async def load(port: int, path: str, *, seconds: float, concurrency: int, limit:
     return run
 
 
+def logged_requests() -> int:
+    from companies.models import AgencyRequest
+
+    return AgencyRequest.objects.count()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0, help="load per target")
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", default="8,32", help="clients, comma-separated runs")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--max-requests", type=int, default=100_000, help="per target")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="slices per target, bare and API taking turns"
+    )
     args = parser.parse_args()
     os.environ.setdefault("LOG_LEVEL", "warning")
     setup()
     from django.db import connection
 
     api_path, bare_path = paths(seed())
-    queries = queries_per_request(api_path, bare_path)
+    queries = in_process(api_path, bare_path)
+    logged_before = logged_requests()
     connection.close()
     port = free_port()
     server = start_gunicorn(port, args.workers)
+    runs: list[tuple[int, Run, Run]] = []
+    slice_seconds = args.seconds / args.rounds
+    api_sent = 0
     try:
-        options = {"concurrency": args.concurrency, "limit": args.max_requests}
-        for path in (bare_path, api_path):  # warm up: imports, connections, caches
-            asyncio.run(load(port, path, seconds=1.0, **options))
-        bare = asyncio.run(load(port, bare_path, seconds=args.seconds, **options))
-        api = asyncio.run(load(port, api_path, seconds=args.seconds, **options))
+        for concurrency in (int(c) for c in args.concurrency.split(",")):
+            options = {"concurrency": concurrency, "limit": args.max_requests}
+            for path in (bare_path, api_path):  # warm up: imports, connections, caches
+                warm = asyncio.run(load(port, path, seconds=1.0, **options))
+                api_sent += warm.sent if path == api_path else 0
+            bare, api = Run(), Run()
+            for _ in range(args.rounds):  # turns, so both meet the same neighbours' load
+                for run, path in ((bare, bare_path), (api, api_path)):
+                    run.add(asyncio.run(load(port, path, seconds=slice_seconds, **options)))
+            api_sent += api.sent
+            runs.append((concurrency, bare, api))
     finally:
-        server.terminate()
+        server.terminate()  # the workers finish what they serve, then stop
         server.wait(timeout=30)
+    logged = logged_requests() - logged_before
 
     vendor = connection.vendor
     print(
         f"Company by number under gunicorn ({args.workers} sync workers, {vendor}), "
-        f"{args.concurrency} concurrent clients, {args.seconds:g} s per target"
+        f"{args.seconds:g} s per target"
     )
-    for name, run, count in (
-        ("bare JSON view", bare, queries["bare"]),
-        ("agency API", api, queries["api"]),
-    ):
-        print(
-            f"  {name:<15} {run.rps:8.0f} req/s   p50 {run.percentile(50):6.1f} ms"
-            f"   p99 {run.percentile(99):6.1f} ms   {count} SQL queries/request"
-            f"   ({len(run.latencies)} ok, {run.errors} errors)"
-        )
-    print(f"  ratio API / bare: {api.rps / bare.rps:.2f} of the requests per second")
+    for concurrency, bare, api in runs:
+        print(f"  {concurrency} concurrent clients")
+        for name, run in (("bare JSON view", bare), ("agency API", api)):
+            print(
+                f"    {name:<15} {run.rps:8.0f} req/s   p50 {run.percentile(50):6.1f} ms"
+                f"   p99 {run.percentile(99):6.1f} ms   ({len(run.latencies)} ok, "
+                f"{run.errors} errors)"
+            )
+        print(f"    ratio API / bare: {api.rps / bare.rps:.2f} of the requests per second")
+    api_queries, bare_queries = queries["api"], queries["bare"]
+    print(
+        f"  SQL per API request on a warm cache: {api_queries.reads} read(s) + "
+        f"{api_queries.log_writes} request-log write(s) (bare view: {bare_queries.reads})"
+    )
+    print(
+        f"  in one process, no gunicorn (best of 5 x 100): bare {bare_queries.ms:.2f} ms, "
+        f"API {api_queries.ms:.2f} ms a request"
+    )
+    verdict = "none lost" if logged == api_sent else f"{api_sent - logged} MISSING"
+    print(f"  request log: {logged} rows for {api_sent} API requests sent under load ({verdict})")
     if vendor != "postgresql":
         print("  (SQLite: set DATABASE_URL=postgres://... for the PostgreSQL figures)")
     print(f"HEADLINE register_api {api.rps / bare.rps:.2f} x the bare view's req/s ({vendor})")

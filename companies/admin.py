@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from companies.api.access import subsystem_id
+from companies.api.access import forget_allowlist, subsystem_id
 from companies.models import AgencyAccess, AgencyRequest
 
 
@@ -32,6 +33,22 @@ class AgencyAccessAdmin(admin.ModelAdmin):
     list_display = ["client", "service", "active", "note", "created_at"]
     list_filter = ["service", "active"]
     search_fields = ["client", "note"]
+
+    # The API caches the allowlist (``access.Allowlist``): this process forgets it at once, the
+    # other workers read it again within ``ALLOWLIST_SECONDS``.
+    def save_model(
+        self, request: HttpRequest, obj: AgencyAccess, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        forget_allowlist()
+
+    def delete_model(self, request: HttpRequest, obj: AgencyAccess) -> None:
+        super().delete_model(request, obj)
+        forget_allowlist()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[AgencyAccess]) -> None:
+        super().delete_queryset(request, queryset)
+        forget_allowlist()
 
 
 @admin.register(AgencyRequest)

@@ -50,6 +50,16 @@ def document_settings(settings, seal_files, efirma_folder, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture(autouse=True)
+def fresh_api_caches():
+    """The agency API's per-process copies (the allowlist, the companies' bodies) start empty in
+    every test: the database a test saw is rolled back, its ids may come again."""
+    from companies.api import access, cache
+
+    access.allowlist.forget()
+    cache.bodies.clear()
+
+
 @pytest.fixture
 def staff_password() -> str:
     return "correct-horse-battery-staple-42"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.mx import rfc as stdnum_rfc
@@ -15,6 +17,9 @@ from companies.filing.names import normalise_name
 from companies.models import Company, Document, Founder
 from companies.register.search import companies_named
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # a development dependency, for mypy
+
 NUMBER = re.compile(r"[A-Z0-9-]{1,20}")  # checked before a query: no NUL byte reaches SQL
 ENTRY_FIELDS = (
     *("registration_number", "name", "rfc", "status", "registered_at"),
@@ -23,6 +28,12 @@ ENTRY_FIELDS = (
     *("application__neighbourhood", "application__postal_code", "application__municipality"),
     *("application__purpose", "application__activity_codes", "application__capital"),
     "application__comisario_name",
+)
+
+
+SUMMARY_FIELDS = (
+    *("registration_number", "name", "rfc", "status", "registered_at"),
+    "legal_form__abbreviation",
 )
 
 
@@ -80,6 +91,35 @@ def search(*, rfc: str | None, name: str | None) -> QuerySet[Company]:
         message = _("The name to search for needs at least one letter or digit.")
         raise ApiError(ErrorCode.INVALID_QUERY, message)
     return companies_named(normalised)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a search, and how many companies the search found in all."""
+
+    count: int
+    companies: Sequence[Company]
+
+
+class Counted(TypedDict):
+    total: int
+
+
+def page_query(
+    found: QuerySet[Company], *, offset: int, limit: int
+) -> QuerySet[WithAnnotations[Company, Counted]]:
+    """A page of ``found``, each row with the total (a count over every match beside it)."""
+    counted = found.only(*SUMMARY_FIELDS).annotate(total=Window(Count("pk")))
+    return counted[offset : offset + limit]
+
+
+def page_of(found: QuerySet[Company], *, offset: int, limit: int) -> Page:
+    """A page of ``found`` with its total in one query, so the name search's index is read
+    once; a page past the end counts apart."""
+    rows = list(page_query(found, offset=offset, limit=limit))
+    if rows:
+        return Page(count=rows[0].total, companies=rows)
+    return Page(count=found.count() if offset else 0, companies=[])
 
 
 def document(company: Company, *, kind: str, version: int) -> Document:

@@ -15,7 +15,7 @@ from django.http.response import HttpResponseBase
 from ninja import Router, Schema
 from ninja.params.functions import Header, Path, Query
 
-from companies.api import feed, present, schemas, selectors
+from companies.api import cache, feed, present, schemas, selectors
 from companies.api.access import service_router
 from companies.documents.verification import latest_of_each_kind
 from companies.models import AgencyService
@@ -72,6 +72,15 @@ def conditional(document: Schema, if_none_match: str | None) -> HttpResponseBase
     )
 
 
+def conditional_body(body: cache.Body, if_none_match: str | None) -> HttpResponseBase:
+    """A kept body with its ETag (computed once, when it was built), or 304."""
+    return _unless_current(
+        body.etag,
+        if_none_match,
+        lambda: HttpResponse(body.content, content_type="application/json"),
+    )
+
+
 def _etagged(
     router: Router, path: str, *, out: type[Schema], operation_id: str, summary: str
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -101,9 +110,9 @@ def search(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> schemas.CompanyPageOut:
-    found = selectors.search(rfc=rfc, name=nombre)
-    page = [present.summary(company) for company in found[offset : offset + limit]]
-    return schemas.CompanyPageOut(count=found.count(), limit=limit, offset=offset, items=page)
+    page = selectors.page_of(selectors.search(rfc=rfc, name=nombre), offset=offset, limit=limit)
+    items = [present.summary(company) for company in page.companies]
+    return schemas.CompanyPageOut(count=page.count, limit=limit, offset=offset, items=items)
 
 
 @_etagged(
@@ -114,7 +123,8 @@ def search(
     summary="Una empresa inscrita, por número",
 )
 def company(request: HttpRequest, numero: Number, if_none_match: IfNoneMatch = None) -> Any:
-    return conditional(present.company(selectors.entry(numero)), if_none_match)
+    body = cache.served("empresa", numero, lambda: present.company(selectors.entry(numero)))
+    return conditional_body(body, if_none_match)
 
 
 @_etagged(
@@ -125,7 +135,8 @@ def company(request: HttpRequest, numero: Number, if_none_match: IfNoneMatch = N
     summary="Administradores y comisario de una empresa (solo nombres)",
 )
 def officers(request: HttpRequest, numero: Number, if_none_match: IfNoneMatch = None) -> Any:
-    return conditional(present.officers(selectors.entry(numero)), if_none_match)
+    body = cache.served("funcionarios", numero, lambda: present.officers(selectors.entry(numero)))
+    return conditional_body(body, if_none_match)
 
 
 @_etagged(

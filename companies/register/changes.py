@@ -8,6 +8,10 @@ On PostgreSQL two transactions could commit their rows out of id order, so write
 transaction-level advisory lock: ids are handed out and committed one writer at a time (SQLite
 already allows a single writer). Call ``record_change`` inside the transaction that made the
 change, so the event and the change commit or roll back together.
+
+The agency API serves a company from each worker's memory for as long as its last change here
+stays the same (``companies.api.cache``): a change to what the API shows of a company (its RFC,
+its status) that is not recorded here would not be seen by the agencies.
 """
 
 from __future__ import annotations

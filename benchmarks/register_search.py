@@ -1,0 +1,231 @@
+"""The register's reads at scale under gunicorn, each against the bare Django JSON view served by
+the same gunicorn in the same run: the agency API's search by RFC and by name, and the public
+pages /empresas/?q= (a name), /empresas/<n>/ and /verificar/<code>. For each: requests per
+second and the ratio to the bare view, p50 and p99 latency; then PostgreSQL's plan of the name
+search (EXPLAIN ANALYZE), to see the trigram index used.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/e24_bench python benchmarks/register_search.py
+    python benchmarks/register_search.py --companies 1000000   # the million: seeding ~5-10 min
+    python benchmarks/register_search.py [--seconds 5] [--concurrency 8] [--workers 2]
+
+PostgreSQL only (the trigram index is PostgreSQL's); use a database you can throw away. Besides
+the one company the registration service enters (Ana's S.A.S., its pages and code), the register
+is filled in SQL with ``--companies`` entries (100,000 by default, a couple of minutes) of
+generated names: words of ``FIRST``, ``SECOND`` and ``THIRD`` combined, so that one word of a
+query matches about 1 in 200 companies, as a common word of a real register does. They are
+numbered QRO-1990-… onwards, kept between runs and replaced when ``--companies`` changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import sys
+import time
+from pathlib import Path
+
+from _django import setup
+from register_api import AGENCY, Run, free_port, one_request, seed, start_gunicorn
+
+FIRST_WORDS = (  # noqa: SIM905 (words read better as a sentence)
+    "tortilleria panaderia constructora comercializadora distribuidora servicios consultores"
+    " transportes abarrotes farmacia ferreteria papeleria taller carpinteria herreria imprenta"
+    " lavanderia muebleria refaccionaria tlapaleria vidrieria zapateria agencia inmobiliaria"
+    " desarrolladora ingenieria arquitectura logistica mensajeria alimentos bebidas cafeteria"
+    " restaurante pasteleria carniceria polleria fruteria textiles confecciones bordados"
+    " calzado muebles plasticos metales maquinados autopartes agroindustrias invernaderos"
+    " viveros lacteos granos semillas fertilizantes software sistemas redes"
+    " telecomunicaciones electronica electricos iluminacion clinica laboratorio dental optica"
+    " veterinaria estetica gimnasio escuela academia hotel posada turismo viajes eventos"
+    " banquetes florerias regalos juguetes libreria"
+).split()
+SECOND_WORDS = (  # noqa: SIM905 (words read better as a sentence)
+    "esperanza aurora bernal queretaro santiago corregidora marques jalpan cadereyta amealco"
+    " tequisquiapan colon huimilpan pinal arroyo seco landa toliman ezequiel montes pedro"
+    " escobedo juan rio penamiller jose maria morelos hidalgo juarez allende guadalupe"
+    " victoria carmen dolores soledad rosario pilar luz mercedes consuelo"
+).split()
+THIRD_WORDS = (  # noqa: SIM905 (words read better as a sentence)
+    "norte sur oriente poniente centro hermanos familia unidos asociados integral moderna"
+    " nueva express plus total global regional nacional bajio"
+).split()
+SEEDED_PREFIX = "QRO-199"  # the generated entries' numbers: QRO-1990-000001 ...
+PER_YEAR = 500_000
+NAME_QUERIES = ("tortilleria", "constructora bernal", "panaderia esperanza norte", "farmasia")
+
+
+def seed_companies(count: int) -> None:
+    """``count`` generated entries in the register, written in SQL (kept if already there)."""
+    from django.db import connection
+
+    from companies.models import Company, LegalForm
+
+    seeded = Company.objects.filter(registration_number__startswith=SEEDED_PREFIX)
+    if seeded.count() == count:
+        return
+    started = time.perf_counter()
+    seeded._raw_delete(seeded.db)
+    forms = list(LegalForm.objects.values_list("pk", "abbreviation"))
+    table = Company._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX IF EXISTS companies_company_name_trgm")
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (registration_number, name, normalised_name, legal_form_id, rfc,
+                                 status, registered_at)
+            SELECT format('QRO-%%s-%%s', 1990 + (i - 1) / {PER_YEAR},
+                          lpad(((i - 1) %% {PER_YEAR} + 1)::text, 6, '0')),
+                   initcap(words) || ', ' || (%(abbreviations)s::text[])[1 + i %% %(forms)s],
+                   upper(words),
+                   (%(keys)s::bigint[])[1 + i %% %(forms)s],
+                   chr(65 + i %% 26) || chr(65 + (i / 26) %% 26) || chr(65 + (i / 676) %% 26)
+                     || to_char(date '1990-01-01' + (i / 17576) %% 9000, 'YYMMDD') || 'A1B',
+                   CASE WHEN i %% 50 = 0 THEN 'dissolved' ELSE 'active' END,
+                   timestamp with time zone '1990-01-01' + i * interval '15 minutes'
+            FROM (
+                SELECT i,
+                       (%(first)s::text[])[1 + i %% %(n_first)s] || ' '
+                       || (%(second)s::text[])[1 + (i / %(n_first)s) %% %(n_second)s] || ' '
+                       || (%(third)s::text[])[1 + (i / 7) %% %(n_third)s] AS words
+                FROM generate_series(1, %(count)s) AS i
+            ) AS generated
+            """,  # noqa: S608 (the table is the model's; every value is a parameter)
+            {
+                "abbreviations": [abbreviation for _, abbreviation in forms],
+                "keys": [pk for pk, _ in forms],
+                "forms": len(forms),
+                "first": FIRST_WORDS,
+                "n_first": len(FIRST_WORDS),
+                "second": SECOND_WORDS,
+                "n_second": len(SECOND_WORDS),
+                "third": THIRD_WORDS,
+                "n_third": len(THIRD_WORDS),
+                "count": count,
+            },
+        )
+        cursor.execute(
+            f"CREATE INDEX companies_company_name_trgm ON {table} "
+            "USING gin (normalised_name gin_trgm_ops)"
+        )
+        cursor.execute(f"ANALYZE {table}")
+    print(f"  seeded {count:,} companies in {time.perf_counter() - started:.0f} s")
+
+
+def seed_entry() -> tuple[str, str, str]:
+    """Ana's S.A.S. as ``register_api`` enters it: its number, RFC and verification code."""
+    from companies.models import Company
+
+    company = Company.objects.get(registration_number=seed())
+    assert company.verification_code
+    return company.registration_number, company.rfc, company.verification_code
+
+
+def explain_name_search(query: str) -> str:
+    """PostgreSQL's plan of the API's name search as it runs: the first page and its total."""
+    from companies.api import selectors
+
+    found = selectors.search(rfc=None, name=query)
+    return str(selectors.page_query(found, offset=0, limit=20).explain(analyze=True))
+
+
+def request_bytes(port: int, path: str) -> bytes:
+    return (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Road-Client: {AGENCY}\r\n"
+        "Accept-Language: es-mx\r\nConnection: close\r\n\r\n"
+    ).encode()
+
+
+async def load(port: int, paths: list[str], *, seconds: float, concurrency: int) -> Run:
+    """``concurrency`` clients asking for ``paths`` in turn for ``seconds``."""
+    requests = itertools.cycle([request_bytes(port, path) for path in paths])
+    run = Run()
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    async def worker() -> None:
+        while time.perf_counter() < deadline:
+            sent = time.perf_counter()
+            status = await one_request(port, next(requests))
+            if status == 200:
+                run.latencies.append(time.perf_counter() - sent)
+            else:
+                run.errors += 1
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def targets(number: str, rfc: str, code: str) -> dict[str, list[str]]:
+    names = [q.replace(" ", "+") for q in NAME_QUERIES]
+    return {
+        "API search by RFC": [f"/api/v1/empresas?rfc={rfc}"],
+        "API search by name": [f"/api/v1/empresas?nombre={q}" for q in names],
+        "/empresas/?q=name": [f"/empresas/?q={q}" for q in names],
+        "/empresas/<n>/": [f"/empresas/{number}/"],
+        "/verificar/<code>": [f"/verificar/{code}"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--companies", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=5.0, help="load per target")
+    parser.add_argument("--rounds", type=int, default=5, help="slices, bare and target in turns")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    args = parser.parse_args()
+    os.environ.setdefault("LOG_LEVEL", "warning")
+    os.environ.update(DEBUG="false", SECURE_SSL_REDIRECT="false")  # as gunicorn serves it
+    setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        sys.exit("register_search.py needs PostgreSQL: set DATABASE_URL=postgres://...")
+    print(f"Register reads with {args.companies:,} companies (PostgreSQL)")
+    seed_companies(args.companies)
+    number, rfc, code = seed_entry()
+    call_command("collectstatic", interactive=False, verbosity=0)  # the pages' manifest
+    plan = explain_name_search(NAME_QUERIES[0])
+    connection.close()
+
+    port = free_port()
+    server = start_gunicorn(port, args.workers)
+    bare_path = [f"/bare/{number}"]
+    slice_seconds = args.seconds / args.rounds
+    results: list[tuple[str, Run, Run]] = []
+    try:
+        for name, paths in targets(number, rfc, code).items():
+            options = {"concurrency": args.concurrency, "seconds": slice_seconds}
+            asyncio.run(load(port, paths, **options))  # warm up
+            bare, target = Run(), Run()
+            for _ in range(args.rounds):
+                bare.add(asyncio.run(load(port, bare_path, **options)))
+                target.add(asyncio.run(load(port, paths, **options)))
+            results.append((name, bare, target))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    print(
+        f"  under gunicorn ({args.workers} sync workers), {args.concurrency} concurrent "
+        f"clients, {args.seconds:g} s per target in {args.rounds} turns with the bare view"
+    )
+    for name, bare, target in results:
+        print(
+            f"    {name:<20} {target.rps:7.0f} req/s ({target.rps / bare.rps:4.2f}x bare "
+            f"{bare.rps:5.0f})   p50 {target.percentile(50):6.1f} ms"
+            f"   p99 {target.percentile(99):6.1f} ms   ({len(target.latencies)} ok, "
+            f"{target.errors} errors)"
+        )
+    used = "companies_company_name_trgm" in plan
+    print(f"  name search {NAME_QUERIES[0]!r}: trigram index used: {'yes' if used else 'NO'}")
+    print("    " + plan.replace("\n", "\n    "))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    main()

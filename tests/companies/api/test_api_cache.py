@@ -1,0 +1,124 @@
+"""The agency API's per-process copies never serve what the register no longer says: a company's
+bodies are keyed by its last change (every write path that changes what the API serves), and a
+client switched off is refused within seconds in every process."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.contrib import admin
+
+from companies.api import access
+from companies.models import AgencyAccess, AgencyRequest, AgencyService
+from companies.register import registration
+from tests.factories import complete_application, registered_company
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, agency: str, path: str, **extra):
+    return client.get(f"/api/v1/{path}", HTTP_X_ROAD_CLIENT=agency, **extra)
+
+
+@pytest.fixture
+def entered(applicant):
+    """Ana's S.A.S. entered by the registration service, its RFC not given yet."""
+    return registered_company(complete_application(applicant))
+
+
+def test_a_company_registered_after_a_miss_is_served_at_once(client, agency, applicant):
+    application = complete_application(applicant)
+    assert get(client, agency, "empresas/QRO-2026-000001").status_code == 404
+    company = registered_company(application, number=1)
+    assert company.registration_number == "QRO-2026-000001"
+    response = get(client, agency, "empresas/QRO-2026-000001")
+    assert response.status_code == 200
+    assert response.json()["nombre"] == company.name
+
+
+@pytest.mark.parametrize("resource", ["empresas/{}", "empresas/{}/funcionarios"])
+def test_a_kept_body_is_served_with_one_query_and_the_log_row(
+    client, agency, entered, resource, django_assert_num_queries
+):
+    path = resource.format(entered.registration_number)
+    first = get(client, agency, path)
+    with django_assert_num_queries(2):  # the company's last change; the request log
+        again = get(client, agency, path)
+    assert (again.content, again["ETag"]) == (first.content, first["ETag"])
+
+
+def test_the_rfc_from_the_tax_registry_is_served_at_once(client, agency, entered, xroad_sandbox):
+    path = f"empresas/{entered.registration_number}"
+    before = get(client, agency, path)
+    assert before.json()["rfc"] is None
+    registration.request_company_rfc(entered.application_id)
+    after = get(client, agency, path, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert after.json()["rfc"] and after["ETag"] != before["ETag"]
+
+
+def test_documents_issued_are_listed_at_once(client, agency, entered):
+    from companies.documents import issuance
+
+    path = f"documentos/{entered.registration_number}"
+    assert get(client, agency, path).json()["items"] == []
+    issuance.issue_documents(company_id=entered.pk)
+    listed = get(client, agency, path).json()["items"]
+    assert {item["tipo"] for item in listed} == {"certificado", "estatutos", "libro_de_registro"}
+
+
+def test_a_dissolution_recorded_in_the_log_is_served_at_once(client, agency, entered):
+    from companies.register.changes import record_change
+
+    path = f"empresas/{entered.registration_number}"
+    assert get(client, agency, path).json()["estado"] == "activa"
+    entered.status = entered.Status.DISSOLVED
+    entered.save(update_fields=["status"])
+    record_change(entered, "dissolved")
+    assert get(client, agency, path).json()["estado"] == "disuelta"
+
+
+def test_a_client_switched_off_elsewhere_is_refused_within_seconds(
+    client, agency, entered, monkeypatch
+):
+    monkeypatch.setattr(access.allowlist, "seconds", 0.3)
+    path = f"empresas/{entered.registration_number}"
+    assert get(client, agency, path).status_code == 200
+    # Another process (the admin on another worker) switches it off: no signal reaches here.
+    AgencyAccess.objects.filter(client=agency, service=AgencyService.COMPANIES).update(active=False)
+    time.sleep(0.4)
+    refused = get(client, agency, path)
+    assert (refused.status_code, refused.json()["code"]) == (403, "access_denied")
+
+
+def test_other_processes_read_the_allowlist_again_within_seconds():
+    assert 0 < access.ALLOWLIST_SECONDS <= 10
+
+
+def test_a_client_removed_in_the_admin_is_refused_at_once_by_that_process(
+    client, agency, entered, rf, django_capture_on_commit_callbacks
+):
+    path = f"empresas/{entered.registration_number}"
+    assert get(client, agency, path).status_code == 200
+    entry = AgencyAccess.objects.get(client=agency, service=AgencyService.COMPANIES)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.site.get_model_admin(AgencyAccess).delete_model(rf.post("/"), entry)
+    assert get(client, agency, path).status_code == 403
+
+
+def test_a_client_added_is_served_at_once(client, entered):
+    path = f"empresas/{entered.registration_number}"
+    caller = "MX-DEV/GOV/IMSS/afiliacion"
+    AgencyAccess.objects.create(client="MX-DEV/GOV/SAT/padron", service="empresas")
+    assert get(client, "MX-DEV/GOV/SAT/padron", path).status_code == 200
+    assert get(client, caller, path).status_code == 403
+    AgencyAccess.objects.create(client=caller, service="empresas")
+    assert get(client, caller, path).status_code == 200
+
+
+def test_every_request_served_from_a_kept_body_is_logged(client, agency, entered):
+    path = f"empresas/{entered.registration_number}"
+    for _ in range(5):
+        get(client, agency, path)
+    assert AgencyRequest.objects.filter(path=f"/api/v1/{path}", status=200).count() == 5
