@@ -15,6 +15,7 @@ temporary folder). Documents are sealed without a time-stamping authority (B-B).
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import statistics
 import subprocess
@@ -230,7 +231,7 @@ def main() -> None:
     from sandbox.world import build_emulator
     from xroad_client.emulator import FaultSpec, serve_in_thread
 
-    call_command("make_seal_key", verbosity=0)
+    call_command("make_seal_key", stdout=io.StringIO())
     emulator = build_emulator()
     for service in emulator.topology.services:
         emulator.inject_fault(service.id, FaultSpec(latency_ms=args.latency_ms))
