@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from _django import setup
@@ -50,6 +51,7 @@ class Run:
     workers: int
     one_at_a_time: list[Timing]
     burst: list[Timing]
+    burst_cpu_s: float | None  # the workers' CPU time during the burst (None: not on Linux)
 
     @property
     def per_minute(self) -> float:
@@ -128,10 +130,26 @@ def with_workers(count: int, *, env: dict[str, str], one_at_a_time: int, burst: 
         filer = EntrepreneurFactory()
         wait_for(submit(count, filer=filer), timeout_s=120)  # fonts, templates, connections
         alone = [wait_for(submit(1, filer=filer), timeout_s=60)[0] for _ in range(one_at_a_time)]
+        before = cpu_seconds(started)
         together = wait_for(submit(burst, filer=filer), timeout_s=60 + burst * 10)
+        after = cpu_seconds(started)
     finally:
         workers.stop(started, timeout_s=20)
-    return Run(count, alone, together)
+    used = after - before if after is not None and before is not None else None
+    return Run(count, alone, together, used)
+
+
+def cpu_seconds(processes: Sequence[subprocess.Popen[bytes]]) -> float | None:
+    """User and system CPU seconds the processes used so far (from /proc; None elsewhere)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for process in processes:
+        try:
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def round_trips(ids: Sequence[int]) -> int:
@@ -197,6 +215,14 @@ def report(runs: list[Run], *, latency_ms: float, floor_parts: tuple[int, str, f
             f"{percentile([t.to_registered for t in together], 0.95):>8.2f} s"
             f"{statistics.median(t.to_sealed for t in together):>9.2f} s"
             f"{percentile([t.to_sealed for t in together], 0.95):>9.2f} s"
+        )
+    cpu = [run.burst_cpu_s / len(run.burst) for run in runs if run.burst_cpu_s is not None]
+    if cpu:
+        per_app = statistics.median(cpu)
+        cores = os.cpu_count() or 1
+        print(
+            f"  the workers' CPU per application: {per_app:.2f} s, so at most"
+            f" {cores / per_app * 60:.0f} per minute on {cores} cores, however many workers"
         )
     by_count = {run.workers: run for run in runs}
     if 1 in by_count and len(by_count) > 1:

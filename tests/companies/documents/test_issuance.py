@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from companies import jobs, registries, tasks
 from companies.documents import issuance, seal, verification
 from companies.models import Company, Document, OutboxMessage
-from tests.factories import complete_registration
+from tests.factories import complete_registration, run_jobs
 from xroad_client.emulator import FaultSpec
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +61,23 @@ def test_after_registration_asks_for_each_document_in_a_message_of_its_own_certi
         [registered.pk, "register"],
     ]
     assert not Document.objects.exists(), "the workers issue them, each as it is free"
+
+
+def test_after_registration_asks_again_only_for_what_is_missing(registered, xroad_sandbox):
+    """What the re-drive relies on: a company without a document, or without its RFC."""
+    xroad_sandbox.inject_fault(TAX, FaultSpec(down=True))
+    with pytest.raises(registries.RegistryUnavailable):
+        tasks.issue_document(registered.pk, "certificate")
+    tasks.issue_document(registered.pk, "register")
+    tasks.after_registration(registered.pk)
+    asked = OutboxMessage.objects.filter(task=jobs.ISSUE_DOCUMENT, sent_at__isnull=True)
+    assert [m.args[1] for m in asked.order_by("pk")] == ["certificate", "articles"]
+
+    xroad_sandbox.clear_faults()
+    assert run_jobs(jobs.ISSUE_DOCUMENT) == []
+    tasks.after_registration(registered.pk)
+    assert not asked.exists(), "the RFC and every document are there"
+    assert Company.objects.get(application=registered).rfc != ""
 
 
 def test_the_founders_are_told_when_the_last_document_is_issued_whichever_it_is(
