@@ -20,6 +20,7 @@ INVITE_FOUNDERS_TO_SIGN = PREFIX + "invite_founders_to_sign"
 PROCESS_APPLICATION = PREFIX + "process_application"
 AFTER_REGISTRATION = PREFIX + "after_registration"
 RFC_AND_DOCUMENTS = PREFIX + "rfc_and_documents"
+ISSUE_DOCUMENT = PREFIX + "issue_document"
 TELL_FOUNDERS = PREFIX + "tell_founders"
 RELAY_OUTBOX = PREFIX + "relay_outbox"
 PURGE_OUTBOX = PREFIX + "purge_outbox"
@@ -42,6 +43,14 @@ def after_registration(application_id: int) -> Message:
 
 def rfc_and_documents(application_id: int) -> Message:
     return (RFC_AND_DOCUMENTS, [application_id])
+
+
+def issue_document(application_id: int, kind: str) -> Message:
+    """One document of the company registered from this application (``Document.Kind``): each
+    kind is a message of its own, so free workers draw and seal a company's documents at once.
+    The application's id comes first, as in every message about an application
+    (``outbox.withdraw``)."""
+    return (ISSUE_DOCUMENT, [application_id, kind])
 
 
 def tell_founders(application_id: int, *, kind: str, step: str) -> Message:

@@ -53,10 +53,19 @@ AFTER_REGISTRATION: dict[str, Any] = {
 
 @shared_task(name=jobs.AFTER_REGISTRATION, **AFTER_REGISTRATION)
 def after_registration(self: Task, application_id: int) -> None:
-    """``registration.complete``; what still waits (the RFC, the seal) is tried again later."""
+    """``registration.complete``: an ``issue_document`` message per document still needed."""
     from companies.register import registration
 
     _until_done(self, application_id, registration.complete)
+
+
+@shared_task(name=jobs.ISSUE_DOCUMENT, **AFTER_REGISTRATION)
+def issue_document(self: Task, application_id: int, kind: str) -> None:
+    """``registration.issue``: one document, drawn and sealed by whichever worker is free; what
+    still waits (the RFC, the seal) is tried again later, for this document only."""
+    from companies.register import registration
+
+    _until_done(self, application_id, lambda pk: registration.issue(pk, kind=kind))
 
 
 @shared_task(name=jobs.RFC_AND_DOCUMENTS, **AFTER_REGISTRATION)

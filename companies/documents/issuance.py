@@ -47,11 +47,30 @@ def title_of(company: Company, kind: str) -> str:
 
 
 def issue_documents(*, company_id: int) -> list[Document]:
-    """Issue every document the company lacks, or whose facts changed; returns the new ones."""
+    """Issue every document the company lacks, or whose facts changed, one after the other;
+    returns the new ones."""
+    issued = [issue_document(company_id=company_id, kind=kind) for kind in Kind.values]
+    return [document for document in issued if document is not None]
+
+
+def issue_document(*, company_id: int, kind: str) -> Document | None:
+    """Issue the company's document of this kind if it lacks one stating the current facts;
+    the new document, or None when there was nothing to issue. Documents of different kinds
+    may be issued at once by different workers."""
     company = Company.objects.select_related("legal_form").get(pk=company_id)
     codes.store_missing(company)
-    issued = [_issue(company, kind) for kind in Kind.values]
-    return [document for document in issued if document is not None]
+    return _issue(company, kind)
+
+
+def pending_kinds(company: Company) -> list[str]:
+    """The kinds the company has no document of stating the current facts, certificate first."""
+    return [kind for kind in Kind.values if not _states(company, kind, facts_of(company, kind))]
+
+
+def has_every_kind(company: Company) -> bool:
+    """Whether the company has a document of every kind (in any version)."""
+    issued = company.documents.values("kind").distinct().count()
+    return issued == len(Kind.values)
 
 
 def _issue(company: Company, kind: str) -> Document | None:

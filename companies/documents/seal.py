@@ -23,6 +23,9 @@ from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from django.conf import settings
 from django.utils.translation import gettext as _
 from pyhanko.keys import load_cert_from_pemder
@@ -32,6 +35,7 @@ from pyhanko.pdf_utils.metadata.model import VENDOR
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 from pyhanko.sign.validation import EmbeddedPdfSignature, validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
@@ -101,10 +105,37 @@ def _signer() -> signers.SimpleSigner:
                 f"The seal file {path} does not exist. Set SEAL_KEY_PATH and SEAL_CERT_PATH, "
                 "or run `manage.py make_seal_key` for a development key."
             )
-    signer = signers.SimpleSigner.load(key_file=str(key), cert_file=str(cert))
-    if signer is None:
+    return _loaded_signer(str(key), str(cert), key.stat().st_mtime_ns, cert.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _loaded_signer(key: str, cert: str, *_modified: int) -> signers.SimpleSigner:
+    """The seal's signer, read once per process (and again when a file changes: the times of
+    modification are part of the key): reading an RSA key checks it, a fifth of a second."""
+    loaded = signers.SimpleSigner.load(key_file=key, cert_file=cert)
+    if loaded is None:
         raise SealUnavailable(f"The seal key {key} or certificate {cert} could not be read.")
-    return signer
+    return _KeyKeptSigner(loaded)
+
+
+class _KeyKeptSigner(signers.SimpleSigner):
+    """pyHanko's ``SimpleSigner`` reads its key again at every signature (twice a seal: one to
+    size the signature, one to make it); this one keeps the key it read, for RSA with PKCS #1
+    v1.5 (what ``make_seal_key`` makes) and leaves any other mechanism to pyHanko."""
+
+    def __init__(self, loaded: signers.SimpleSigner) -> None:
+        super().__init__(
+            signing_cert=loaded.signing_cert,
+            signing_key=loaded.signing_key,
+            cert_registry=loaded.cert_registry,
+        )
+        self._key = serialization.load_der_private_key(loaded.signing_key.dump(), password=None)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        if mechanism.signature_algo == "rsassa_pkcs1v15" and isinstance(self._key, RSAPrivateKey):
+            return self._key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+        return super().sign_raw(data, digest_algorithm)
 
 
 def seal_pdf(pdf: bytes) -> bytes:

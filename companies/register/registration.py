@@ -8,14 +8,13 @@ second company or use a second number.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from companies import notifications, registries, workflow
+from companies import jobs, notifications, outbox, registries, workflow
 from companies.documents import codes, issuance
 from companies.models import (
     Application,
@@ -74,40 +73,56 @@ def approve_and_register(
 
 
 def complete(application_id: int) -> None:
-    """After registration: the company's RFC and its documents (``rfc_and_documents``), and the
-    founders told. Raises ``RegistryUnavailable`` once the rest is done when the tax registry
-    did not answer (the RFC is asked again); safe to run again."""
-    done = _rfc_and_documents(application_id)
-    notifications.registered(application_id)
-    notifications.documents_reissued(application_id, done.reissued)
-    done.raise_if_waiting()
+    """After registration: a message per document the company still needs (``issue``), the
+    certificate first, so that free workers draw and seal them at once; the certificate also
+    while the RFC is still to come (its task asks for it). Sends nothing when all is done: safe
+    to run again."""
+    company = company_of(application_id)
+    kinds = issuance.pending_kinds(company)
+    if not company.rfc and Document.Kind.CERTIFICATE not in kinds:
+        kinds.insert(0, Document.Kind.CERTIFICATE)
+    if kinds:
+        with transaction.atomic():
+            outbox.enqueue(*(jobs.issue_document(application_id, kind) for kind in kinds))
+
+
+def issue(application_id: int, *, kind: str) -> None:
+    """One of the company's documents; for the certificate, the RFC from the tax registry first.
+    The founders are told once every document is there (by whichever document is last), and
+    again when a document is issued in a new version (the certificate with its RFC). Without
+    the RFC the certificate is issued anyway and ``RegistryUnavailable`` raised after: the retry
+    issues it again once the RFC arrives. Safe to run again."""
+    if kind == Document.Kind.CERTIFICATE:
+        company, rfc_waits = _with_rfc(application_id)
+    else:
+        company, rfc_waits = company_of(application_id), False
+    document = issuance.issue_document(company_id=company.pk, kind=kind)
+    if issuance.has_every_kind(company):
+        notifications.registered(application_id)
+    if document is not None and document.version > 1:
+        notifications.documents_reissued(application_id, [document])
+    if rfc_waits:
+        raise RegistryUnavailable("tax registry")
 
 
 def rfc_and_documents(application_id: int) -> None:
-    """The company's RFC and its documents, telling nobody. The documents do not wait for the
-    tax registry: without the RFC they are issued now, ``RegistryUnavailable`` is raised after,
-    and the certificate is issued again (a new version) once a later run brings the RFC. Safe
-    to run again."""
-    _rfc_and_documents(application_id).raise_if_waiting()
+    """The company's RFC and its documents, one after the other, telling nobody. The documents
+    do not wait for the tax registry: without the RFC they are issued now, ``RegistryUnavailable``
+    is raised after, and the certificate is issued again (a new version) once a later run brings
+    the RFC. Safe to run again."""
+    company, rfc_waits = _with_rfc(application_id)
+    issuance.issue_documents(company_id=company.pk)
+    if rfc_waits:
+        raise RegistryUnavailable("tax registry")
 
 
-@dataclass(frozen=True)
-class Completion:
-    rfc_waits: bool  # the tax registry did not answer: the RFC is still to come
-    reissued: list[Document]  # documents issued again in a later version (with the RFC)
-
-    def raise_if_waiting(self) -> None:
-        if self.rfc_waits:
-            raise RegistryUnavailable("tax registry")
-
-
-def _rfc_and_documents(application_id: int) -> Completion:
+def _with_rfc(application_id: int) -> tuple[Company, bool]:
+    """The company, with its RFC asked for when it has none; and whether the RFC still waits
+    (the tax registry did not answer)."""
     try:
-        company, rfc_waits = request_company_rfc(application_id), False
+        return request_company_rfc(application_id), False
     except RegistryUnavailable:
-        company, rfc_waits = company_of(application_id), True
-    issued = issuance.issue_documents(company_id=company.pk)
-    return Completion(rfc_waits, [d for d in issued if d.version > 1])
+        return company_of(application_id), True
 
 
 def company_of(application_id: int) -> Company:

@@ -16,6 +16,7 @@ MESSAGES = [
     jobs.process_application(7),
     jobs.after_registration(7),
     jobs.rfc_and_documents(7),
+    jobs.issue_document(7, "certificate"),
     jobs.tell_founders(7, kind="submitted", step="submission:1"),
 ]
 

@@ -170,3 +170,30 @@ def _forget_pooled_connections() -> None:
 @pytest.fixture
 def celery_worker(start_worker: Callable[..., Worker]) -> Worker:
     return start_worker()
+
+
+@pytest.fixture
+def stack(start_worker, sandbox_server, legal_forms, applicant_factory):
+    """The sandbox registries over HTTP (faults cleared before and after) and a function that
+    starts a worker on them, quick to retry (environment variables as keyword arguments)."""
+    emulator, url = sandbox_server
+    emulator.clear_faults()
+
+    def worker(**env):
+        return start_worker(
+            XROAD_SECURITY_SERVER_URL=url,
+            XROAD_TIMEOUT="2",
+            PROCESSING_RETRY_SECONDS="1",
+            CELERY_VISIBILITY_TIMEOUT="6",
+            **env,
+        )
+
+    yield emulator, worker
+    emulator.clear_faults()
+
+
+@pytest.fixture
+def applicant_factory(transactional_db):
+    from tests.factories import EntrepreneurFactory
+
+    return EntrepreneurFactory

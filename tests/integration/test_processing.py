@@ -5,7 +5,6 @@ import os
 import signal
 import time
 
-import pytest
 from django.utils import timezone
 
 from companies.documents import issuance, verification
@@ -15,31 +14,6 @@ from tests.workers import wait_until
 from xroad_client.emulator import FaultSpec
 
 POPULATION = "MX-DEV/GOV/RENAPO/poblacion/personas"
-
-
-@pytest.fixture
-def stack(start_worker, sandbox_server, legal_forms, applicant_factory):
-    emulator, url = sandbox_server
-    emulator.clear_faults()
-
-    def worker(**env):
-        return start_worker(
-            XROAD_SECURITY_SERVER_URL=url,
-            XROAD_TIMEOUT="2",
-            PROCESSING_RETRY_SECONDS="1",
-            CELERY_VISIBILITY_TIMEOUT="6",
-            **env,
-        )
-
-    yield emulator, worker
-    emulator.clear_faults()
-
-
-@pytest.fixture
-def applicant_factory(transactional_db):
-    from tests.factories import EntrepreneurFactory
-
-    return EntrepreneurFactory
 
 
 def status_of(application: Application) -> str:

@@ -324,6 +324,18 @@ def test_a_seal_made_with_another_key_is_not_the_registrys(company, settings, tm
     assert check.problem
 
 
+def test_a_seal_key_replaced_in_its_place_seals_the_next_document(company, settings, tmp_path):
+    """The key is read once per process, and read again when its file changes."""
+    key, cert = tmp_path / "k.pem", tmp_path / "c.pem"
+    call_command("make_seal_key", key=key, cert=cert, stdout=StringIO())
+    settings.SEAL_KEY_PATH, settings.SEAL_CERT_PATH = key, cert
+    pdf = rendering.render_register(company)
+    assert seal.validate_seal(seal.seal_pdf(pdf)).valid
+    call_command("make_seal_key", key=key, cert=cert, force=True, stdout=StringIO())
+    check = seal.validate_seal(seal.seal_pdf(pdf))
+    assert check.valid, check.problem
+
+
 def test_an_unsealed_pdf_has_no_seal(company):
     check = seal.validate_seal(rendering.render_register(company))
     assert not check.valid and not check.intact and check.signer == ""

@@ -8,9 +8,10 @@ import hashlib
 import pytest
 from django.core.files.storage import default_storage
 
-from companies import registries, tasks
+from companies import jobs, registries, tasks
 from companies.documents import issuance, seal, verification
-from companies.models import Company, Document
+from companies.models import Company, Document, OutboxMessage
+from tests.factories import complete_registration, run_jobs
 from xroad_client.emulator import FaultSpec
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ TAX = "MX-DEV/GOV/SAT/padron/contribuyentes"
 
 
 def test_after_registration_issues_three_sealed_documents_with_their_hashes(registered, mailoutbox):
-    tasks.after_registration(registered.pk)
+    assert complete_registration(registered) == []
     company = Company.objects.get(application=registered)
     documents = {d.kind: d for d in company.documents.all()}
     assert set(documents) == {"certificate", "articles", "register"}
@@ -38,18 +39,92 @@ def test_after_registration_issues_three_sealed_documents_with_their_hashes(regi
 
 
 def test_running_after_registration_again_issues_nothing_new(registered, mailoutbox):
-    tasks.after_registration(registered.pk)
+    complete_registration(registered)
     first = {d.pk: (d.sha256, d.file.name) for d in Document.objects.all()}
     tasks.after_registration(registered.pk)
+    waiting = OutboxMessage.objects.filter(task=jobs.ISSUE_DOCUMENT, sent_at__isnull=True)
+    assert not waiting.exists(), "nothing is left to ask for"
+    for kind in Document.Kind.values:  # each document's message delivered again
+        tasks.issue_document(registered.pk, kind)
     assert {d.pk: (d.sha256, d.file.name) for d in Document.objects.all()} == first
+    assert len(mailoutbox) == 2, "the founders are told once"
+
+
+def test_after_registration_asks_for_each_document_in_a_message_of_its_own_certificate_first(
+    registered,
+):
+    tasks.after_registration(registered.pk)
+    messages = OutboxMessage.objects.filter(task=jobs.ISSUE_DOCUMENT).order_by("pk")
+    assert [m.args for m in messages] == [
+        [registered.pk, "certificate"],
+        [registered.pk, "articles"],
+        [registered.pk, "register"],
+    ]
+    assert not Document.objects.exists(), "the workers issue them, each as it is free"
+
+
+def test_after_registration_asks_again_only_for_what_is_missing(registered, xroad_sandbox):
+    """What the re-drive relies on: a company without a document, or without its RFC."""
+    xroad_sandbox.inject_fault(TAX, FaultSpec(down=True))
+    with pytest.raises(registries.RegistryUnavailable):
+        tasks.issue_document(registered.pk, "certificate")
+    tasks.issue_document(registered.pk, "register")
+    tasks.after_registration(registered.pk)
+    asked = OutboxMessage.objects.filter(task=jobs.ISSUE_DOCUMENT, sent_at__isnull=True)
+    assert [m.args[1] for m in asked.order_by("pk")] == ["certificate", "articles"]
+
+    xroad_sandbox.clear_faults()
+    assert run_jobs(jobs.ISSUE_DOCUMENT) == []
+    tasks.after_registration(registered.pk)
+    assert not asked.exists(), "the RFC and every document are there"
+    assert Company.objects.get(application=registered).rfc != ""
+
+
+def test_the_founders_are_told_when_the_last_document_is_issued_whichever_it_is(
+    registered, mailoutbox
+):
+    tasks.issue_document(registered.pk, "register")
+    tasks.issue_document(registered.pk, "certificate")
+    assert mailoutbox == []
+    tasks.issue_document(registered.pk, "articles")
+    assert sorted(m.to[0] for m in mailoutbox) == ["ana@example.mx", "carlos@example.mx"]
+    assert Company.objects.get(application=registered).rfc != ""
+
+
+def test_a_seal_that_fails_for_one_document_delays_that_document_only(
+    registered, monkeypatch, mailoutbox
+):
+    sealed = seal.seal_pdf
+    calls = []
+
+    def fails_the_second_time(pdf: bytes) -> bytes:  # the articles, drawn second
+        calls.append(pdf)
+        if len(calls) == 2:
+            raise seal.SealUnavailable("the seal key could not be read")
+        return sealed(pdf)
+
+    monkeypatch.setattr(seal, "seal_pdf", fails_the_second_time)
+    raised = complete_registration(registered)
+    assert [type(error) for error in raised] == [seal.SealUnavailable]
+    company = Company.objects.get(application=registered)
+    assert sorted(company.documents.values_list("kind", flat=True)) == ["certificate", "register"]
+    assert mailoutbox == [], "the founders hear of it once every document is there"
+
+    tasks.issue_document(registered.pk, "articles")  # the retry
+    assert sorted(company.documents.values_list("kind", "version")) == [
+        ("articles", 1),
+        ("certificate", 1),
+        ("register", 1),
+    ]
+    assert len(mailoutbox) == 2
 
 
 def test_documents_do_not_wait_for_the_tax_registry_and_the_certificate_follows_the_rfc(
     registered, xroad_sandbox, mailoutbox
 ):
     xroad_sandbox.inject_fault(TAX, FaultSpec(down=True))
-    with pytest.raises(registries.RegistryUnavailable):  # called directly, a retry re-raises
-        tasks.after_registration(registered.pk)
+    raised = complete_registration(registered)  # called directly, a retry re-raises
+    assert [type(error) for error in raised] == [registries.RegistryUnavailable]
     company = Company.objects.get(application=registered)
     assert company.rfc == ""
     first = company.documents.get(kind="certificate")
@@ -58,7 +133,7 @@ def test_documents_do_not_wait_for_the_tax_registry_and_the_certificate_follows_
     assert len(mailoutbox) == 2, "founders are told as soon as the documents are there"
 
     xroad_sandbox.clear_faults()
-    tasks.after_registration(registered.pk)
+    tasks.issue_document(registered.pk, "certificate")  # the certificate's retry
     company.refresh_from_db()
     certificates = list(company.documents.filter(kind="certificate").order_by("version"))
     assert [c.version for c in certificates] == [1, 2]
@@ -72,7 +147,8 @@ def test_documents_do_not_wait_for_the_tax_registry_and_the_certificate_follows_
     reissued = [m for m in mailoutbox if m.subject.startswith("Nuevos documentos")]
     assert sorted(m.to[0] for m in reissued) == ["ana@example.mx", "carlos@example.mx"]
     assert company.rfc in reissued[0].body and "Certificado de constitución" in reissued[0].body
-    tasks.after_registration(registered.pk)
+    assert complete_registration(registered) == []  # a re-drive finds nothing to do
+    tasks.issue_document(registered.pk, "certificate")
     assert len(mailoutbox) == 4, "a redelivered task tells nobody again"
 
 
@@ -80,8 +156,8 @@ def test_without_the_seal_key_the_documents_wait_and_nothing_is_half_issued(
     registered, settings, tmp_path, mailoutbox
 ):
     settings.SEAL_KEY_PATH = tmp_path / "missing.pem"
-    with pytest.raises(seal.SealUnavailable):
-        tasks.after_registration(registered.pk)
+    raised = complete_registration(registered)
+    assert [type(error) for error in raised] == [seal.SealUnavailable] * 3
     assert not Document.objects.exists()
     assert mailoutbox == []
     assert not default_storage.exists(

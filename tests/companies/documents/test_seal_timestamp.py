@@ -19,6 +19,7 @@ from companies.documents import issuance, rendering, seal
 from companies.models import Company, Document
 from sandbox.tsa import create_tsa_app, generate_authority
 from tests.conftest import free_port
+from tests.factories import complete_registration
 from tests.pdf import flip
 
 pytestmark = pytest.mark.django_db
@@ -139,9 +140,10 @@ def test_documents_wait_for_a_tsa_that_is_down_and_are_issued_once_it_answers(
     registered, tsa, settings, mailoutbox
 ):
     settings.SEAL_TSA_URL = nobody_listens()
-    retry = mock.patch.object(tasks.after_registration, "retry", side_effect=Retry())
-    with retry as retried, pytest.raises(Retry):
-        tasks.after_registration(registered.pk)
+    retry = mock.patch.object(tasks.issue_document, "retry", side_effect=Retry())
+    with retry as retried:
+        raised = complete_registration(registered)
+    assert [type(error) for error in raised] == [Retry] * 3, "each document waits"
     assert isinstance(retried.call_args.kwargs["exc"], seal.TimestampUnavailable)
     assert not Document.objects.exists()
     assert mailoutbox == []
@@ -149,7 +151,8 @@ def test_documents_wait_for_a_tsa_that_is_down_and_are_issued_once_it_answers(
     assert not default_storage.exists(f"documentos/{number}/certificate-v1.pdf")
 
     settings.SEAL_TSA_URL = tsa
-    tasks.after_registration(registered.pk)
+    for kind in Document.Kind.values:  # the retries
+        tasks.issue_document(registered.pk, kind)
     issued = list(Document.objects.all())
     assert len(issued) == 3
     for document in issued:

@@ -14,6 +14,7 @@ from tests.factories import (
     CompanyFounderFactory,
     EntrepreneurFactory,
     complete_application,
+    complete_registration,
     submitted,
     submitted_sa_de_cv,
 )
@@ -227,13 +228,11 @@ def test_registration_numbers_are_sequential_per_year(
 def test_after_registration_the_company_gets_its_rfc_and_founders_are_told(
     applicant, xroad_sandbox, django_capture_on_commit_callbacks, mailoutbox
 ):
-    from companies import tasks
-
     application = submitted(applicant)
     with django_capture_on_commit_callbacks(execute=False):
         checks.process(application.pk)
-    tasks.after_registration(application.pk)
-    tasks.after_registration(application.pk)
+    assert complete_registration(application) == []
+    assert complete_registration(application) == []
     company = Company.objects.get(application=application)
     assert len(company.rfc) == 12
     assert sorted(m.to[0] for m in mailoutbox) == ["ana@example.mx", "carlos@example.mx"]
