@@ -52,6 +52,7 @@ class Run:
     one_at_a_time: list[Timing]
     burst: list[Timing]
     burst_cpu_s: float | None  # the workers' CPU time during the burst (None: not on Linux)
+    burst_busy: float | None  # the share of the machine's cores busy then, whoever used them
 
     @property
     def per_minute(self) -> float:
@@ -96,7 +97,7 @@ def wait_for(ids: Sequence[int], *, timeout_s: float) -> list[Timing]:
         found = timings(ids) or []
         return bool(found)
 
-    if not workers.wait_until(done, timeout_s=timeout_s, interval_s=0.05):
+    if not workers.wait_until(done, timeout_s=timeout_s, interval_s=0.1):
         raise SystemExit(f"{len(ids)} applications not registered with their documents in time")
     return found
 
@@ -130,13 +131,27 @@ def with_workers(count: int, *, env: dict[str, str], one_at_a_time: int, burst: 
         filer = EntrepreneurFactory()
         wait_for(submit(count, filer=filer), timeout_s=120)  # fonts, templates, connections
         alone = [wait_for(submit(1, filer=filer), timeout_s=60)[0] for _ in range(one_at_a_time)]
-        before = cpu_seconds(started)
+        before, machine_before = cpu_seconds(started), machine_ticks()
         together = wait_for(submit(burst, filer=filer), timeout_s=60 + burst * 10)
-        after = cpu_seconds(started)
+        after, machine_after = cpu_seconds(started), machine_ticks()
     finally:
         workers.stop(started, timeout_s=20)
     used = after - before if after is not None and before is not None else None
-    return Run(count, alone, together, used)
+    busy = None
+    if machine_before is not None and machine_after is not None:
+        (busy_0, total_0), (busy_1, total_1) = machine_before, machine_after
+        busy = (busy_1 - busy_0) / max(total_1 - total_0, 1)
+    return Run(count, alone, together, used, busy)
+
+
+def machine_ticks() -> tuple[int, int] | None:
+    """The machine's busy and total CPU ticks so far, every core (from /proc/stat)."""
+    try:
+        fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return None
+    idle = fields[3] + fields[4]  # idle, iowait
+    return sum(fields) - idle, sum(fields)
 
 
 def cpu_seconds(processes: Sequence[subprocess.Popen[bytes]]) -> float | None:
@@ -208,13 +223,14 @@ def report(runs: list[Run], *, latency_ms: float, floor_parts: tuple[int, str, f
             f"{percentile([t.to_sealed for t in alone], 0.95):>9.2f} s"
             f"{run.per_minute:>22.1f}"
         )
+        busy = f", the machine's cores {run.burst_busy:.0%} busy" if run.burst_busy else ""
         together = run.burst
         print(
             f"  {'':<4}in a burst of {len(together):<10}"
             f"{statistics.median(t.to_registered for t in together):>8.2f} s"
             f"{percentile([t.to_registered for t in together], 0.95):>8.2f} s"
             f"{statistics.median(t.to_sealed for t in together):>9.2f} s"
-            f"{percentile([t.to_sealed for t in together], 0.95):>9.2f} s"
+            f"{percentile([t.to_sealed for t in together], 0.95):>9.2f} s{busy}"
         )
     cpu = [run.burst_cpu_s / len(run.burst) for run in runs if run.burst_cpu_s is not None]
     if cpu:

@@ -97,8 +97,12 @@ def issue(application_id: int, *, kind: str) -> None:
     else:
         company, rfc_waits = company_of(application_id), False
     document = issuance.issue_document(company_id=company.pk, kind=kind)
-    if issuance.has_every_kind(company):
-        notifications.registered(application_id)
+    with transaction.atomic():
+        # Two documents finished at the same moment in two workers take turns on the company's
+        # row: the second sees the notices the first sent, and sends none.
+        Company.objects.select_for_update().only("pk").get(pk=company.pk)
+        if issuance.has_every_kind(company):
+            notifications.registered(application_id)
     if document is not None and document.version > 1:
         notifications.documents_reissued(application_id, [document])
     if rfc_waits:
