@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import socket
 import statistics
@@ -167,19 +168,29 @@ async def one_request(port: int, request: bytes) -> int:
     return int(answer[9:12]) if answer.startswith(b"HTTP/1.") else 0
 
 
-async def load(port: int, path: str, *, seconds: float, concurrency: int, limit: int) -> Run:
-    request = (
+def request_bytes(port: int, path: str, *, accept: str = "Accept: application/json") -> bytes:
+    return (
         f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Road-Client: {AGENCY}\r\n"
-        "Accept: application/json\r\nConnection: close\r\n\r\n"
+        f"{accept}\r\nConnection: close\r\n\r\n"
     ).encode()
+
+
+async def load(
+    port: int, requests: list[bytes], *, seconds: float, concurrency: int, limit: int | None = None
+) -> Run:
+    """``concurrency`` clients sending ``requests`` in turn for ``seconds`` (or ``limit`` in all)."""
+    cycle = itertools.cycle(requests)
     run = Run()
     started = time.perf_counter()
     deadline = started + seconds
 
+    def more() -> bool:
+        return limit is None or len(run.latencies) + run.errors < limit
+
     async def worker() -> None:
-        while time.perf_counter() < deadline and len(run.latencies) + run.errors < limit:
+        while time.perf_counter() < deadline and more():
             sent = time.perf_counter()
-            status = await one_request(port, request)
+            status = await one_request(port, next(cycle))
             if status == 200:
                 run.latencies.append(time.perf_counter() - sent)
             else:
@@ -223,12 +234,18 @@ def main() -> None:
         for concurrency in (int(c) for c in args.concurrency.split(",")):
             options = {"concurrency": concurrency, "limit": args.max_requests}
             for path in (bare_path, api_path):  # warm up: imports, connections, caches
-                warm = asyncio.run(load(port, path, seconds=1.0, **options))
+                warm = asyncio.run(load(port, [request_bytes(port, path)], seconds=1.0, **options))
                 api_sent += warm.sent if path == api_path else 0
             bare, api = Run(), Run()
             for _ in range(args.rounds):  # turns, so both meet the same neighbours' load
                 for run, path in ((bare, bare_path), (api, api_path)):
-                    run.add(asyncio.run(load(port, path, seconds=slice_seconds, **options)))
+                    run.add(
+                        asyncio.run(
+                            load(
+                                port, [request_bytes(port, path)], seconds=slice_seconds, **options
+                            )
+                        )
+                    )
             api_sent += api.sent
             runs.append((concurrency, bare, api))
     finally:

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import os
 import sys
 import time
 from pathlib import Path
 
 from _django import setup
-from register_api import AGENCY, Run, free_port, one_request, seed, start_gunicorn
+from register_api import Run, free_port, load, request_bytes, seed, start_gunicorn
 
 FIRST_WORDS = (  # noqa: SIM905 (words read better as a sentence)
     "tortilleria panaderia constructora comercializadora distribuidora servicios consultores"
@@ -130,32 +129,8 @@ def explain_name_search(query: str) -> str:
     return str(selectors.page_query(found, offset=0, limit=20).explain(analyze=True))
 
 
-def request_bytes(port: int, path: str) -> bytes:
-    return (
-        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Road-Client: {AGENCY}\r\n"
-        "Accept-Language: es-mx\r\nConnection: close\r\n\r\n"
-    ).encode()
-
-
-async def load(port: int, paths: list[str], *, seconds: float, concurrency: int) -> Run:
-    """``concurrency`` clients asking for ``paths`` in turn for ``seconds``."""
-    requests = itertools.cycle([request_bytes(port, path) for path in paths])
-    run = Run()
-    started = time.perf_counter()
-    deadline = started + seconds
-
-    async def worker() -> None:
-        while time.perf_counter() < deadline:
-            sent = time.perf_counter()
-            status = await one_request(port, next(requests))
-            if status == 200:
-                run.latencies.append(time.perf_counter() - sent)
-            else:
-                run.errors += 1
-
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    run.seconds = time.perf_counter() - started
-    return run
+def requests_for(port: int, paths: list[str]) -> list[bytes]:
+    return [request_bytes(port, path, accept="Accept-Language: es-mx") for path in paths]
 
 
 def targets(number: str, rfc: str, code: str) -> dict[str, list[str]]:
@@ -200,11 +175,11 @@ def main() -> None:
     try:
         for name, paths in targets(number, rfc, code).items():
             options = {"concurrency": args.concurrency, "seconds": slice_seconds}
-            asyncio.run(load(port, paths, **options))  # warm up
+            asyncio.run(load(port, requests_for(port, paths), **options))  # warm up
             bare, target = Run(), Run()
             for _ in range(args.rounds):
-                bare.add(asyncio.run(load(port, bare_path, **options)))
-                target.add(asyncio.run(load(port, paths, **options)))
+                bare.add(asyncio.run(load(port, requests_for(port, bare_path), **options)))
+                target.add(asyncio.run(load(port, requests_for(port, paths), **options)))
             results.append((name, bare, target))
     finally:
         server.terminate()
