@@ -163,10 +163,12 @@
     var button = form.querySelector("button[type=submit]");
     var messages = section.dataset;
 
+    /** One message at a time, in a live region that is always there (so it is announced). */
     function say(text, kind) {
-      message.textContent = text;
-      message.className = "message" + (kind ? " message-" + kind : "");
-      message.hidden = !text;
+      var line = document.createElement("p");
+      line.className = "message" + (kind ? " message-" + kind : "");
+      line.textContent = text;
+      message.replaceChildren(line);
     }
 
     function mark(input) {
