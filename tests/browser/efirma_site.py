@@ -23,9 +23,10 @@ PAGE = engines["django"].from_string(
 )
 
 
-def sign_page(request: HttpRequest, refuse: bool = False) -> HttpResponse:
+def sign_page(request: HttpRequest, refuse: bool = False, broken: bool = False) -> HttpResponse:
     to_sign = "efirma_test:to_sign_refused" if refuse else "efirma_test:to_sign"
-    context = {"to_sign_url": reverse(to_sign), "finish_url": reverse("efirma_test:finish")}
+    finish = "efirma_test:finish_broken" if broken else "efirma_test:finish"
+    context = {"to_sign_url": reverse(to_sign), "finish_url": reverse(finish)}
     return HttpResponse(PAGE.render(context, request))
 
 
@@ -51,6 +52,12 @@ def finish(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"redirect": reverse("efirma_test:signed")})
 
 
+@require_POST
+def finish_broken(request: HttpRequest) -> HttpResponse:
+    _record(request, "finish")
+    return HttpResponse("<h1>Server Error (500)</h1>", status=500)
+
+
 def signed(request: HttpRequest) -> HttpResponse:
     return HttpResponse("<!doctype html><title>ok</title><p>Firmado</p>")
 
@@ -60,7 +67,9 @@ test_urls = [
     path("revocado/", sign_page, {"refuse": True}, name="page_refused"),
     path("por-firmar/", to_sign, name="to_sign"),
     path("por-firmar-revocado/", to_sign_refused, name="to_sign_refused"),
+    path("averiado/", sign_page, {"broken": True}, name="page_broken"),
     path("terminar/", finish, name="finish"),
+    path("terminar-averiado/", finish_broken, name="finish_broken"),
     path("firmado/", signed, name="signed"),
 ]
 urlpatterns = [

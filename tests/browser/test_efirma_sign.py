@@ -28,6 +28,7 @@ KEY_DAMAGED = "El archivo de la clave privada (.key) está dañado o incompleto.
 NOT_KEY = "Esta no es una clave privada de e.firma (.key)."
 TOO_LARGE = "Este archivo pesa más de 64 KB"
 MISSING = "Elige tu archivo .cer y tu archivo .key"
+FAILED = "No se pudo enviar la firma."
 
 # Every way a page can read a file, counted, so a test can tell a file was refused unread.
 COUNT_READS = """
@@ -278,6 +279,14 @@ def test_the_servers_refusal_is_shown_and_nothing_is_signed(signing_page, people
     upload(page, (people / "ana.cer").read_bytes(), (people / "ana.key").read_bytes(), "demo-ana")
     expect(message(page)).to_contain_text(efirma_site.REFUSAL)
     assert [what for what, _, _ in efirma_site.received] == ["to_sign"]
+
+
+def test_a_server_that_fails_is_told_and_the_founder_can_try_again(signing_page, people):
+    page = signing_page("/prueba-efirma/averiado/")
+    upload(page, (people / "ana.cer").read_bytes(), (people / "ana.key").read_bytes(), "demo-ana")
+    expect(message(page)).to_contain_text(FAILED)
+    expect(page.get_by_role("button", name="Firmar con mi e.firma")).to_be_enabled()
+    assert [what for what, _, _ in efirma_site.received] == ["to_sign", "finish"]
 
 
 def test_without_javascript_the_form_is_not_offered(new_page, live_server):
