@@ -9,7 +9,8 @@
  *   POST data-to-sign-url  certificate=<base64 DER>
  *        -> 200 {"to_sign": "<base64>"} | 4xx {"error": "<message for the founder>"}
  *   POST data-finish-url   certificate=<base64 DER>&signature=<base64>
- *        -> 200 {"redirect": "<url>"} or {"message": "<text>"} | 4xx {"error": "<message>"}
+ *        -> 200 {"redirect": "/<path on the portal>"} or {"message": "<text>"}
+ *           | 4xx {"error": "<message>"}
  * Neither the key, its password nor anything derived from them is ever sent.
  * Every text shown comes from the section's data-msg-* attributes (Django's gettext).
  */
@@ -233,7 +234,8 @@
       );
       passwordInput.value = "";
       mark(null);
-      if (typeof done.redirect === "string" && done.redirect) {
+      if (typeof done.redirect === "string" && /^\/(?![\/\\])/.test(done.redirect)) {
+        // only a path on the portal: the page never follows an answer elsewhere
         say(messages.msgSigned, "success");
         window.location.assign(done.redirect);
       } else {
