@@ -138,6 +138,10 @@ def identity_provider_server():
             "http://testserver/oidc/callback/",
             "http://127.0.0.1:8000/oidc/callback/",
             "http://localhost:8000/oidc/callback/",
+            # the remote signing step-up's callback (companies/signatures/remote.py)
+            "http://testserver/firma-remota/vuelta/",
+            "http://127.0.0.1:8000/firma-remota/vuelta/",
+            "http://localhost:8000/firma-remota/vuelta/",
         ),
         post_logout_redirect_uris=("http://testserver/",),
         allow_loopback_redirects=True,

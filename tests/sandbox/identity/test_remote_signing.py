@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
 from sandbox.identity import SigningKey, create_app
+from sandbox.identity.settings import DEVELOPMENT_CLIENT_SECRET, default_app
 
 from .flow import CLIENTS, ISSUER, FakeClock, authorize_params, exchange, new_pkce, sign_in
 
@@ -349,3 +350,46 @@ async def test_cancelling_the_step_up_goes_back_with_access_denied(client):
 
     assert answer.status_code == 303
     assert "error=access_denied" in answer.headers["location"]
+
+
+async def test_the_development_provider_signs_with_the_sandbox_sats_folder(signing_key_pem):
+    """`default_app()` registers the portal's remote signing callback and finds the e.firma in
+    `SANDBOX_EFIRMA_DIR` (set for the run by the tests' efirma_folder)."""
+    callback = "http://localhost:8000/firma-remota/vuelta/"
+    app = default_app({"SANDBOX_IDP_SIGNING_KEY": str(signing_key_pem)})
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8701") as http:
+        auth = ("empresa24-portal", DEVELOPMENT_CLIENT_SECRET)
+        pkce = new_pkce()
+        params = authorize_params(pkce, client_id=auth[0], redirect_uri=callback)
+        code = await sign_in(http, params, ANA)
+        tokens = await exchange(http, code, pkce.verifier, redirect_uri=callback, auth=auth)
+        token = tokens.json()["access_token"]
+        listed = await http.post("/csc/v2/credentials/list", json={}, headers=bearer(token))
+        (credential,) = listed.json()["credentialIDs"]
+        pkce = new_pkce()
+        params = credential_params(pkce, credential, client_id=auth[0], redirect_uri=callback)
+        code = await sign_in(http, params, "")
+        tokens = await exchange(http, code, pkce.verifier, redirect_uri=callback, auth=auth)
+        answer = await sign_hash(http, tokens.json()["access_token"], credential)
+
+    assert answer.status_code == 200, answer.text
+
+
+async def test_only_valid_e_firma_are_credentials(client):
+    token = await sign_in_token(client, CARLOS)
+
+    answer = await client.post("/csc/v2/credentials/list", json={}, headers=bearer(token))
+
+    # Carlos's revoked older e.firma (30001000000400000102) is not offered
+    assert answer.json()["credentialIDs"] == ["efirma-30001000000500000002"]
+
+
+async def test_a_step_up_token_does_not_list_credentials(client):
+    credential = await credential_of(client, ANA)
+    token = (await step_up_token(client, credential))["access_token"]
+
+    answer = await client.post("/csc/v2/credentials/list", json={}, headers=bearer(token))
+
+    refused(answer, 403, "insufficient_scope")
+    assert (await sign_hash(client, token, credential)).status_code == 200
