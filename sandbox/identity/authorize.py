@@ -112,6 +112,9 @@ async def choose_identity(provider: Provider, request: Request) -> Response:
         )
     if authorization.credential is not None:  # the step-up: the holder confirmed
         identity = _holder(provider, authorization.credential.credential_id)
+        if identity is None:
+            provider.memory.close_form(form_token)
+            return error_page_response(request, BAD_REQUEST, STALE_FORM)
     else:
         identity = provider.identity(form.get("curp", ""))
     if identity is None:

@@ -18,7 +18,7 @@ import pytest
 from django.utils import translation
 
 from companies.models import CertificateStatus
-from companies.signatures import remote, verification
+from companies.signatures import refusals, remote, verification
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.django_db
@@ -158,6 +158,21 @@ def test_a_founder_signs_remotely_and_the_signature_verifies_over_x_road(idp, xr
     assert verified.holder.serial_number == "30001000000500000001"
     assert CertificateStatus.objects.get().status == "good"
     assert len(signed.chain) == 2  # the issuing authority, then the root
+
+
+def test_a_remote_signature_with_someone_elses_e_firma_does_not_count(idp, xroad_sandbox):
+    digest = hashlib.sha256(ARTICLES).digest()
+    carlos = remote.signing_credential(sign_in_token(idp, CARLOS))
+    authorization = approved(carlos, digest)
+    signed = remote.sign_hash(authorization.access_token, credential_id=carlos, digest=digest)
+
+    with pytest.raises(refusals.AnotherPerson):
+        verification.verify(
+            certificate=signed.certificate,
+            signature=signed.signature,
+            signed=ARTICLES,
+            founder_curp=ANA,
+        )
 
 
 def test_the_signature_is_made_with_the_demo_persons_own_e_firma(idp, efirma_folder):
