@@ -293,6 +293,22 @@ OIDC_TIMEOUT = 10
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
 OIDC_AUTHENTICATE_CLASS = "portal.auth.EIdentityRequestView"
 LOGIN_REDIRECT_URL_FAILURE = "/entrar/"
+# The sign-in's access token is kept in the session: the e-identity's remote signing service
+# lists a founder's credentials with it (companies/signatures/remote.py).
+OIDC_STORE_ACCESS_TOKEN = True
+
+# Remote signing (Cloud Signature Consortium API v2) at the state e-identity, for founders without
+# JavaScript or without their e.firma at hand: the same provider and client as the sign-in unless
+# set apart. The step-up that authorizes one hash goes through the provider's authorize and token
+# endpoints.
+ESIGN_REMOTE_URL = env.env_str("ESIGN_REMOTE_URL", f"{OIDC_ISSUER}/csc/v2").rstrip("/")
+ESIGN_REMOTE_AUTHORIZATION_ENDPOINT = env.env_str(
+    "ESIGN_REMOTE_AUTHORIZATION_ENDPOINT", OIDC_OP_AUTHORIZATION_ENDPOINT
+)
+ESIGN_REMOTE_TOKEN_ENDPOINT = env.env_str("ESIGN_REMOTE_TOKEN_ENDPOINT", OIDC_OP_TOKEN_ENDPOINT)
+ESIGN_REMOTE_CLIENT_ID = env.env_str("ESIGN_REMOTE_CLIENT_ID", OIDC_RP_CLIENT_ID)
+ESIGN_REMOTE_CLIENT_SECRET = env.env_secret("ESIGN_REMOTE_CLIENT_SECRET") or OIDC_RP_CLIENT_SECRET
+ESIGN_REMOTE_TIMEOUT = env.env_float("ESIGN_REMOTE_TIMEOUT", 10.0, minimum=0.1)
 
 # Staff sign in with a password and a TOTP code. Failed attempts slow down per (user name, address)
 # and per address, never per account, so nobody can lock a clerk out by guessing on their behalf.

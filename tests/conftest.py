@@ -138,6 +138,10 @@ def identity_provider_server():
             "http://testserver/oidc/callback/",
             "http://127.0.0.1:8000/oidc/callback/",
             "http://localhost:8000/oidc/callback/",
+            # the remote signing step-up's callback (companies/signatures/remote.py)
+            "http://testserver/firma-remota/vuelta/",
+            "http://127.0.0.1:8000/firma-remota/vuelta/",
+            "http://localhost:8000/firma-remota/vuelta/",
         ),
         post_logout_redirect_uris=("http://testserver/",),
         allow_loopback_redirects=True,
@@ -155,6 +159,11 @@ def identity_provider(identity_provider_server, settings):
     settings.OIDC_OP_TOKEN_ENDPOINT = f"{issuer}/token"
     settings.OIDC_OP_USER_ENDPOINT = f"{issuer}/userinfo"
     settings.OIDC_OP_JWKS_ENDPOINT = f"{issuer}/jwks"
+    settings.ESIGN_REMOTE_URL = f"{issuer}/csc/v2"
+    settings.ESIGN_REMOTE_AUTHORIZATION_ENDPOINT = f"{issuer}/authorize"
+    settings.ESIGN_REMOTE_TOKEN_ENDPOINT = f"{issuer}/token"
+    settings.ESIGN_REMOTE_CLIENT_ID = "empresa24-test"
+    settings.ESIGN_REMOTE_CLIENT_SECRET = "test-only-secret"
     return issuer
 
 

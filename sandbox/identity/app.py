@@ -12,8 +12,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from sandbox.identity import authorize, tokens
+from sandbox.identity import authorize, csc, tokens
 from sandbox.identity.clients import ClientDirectory, post_logout_redirect_uri_allowed
+from sandbox.identity.credentials import CredentialStore
 from sandbox.identity.keys import SigningKey
 from sandbox.identity.memory import Clock, ProviderMemory, utc_now
 from sandbox.identity.models import ClientRegistration, Identity
@@ -21,6 +22,7 @@ from sandbox.identity.oauth import OAuthError, oauth_error_handler
 from sandbox.identity.pages import STYLESHEET, Message, html_headers, signed_out_page
 from sandbox.identity.provider import (
     AUTHORIZE_PATH,
+    CSC_PATH,
     DISCOVERY_PATH,
     JWKS_PATH,
     LOGOUT_PATH,
@@ -47,11 +49,14 @@ def create_app(
     identities: list[Identity] | None = None,
     signing_key: SigningKey | Path | str | None = None,
     clock: Clock = utc_now,
+    efirma_folder: Path | str | None = None,
 ) -> Starlette:
     """A fresh provider that remembers nothing yet.
 
     `identities` defaults to the demo people of the seed (`sandbox/data/demo.json`);
-    `signing_key` is a `SigningKey`, the path of a PEM file, or None for a new RSA 2048 key.
+    `signing_key` is a `SigningKey`, the path of a PEM file, or None for a new RSA 2048 key;
+    `efirma_folder` is where the remote signing service finds the people's e.firma (None: the
+    sandbox SAT's folder, `sandbox.efirma.default_folder()`, when first needed).
     """
     provider = Provider(
         issuer=normalized_issuer(issuer),
@@ -59,6 +64,7 @@ def create_app(
         identities=tuple(load_demo_identities() if identities is None else identities),
         key=_signing_key(signing_key),
         memory=ProviderMemory(clock),
+        credentials=CredentialStore(efirma_folder),
     )
     return Starlette(routes=_routes(provider), exception_handlers=_ERROR_HANDLERS)
 
@@ -79,6 +85,10 @@ def _routes(provider: Provider) -> list[Route]:
         route(TOKEN_PATH, tokens.token_endpoint, ["POST"], "token"),
         route(USERINFO_PATH, tokens.userinfo_endpoint, ["GET", "POST"], "userinfo"),
         route(JWKS_PATH, jwks, ["GET"], "jwks"),
+        route(f"{CSC_PATH}/info", csc.info, ["POST"], "csc_info"),
+        route(f"{CSC_PATH}/credentials/list", csc.credentials_list, ["POST"], "csc_list"),
+        route(f"{CSC_PATH}/credentials/info", csc.credentials_info, ["POST"], "csc_cred_info"),
+        route(f"{CSC_PATH}/signatures/signHash", csc.sign_hash, ["POST"], "csc_sign_hash"),
         route(LOGOUT_PATH, end_session, ["GET"], "logout"),
         Route(STYLESHEET_PATH, stylesheet, methods=["GET"], name="stylesheet"),
         Route("/favicon.ico", no_icon, methods=["GET"], name="favicon"),

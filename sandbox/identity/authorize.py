@@ -8,24 +8,42 @@ memory and bound to a cookie of the browser that asked, so no other site can pos
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 import secrets
 from collections.abc import Mapping
 
+from cryptography.x509.oid import NameOID
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from sandbox.efirma import serial_digits
 from sandbox.identity import pkce
 from sandbox.identity.clients import redirect_uri_allowed
-from sandbox.identity.memory import AuthorizationRequest, Grant
-from sandbox.identity.models import ClientRegistration
+from sandbox.identity.memory import AuthorizationRequest, CredentialAuthorization, Grant
+from sandbox.identity.models import ClientRegistration, Identity
 from sandbox.identity.oauth import OAuthError, read_form, single_values
-from sandbox.identity.pages import Message, Picker, html_headers, origin_of, picker_page
+from sandbox.identity.pages import (
+    Message,
+    Picker,
+    SigningRequest,
+    html_headers,
+    origin_of,
+    picker_page,
+    signing_page,
+)
 from sandbox.identity.provider import (
+    CREDENTIAL_SCOPE,
     PROMPTS,
     Provider,
     error_page_response,
     with_query,
 )
+
+SHA256_OID = "2.16.840.1.101.3.4.2.1"
+MAX_DESCRIPTION = 500
+_BASE64URL = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
 
 BROWSER_COOKIE = "sandbox_idp_browser"
 
@@ -67,7 +85,7 @@ async def show_picker(provider: Provider, request: Request) -> Response:
         return error_page_response(request, BAD_REQUEST, exc.message)
     state = params.get("state") or None
     try:
-        authorization = _authorization_request(client, redirect_uri, params)
+        authorization = _authorization_request(provider, client, redirect_uri, params)
     except RedirectError as exc:
         return _error_redirect(provider, redirect_uri, exc.error, exc.description, state)
     if "none" in params.get("prompt", "").split():
@@ -92,7 +110,13 @@ async def choose_identity(provider: Provider, request: Request) -> Response:
         return _error_redirect(
             provider, authorization.redirect_uri, "access_denied", description, authorization.state
         )
-    identity = provider.identity(form.get("curp", ""))
+    if authorization.credential is not None:  # the step-up: the holder confirmed
+        identity = _holder(provider, authorization.credential.credential_id)
+        if identity is None:
+            provider.memory.close_form(form_token)
+            return error_page_response(request, BAD_REQUEST, STALE_FORM)
+    else:
+        identity = provider.identity(form.get("curp", ""))
     if identity is None:
         picker = _picker(request, authorization, form_token, error=NO_CHOICE)
         return _picker_response(provider, request, picker, status_code=400)
@@ -132,11 +156,14 @@ def _client_and_redirect_uri(
 
 
 def _authorization_request(
-    client: ClientRegistration, redirect_uri: str, params: Mapping[str, str]
+    provider: Provider, client: ClientRegistration, redirect_uri: str, params: Mapping[str, str]
 ) -> AuthorizationRequest:
     if params.get("response_type") != "code":
         raise RedirectError("unsupported_response_type", "Only response_type=code is supported.")
-    if "openid" not in params.get("scope", "").split():
+    scopes = params.get("scope", "").split()
+    if CREDENTIAL_SCOPE in scopes:
+        return _credential_request(provider, client, redirect_uri, params)
+    if "openid" not in scopes:
         raise RedirectError("invalid_scope", "The scope must contain 'openid'.")
     _require_pkce(params)
     _check_prompt_and_max_age(params)
@@ -149,6 +176,61 @@ def _authorization_request(
         code_challenge=params["code_challenge"],
         login_hint=params.get("login_hint") or None,
     )
+
+
+def _credential_request(
+    provider: Provider, client: ClientRegistration, redirect_uri: str, params: Mapping[str, str]
+) -> AuthorizationRequest:
+    """CSC API v2's OAuth 2.0 authorization for a credential: `scope=credential` with
+    `credentialID`, `numSignatures` and the base64url `hashes` (comma separated) it allows."""
+    if params.get("scope", "").split() != [CREDENTIAL_SCOPE]:
+        raise RedirectError("invalid_scope", "scope=credential goes alone.")
+    _require_pkce(params)
+    _check_prompt_and_max_age(params)
+    credential_id = _required(params, "credentialID")
+    if _holder(provider, credential_id) is None:
+        raise RedirectError("invalid_request", "Invalid parameter credentialID.")
+    if params.get("numSignatures") != "1":
+        raise RedirectError("invalid_request", "numSignatures must be 1: one hash, one signature.")
+    if params.get("hashAlgorithmOID") != SHA256_OID:
+        raise RedirectError("invalid_request", f"hashAlgorithmOID must be {SHA256_OID} (SHA-256).")
+    hashes = tuple(_digest(value) for value in _required(params, "hashes").split(","))
+    if len(hashes) != 1:
+        raise RedirectError("invalid_request", "hashes must hold numSignatures hashes.")
+    description = params.get("description", "")
+    if len(description) > MAX_DESCRIPTION:
+        raise RedirectError(
+            "invalid_request", f"description is longer than {MAX_DESCRIPTION} characters."
+        )
+    return AuthorizationRequest(
+        client=client,
+        redirect_uri=redirect_uri,
+        scope=CREDENTIAL_SCOPE,
+        state=_required(params, "state"),
+        nonce=params.get("nonce") or None,
+        code_challenge=params["code_challenge"],
+        credential=CredentialAuthorization(credential_id, hashes, SHA256_OID, description),
+    )
+
+
+def _digest(value: str) -> bytes:
+    """One base64url SHA-256 digest (padding optional)."""
+    digest = b""
+    if _BASE64URL.match(value):
+        try:
+            digest = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        except (binascii.Error, ValueError):
+            digest = b""
+    if len(digest) != 32:
+        raise RedirectError(
+            "invalid_request", "Invalid parameter hashes: each one is 32 bytes, base64url."
+        )
+    return digest
+
+
+def _holder(provider: Provider, credential_id: str) -> Identity | None:
+    credential = provider.credentials.get(credential_id)
+    return provider.identity(credential.curp) if credential is not None else None
 
 
 def _required(params: Mapping[str, str], name: str) -> str:
@@ -190,7 +272,10 @@ def _new_picker(
 ) -> Response:
     browser = request.cookies.get(BROWSER_COOKIE) or secrets.token_urlsafe(32)
     form_token = provider.memory.open_form(authorization, browser=browser)
-    response = _picker_response(provider, request, _picker(request, authorization, form_token))
+    if authorization.credential is not None:
+        response = _signing_response(provider, request, authorization, form_token)
+    else:
+        response = _picker_response(provider, request, _picker(request, authorization, form_token))
     response.set_cookie(
         BROWSER_COOKIE,
         browser,
@@ -227,6 +312,33 @@ def _picker_response(
     page = picker_page(picker, provider.identities, stylesheet_url=stylesheet)
     headers = html_headers(form_targets=[origin_of(picker.redirect_uri)])
     return HTMLResponse(page, status_code=status_code, headers=headers)
+
+
+def _signing_response(
+    provider: Provider, request: Request, authorization: AuthorizationRequest, form_token: str
+) -> HTMLResponse:
+    wanted = authorization.credential
+    assert wanted is not None
+    credential = provider.credentials.get(wanted.credential_id)
+    holder = _holder(provider, wanted.credential_id)
+    assert credential is not None and holder is not None  # checked with the request
+    issuer = credential.certificate.issuer.get_attributes_for_oid(NameOID.COMMON_NAME)
+    signing = SigningRequest(
+        client_label=authorization.client.label,
+        redirect_uri=authorization.redirect_uri,
+        form_token=form_token,
+        action_url=str(request.url_for("authorize_post")),
+        document=wanted.description,
+        digest=wanted.hashes[0],
+        holder_name=holder.name,
+        holder_curp=holder.curp,
+        certificate_serial=serial_digits(credential.certificate.serial_number),
+        certificate_issuer=str(issuer[0].value) if issuer else "",
+        certificate_valid_until=credential.certificate.not_valid_after_utc.date().isoformat(),
+    )
+    page = signing_page(signing, stylesheet_url=str(request.url_for("stylesheet")))
+    headers = html_headers(form_targets=[origin_of(authorization.redirect_uri)])
+    return HTMLResponse(page, headers=headers)
 
 
 def _code_redirect(

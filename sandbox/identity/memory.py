@@ -18,6 +18,8 @@ Clock = Callable[[], datetime.datetime]
 FORM_LIFETIME = datetime.timedelta(minutes=10)
 CODE_LIFETIME = datetime.timedelta(seconds=60)
 ACCESS_TOKEN_LIFETIME = datetime.timedelta(minutes=10)
+# A token for one signature (scope=credential) is short-lived and works once.
+CREDENTIAL_TOKEN_LIFETIME = datetime.timedelta(minutes=5)
 
 
 def utc_now() -> datetime.datetime:
@@ -25,16 +27,29 @@ def utc_now() -> datetime.datetime:
 
 
 @dataclasses.dataclass(frozen=True)
+class CredentialAuthorization:
+    """What a `scope=credential` request authorizes (CSC API v2, section 8.4.2): one
+    credential, exactly these hashes (SHA-256 digests), once."""
+
+    credential_id: str
+    hashes: tuple[bytes, ...]
+    hash_algorithm_oid: str
+    description: str
+
+
+@dataclasses.dataclass(frozen=True)
 class AuthorizationRequest:
-    """A validated `GET /authorize`: what the code will be bound to."""
+    """A validated `GET /authorize`: what the code will be bound to. `credential` is set for
+    the step-up that authorizes a signature (`scope=credential`), which has no nonce."""
 
     client: ClientRegistration
     redirect_uri: str
     scope: str
     state: str
-    nonce: str
+    nonce: str | None
     code_challenge: str
     login_hint: str | None = None
+    credential: CredentialAuthorization | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,9 +123,11 @@ class ProviderMemory:
             return None
         return issued.grant if self.clock() < issued.expires_at else None
 
-    def issue_access_token(self, grant: Grant, *, code: str) -> str:
+    def issue_access_token(
+        self, grant: Grant, *, code: str, lifetime: datetime.timedelta = ACCESS_TOKEN_LIFETIME
+    ) -> str:
         token = secrets.token_urlsafe(32)
-        self._tokens[token] = _Token(grant, code, self.clock() + ACCESS_TOKEN_LIFETIME)
+        self._tokens[token] = _Token(grant, code, self.clock() + lifetime)
         self._token_by_code[code] = token
         return token
 
@@ -119,6 +136,20 @@ class ProviderMemory:
         if token is None or token.expires_at <= self.clock():
             return None
         return token.grant
+
+    def token_expired(self, access_token: str) -> bool:
+        """Whether the token is one this provider issued that has expired (and is not spent)."""
+        token = self._tokens.get(access_token)
+        return token is not None and token.expires_at <= self.clock()
+
+    def spend_access_token(self, access_token: str) -> Grant | None:
+        """The grant behind a token, once: the token is forgotten by this use. None for a
+        token that is unknown, spent or expired."""
+        token = self._tokens.pop(access_token, None)
+        if token is None:
+            return None
+        self._token_by_code.pop(token.code, None)
+        return token.grant if token.expires_at > self.clock() else None
 
     def _revoke_token_from(self, code: str) -> None:
         token = self._token_by_code.pop(code, None)

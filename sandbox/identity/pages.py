@@ -40,6 +40,10 @@ legend { font-weight: 600; padding: 0 0.3rem; }
 .actions { display: flex; gap: 1rem; margin-top: 1.2rem; }
 button { font-size: 1rem; padding: 0.5rem 1.2rem; border-radius: 0.3rem; border: 1px solid #333; }
 button[value="continue"] { background: #7a1f3d; color: #fff; border-color: #7a1f3d; }
+dl.signing { background: #fff; border: 1px solid #999; border-radius: 0.4rem; padding: 0.5rem 1rem; }
+dl.signing dt { font-weight: 600; margin-top: 0.6rem; }
+dl.signing dd { margin: 0.2rem 0 0; overflow-wrap: anywhere; }
+.hash { font-family: ui-monospace, monospace; word-spacing: 0.3em; }
 :focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
 """
 
@@ -58,6 +62,23 @@ class Picker(NamedTuple):
     action_url: str
     preselected_curp: str | None = None
     error: Message | None = None
+
+
+class SigningRequest(NamedTuple):
+    """What the step-up page shows before a remote signature: who asks, what is signed, with
+    which certificate, and the form that confirms it."""
+
+    client_label: str
+    redirect_uri: str
+    form_token: str
+    action_url: str
+    document: str
+    digest: bytes
+    holder_name: str
+    holder_curp: str
+    certificate_serial: str
+    certificate_issuer: str
+    certificate_valid_until: str
 
 
 def html_headers(*, form_targets: Sequence[str] = ()) -> dict[str, str]:
@@ -104,6 +125,48 @@ Al continuar volverás a <span class="curp">{escape(origin_of(picker.redirect_ur
 </div>
 </form>"""
     return _page(TITLE, body, stylesheet_url=stylesheet_url)
+
+
+def signing_page(signing: SigningRequest, *, stylesheet_url: str) -> str:
+    """The step-up before a remote signature: the person sees the document and its hash and
+    confirms with Firmar (or Cancelar). A plain form: it works without JavaScript."""
+    document = signing.document or "(sin nombre / unnamed)"
+    body = f"""\
+<h1>Firma electrónica remota <span lang="en">(remote signature)</span></h1>
+<p><strong>{escape(signing.client_label)}</strong> solicita tu firma con tu e.firma.
+Revisa qué firmas; al continuar volverás a \
+<span class="curp">{escape(origin_of(signing.redirect_uri))}</span>.</p>
+<p lang="en">{escape(signing.client_label)} asks you to sign with your e.firma. Check what you \
+are signing.</p>
+<dl class="signing">
+<dt>Documento <span lang="en">(document)</span></dt>
+<dd id="document">{escape(document)}</dd>
+<dt>Huella SHA-256 de lo que firmas <span lang="en">(SHA-256 hash being signed)</span></dt>
+<dd class="hash" id="hash">{escape(_grouped_hex(signing.digest))}</dd>
+<dt>Firmante <span lang="en">(signer)</span></dt>
+<dd>{escape(signing.holder_name)} · <span class="curp">CURP {escape(signing.holder_curp)}</span></dd>
+<dt>Certificado <span lang="en">(certificate)</span></dt>
+<dd>No. de serie <span class="curp">{escape(signing.certificate_serial)}</span>, \
+emitido por {escape(signing.certificate_issuer)}, vigente hasta \
+{escape(signing.certificate_valid_until)}</dd>
+</dl>
+<p>Firmas una sola vez y solo esta huella: si el documento cambia, tendrás que firmar de nuevo.</p>
+<p lang="en">This signs this hash only, once: if the document changes you will sign again.</p>
+<form method="post" action="{escape(signing.action_url)}">
+<input type="hidden" name="form_token" value="{escape(signing.form_token)}">
+<div class="actions">
+<button type="submit" name="action" value="continue">Firmar <span lang="en">(sign)</span>\
+</button>
+<button type="submit" name="action" value="cancel">Cancelar <span lang="en">(cancel)</span>\
+</button>
+</div>
+</form>"""
+    return _page(f"Firma electrónica remota · {TITLE}", body, stylesheet_url=stylesheet_url)
+
+
+def _grouped_hex(digest: bytes) -> str:
+    text = digest.hex()
+    return " ".join(text[i : i + 8] for i in range(0, len(text), 8))
 
 
 def error_page(title: Message, message: Message, *, stylesheet_url: str) -> str:

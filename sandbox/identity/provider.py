@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from sandbox.identity.clients import ClientDirectory
+from sandbox.identity.credentials import CredentialStore
 from sandbox.identity.keys import ALGORITHM, SigningKey
 from sandbox.identity.memory import ProviderMemory
 from sandbox.identity.models import ACR, Identity
@@ -23,8 +24,10 @@ JWKS_PATH = "/jwks"
 LOGOUT_PATH = "/logout"
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 STYLESHEET_PATH = "/static/identity.css"
+CSC_PATH = "/csc/v2"  # the remote signing service (Cloud Signature Consortium API v2)
 
-SCOPES = ("openid", "profile", "email")
+CREDENTIAL_SCOPE = "credential"
+SCOPES = ("openid", "profile", "email", CREDENTIAL_SCOPE)
 IDENTITY_CLAIMS = ("sub", "curp", "given_name", "family_name", "name", "email", "birthdate")
 TOKEN_CLAIMS = ("iss", "aud", "iat", "exp", "auth_time", "nonce", "acr", "amr", "at_hash")
 PROMPTS = ("none", "login", "consent", "select_account")
@@ -37,6 +40,7 @@ class Provider:
     identities: tuple[Identity, ...]
     key: SigningKey
     memory: ProviderMemory
+    credentials: CredentialStore = dataclasses.field(default_factory=CredentialStore)
 
     def identity(self, curp: str) -> Identity | None:
         wanted = curp.strip().upper()

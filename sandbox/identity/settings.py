@@ -29,9 +29,13 @@ DEFAULT_ISSUER = "http://127.0.0.1:8701"
 DEFAULT_CLIENT_ID = "empresa24-portal"
 # Published on purpose: the sandbox signs in fictitious people only. Never use it elsewhere.
 DEVELOPMENT_CLIENT_SECRET = "DEVELOPMENT-ONLY-empresa24-sandbox-secret"  # noqa: S105
+# The portal's sign-in callback, and the callback of the remote signing step-up.
+REMOTE_SIGNING_CALLBACK_PATH = "/firma-remota/vuelta/"
 DEFAULT_REDIRECT_URIS = (
     "http://127.0.0.1:8000/oidc/callback/",
     "http://localhost:8000/oidc/callback/",
+    f"http://127.0.0.1:8000{REMOTE_SIGNING_CALLBACK_PATH}",
+    f"http://localhost:8000{REMOTE_SIGNING_CALLBACK_PATH}",
 )
 DEFAULT_POST_LOGOUT_REDIRECT_URIS = ("http://127.0.0.1:8000/", "http://localhost:8000/")
 

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from sandbox.identity import pkce
-from sandbox.identity.memory import ACCESS_TOKEN_LIFETIME, Grant
+from sandbox.identity.memory import ACCESS_TOKEN_LIFETIME, CREDENTIAL_TOKEN_LIFETIME, Grant
 from sandbox.identity.models import ACR, AMR, ClientRegistration, identity_claims
 from sandbox.identity.oauth import (
     NO_STORE,
@@ -40,6 +40,19 @@ async def token_endpoint(provider: Provider, request: Request) -> Response:
     if not pkce.verifier_is_well_formed(verifier):
         raise invalid_request("code_verifier must be 43 to 128 unreserved characters.")
     grant = _valid_grant(provider.memory.redeem_code(code), client, redirect_uri, verifier)
+    credential = grant.request.credential
+    if credential is not None:  # a signature's authorization: short-lived, once, no ID token
+        access_token = provider.memory.issue_access_token(
+            grant, code=code, lifetime=CREDENTIAL_TOKEN_LIFETIME
+        )
+        body = {
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": int(CREDENTIAL_TOKEN_LIFETIME.total_seconds()),
+            "scope": grant.request.scope,
+            "credentialID": credential.credential_id,
+        }
+        return JSONResponse(body, headers=NO_STORE)
     access_token = provider.memory.issue_access_token(grant, code=code)
     body = {
         "access_token": access_token,
@@ -52,8 +65,8 @@ async def token_endpoint(provider: Provider, request: Request) -> Response:
 
 
 async def userinfo_endpoint(provider: Provider, request: Request) -> Response:
-    grant = provider.memory.access_grant(_bearer_token(request))
-    if grant is None:
+    grant = provider.memory.access_grant(bearer_token(request))
+    if grant is None or grant.request.credential is not None:
         raise OAuthError(
             "invalid_token",
             "The access token is unknown, expired or revoked.",
@@ -127,7 +140,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     return unquote_plus(client_id), unquote_plus(secret)
 
 
-def _bearer_token(request: Request) -> str:
+def bearer_token(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise OAuthError(

@@ -75,3 +75,14 @@ def test_registry_down_still_lets_a_valid_identity_in_with_its_names(
     user = response.context["user"]
     assert user.is_authenticated
     assert (user.first_name, user.last_name) == ("Carlos Eduardo", "Mendoza Reséndiz")
+
+
+def test_the_sign_in_token_is_kept_for_the_remote_signing_service(
+    client, identity_provider, xroad_sandbox
+):
+    from companies.signatures import remote
+
+    sign_in_with_eidentity(client, "RAOA900514MQTMLN01")
+
+    token = client.session["oidc_access_token"]
+    assert remote.signing_credential(token) == "efirma-30001000000500000001"

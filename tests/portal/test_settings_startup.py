@@ -101,3 +101,35 @@ def test_production_settings_pass_the_deployment_checklist_without_warnings(agen
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **{**PRODUCTION, **agency_api})
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_remote_signing_follows_the_e_identity_unless_set_apart():
+    shown = (
+        "from django.conf import settings as s; print(s.ESIGN_REMOTE_URL, "
+        "s.ESIGN_REMOTE_AUTHORIZATION_ENDPOINT, s.ESIGN_REMOTE_TOKEN_ENDPOINT, "
+        "s.ESIGN_REMOTE_CLIENT_ID, s.ESIGN_REMOTE_CLIENT_SECRET, s.ESIGN_REMOTE_TIMEOUT)"
+    )
+    same = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        shown,
+        OIDC_ISSUER="https://id.example/",
+        OIDC_CLIENT_ID="e24",
+    )
+    apart = _manage(
+        "shell", "--no-imports", "-c", shown,
+        ESIGN_REMOTE_URL="https://firma.example/csc/v2/", ESIGN_REMOTE_CLIENT_ID="e24-firma",
+        ESIGN_REMOTE_CLIENT_SECRET="s3cret", ESIGN_REMOTE_TIMEOUT="4",
+    )  # fmt: skip
+
+    assert same.stdout.split() == [
+        "https://id.example/csc/v2",
+        "https://id.example/authorize",
+        "https://id.example/token",
+        "e24",
+        "DEVELOPMENT-ONLY-empresa24-sandbox-secret",
+        "10.0",
+    ], same.stderr
+    assert apart.stdout.split()[0] == "https://firma.example/csc/v2"
+    assert apart.stdout.split()[3:] == ["e24-firma", "s3cret", "4.0"], apart.stderr
