@@ -18,6 +18,7 @@ from companies.models import (
     Founder,
     Signature,
 )
+from companies.signatures.verification import Verified
 from portal.models import User
 
 FRESH_AUTHENTICATION = timedelta(minutes=5)
@@ -95,6 +96,35 @@ def record(
             signatures.append(signature)
             created = created or new
     return Recorded(signatures=signatures, new=created, version=version)
+
+
+def record_certified(
+    version: ApplicationVersion,
+    founder: Founder,
+    *,
+    user: User,
+    authenticated_at: datetime,
+    method: Signature.Method,
+    certificate: bytes,
+    verified: Verified,
+    signed_range_sha256: str,
+) -> Signature:
+    """A founder's e.firma signature (verified, embedded in the version's articles PDF by
+    ``documents.founder_signing``) recorded as their approval: it counts exactly as a click."""
+    return Signature.objects.create(
+        version=version,
+        founder=founder,
+        signer=user,
+        decision=Signature.Decision.APPROVED,
+        authenticated_at=authenticated_at,
+        signed_at=verified.signed_at,
+        method=method,
+        certificate=certificate,
+        serial_number=verified.holder.serial_number,
+        issuer=verified.holder.issuer,
+        certificate_status=verified.certificate_status,
+        signed_range_sha256=signed_range_sha256,
+    )
 
 
 def signatures_of_current(application: Application) -> dict[int, Signature]:
