@@ -433,3 +433,109 @@ def test_when_sat_answers_revoked_after_waiting_the_founder_is_told_why(
     notifications.signature_checked(session.pk)
     assert "renew your e.firma at SAT" in session.message
     assert session.message in mailoutbox[0].body
+
+
+# -- the views the front ends call ---------------------------------------------------------
+
+
+def _prepare_url(application):
+    from django.urls import reverse
+
+    return reverse("companies:efirma_prepare", args=[application.public_id])
+
+
+def _upload(data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("ana.cer", data, content_type="application/pkix-cert")
+
+
+def test_the_browser_signs_over_two_posts(sat, drawn, client, applicant):
+    import base64
+
+    from tests.conftest import fresh_login
+
+    certificate, key = efirma.issue_to(sat, ANA, validity())
+    fresh_login(client, applicant)
+
+    prepared = client.post(_prepare_url(drawn), {"certificate": _upload(der(certificate))})
+
+    assert prepared.status_code == 200, prepared.content
+    body = prepared.json()
+    value = sign(key, base64.b64decode(body["to_be_signed"]))
+    finished = client.post(body["finish"], {"signature": base64.b64encode(value).decode()})
+    assert finished.status_code == 200, finished.content
+    assert finished.json()["status"] == "signed"
+    assert Signature.objects.get().founder.curp == ANA.curp
+
+
+def test_the_views_refuse_with_what_to_do(sat, drawn, client, applicant):
+    from tests.conftest import fresh_login
+
+    fresh_login(client, applicant)
+    with translation.override("es-mx"):
+        large = client.post(_prepare_url(drawn), {"certificate": _upload(b"0" * 70_000)})
+        other = client.post(_prepare_url(drawn), {"certificate": _upload(b"hello")})
+        missing = client.post(_prepare_url(drawn))
+
+    assert (large.status_code, large.json()["error"]) == (400, "TooLarge")
+    assert "64 KB" in large.json()["message"]
+    assert other.json()["error"] == missing.json()["error"] == "UnreadableCertificate"
+
+
+def test_a_bad_signature_value_is_refused(sat, drawn, client, applicant):
+    from tests.conftest import fresh_login
+
+    certificate, _key = efirma.issue_to(sat, ANA, validity())
+    fresh_login(client, applicant)
+    body = client.post(_prepare_url(drawn), {"certificate": _upload(der(certificate))}).json()
+
+    garbled = client.post(body["finish"], {"signature": "not base64!"})
+    wrong = client.post(body["finish"], {"signature": "AAAA"})
+
+    assert garbled.json()["error"] == "UnreadableSignature"
+    assert wrong.json()["error"] == "OtherBytes"
+
+
+def test_the_views_need_a_fresh_sign_in_the_founders_access_and_csrf(
+    sat, drawn, client, applicant, clerk
+):
+    from django.test import Client
+
+    from tests.conftest import fresh_login
+
+    certificate, _key = efirma.issue_to(sat, ANA, validity())
+    client.force_login(applicant)
+    stale = client.post(_prepare_url(drawn), {"certificate": _upload(der(certificate))})
+    fresh_login(client, clerk)
+    stranger = client.post(_prepare_url(drawn), {"certificate": _upload(der(certificate))})
+    strict = Client(enforce_csrf_checks=True)
+    fresh_login(strict, applicant)
+    forged = strict.post(_prepare_url(drawn), {"certificate": _upload(der(certificate))})
+
+    assert (stale.status_code, stale.json()["error"]) == (403, "SignInAgain")
+    assert stranger.status_code == 404
+    assert forged.status_code == 403
+    assert not SigningSession.objects.exists()
+
+
+def test_the_signing_page_says_the_document_is_being_prepared(
+    sat, sent, fast_drawing, client, applicant
+):
+    from django.urls import reverse
+
+    from tests.conftest import fresh_login
+
+    certificate, _key = efirma.issue_to(sat, ANA, validity())
+    fresh_login(client, applicant)
+    url = reverse("companies:sign", args=[sent.public_id])
+    before = client.get(url).content.decode()
+    too_soon = client.post(_prepare_url(sent), {"certificate": _upload(der(certificate))})
+    founder_signing.draw(sent.pk)
+    after = client.get(url).content.decode()
+    ready = client.post(_prepare_url(sent), {"certificate": _upload(der(certificate))})
+
+    assert 'data-efirma-document="preparing"' in before
+    assert (too_soon.status_code, too_soon.json()["error"]) == (409, "DocumentPreparing")
+    assert 'data-efirma-document="ready"' in after
+    assert ready.status_code == 200
