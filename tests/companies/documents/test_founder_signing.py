@@ -539,3 +539,53 @@ def test_the_signing_page_says_the_document_is_being_prepared(
     assert (too_soon.status_code, too_soon.json()["error"]) == (409, "DocumentPreparing")
     assert 'data-efirma-document="ready"' in after
     assert ready.status_code == 200
+
+
+# -- two founders finishing at the same moment ---------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_founders_finishing_at_once_leave_one_intact_signature_and_one_sign_again(
+    sat, legal_forms, monkeypatch
+):
+    import threading
+
+    from django.db import connection
+
+    from tests.factories import EntrepreneurFactory
+
+    monkeypatch.setattr(rendering, "render_version_articles", lambda version: blank_pdf())
+    ana_user = EntrepreneurFactory(curp=ANA.curp)
+    EntrepreneurFactory(curp=CARLOS.curp)
+    application = workflow.send_for_signatures(complete_application(ana_user), actor=ana_user)
+    founder_signing.draw(application.pk)
+    ana, ana_key = efirma.issue_to(sat, ANA, validity())
+    carlos, carlos_key = efirma.issue_to(sat, CARLOS, validity())
+    both = [
+        (prepare(application, ANA, ana), ana_key),
+        (prepare(application, CARLOS, carlos), carlos_key),
+    ]
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def finish(to_sign, key):
+        try:
+            start.wait()
+            founder_signing.finish(to_sign.session, sign(key, to_sign.signed_attributes))
+            outcomes.append("signed")
+        except refusals.SomeoneSignedFirst:
+            outcomes.append("sign again")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=finish, args=pair) for pair in both]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["sign again", "signed"]
+    document = SigningDocument.objects.get()
+    assert document.signatures == 1 == Signature.objects.count()
+    found = validated(bytes(document.pdf), sat.root)
+    assert len(found) == 1 and found[0][1].bottom_line
