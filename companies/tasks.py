@@ -150,7 +150,8 @@ def redrive_stuck_applications() -> int:
 
 @shared_task(name=jobs.CHECK_WAITING_SIGNATURES)
 def check_waiting_signatures() -> int:
-    """e.firma signatures that waited for SAT's answer: SAT is asked again."""
+    """e.firma signatures that waited for SAT's answer: SAT is asked again; sessions whose
+    signature never came back are closed."""
     from companies.documents import founder_signing
 
-    return founder_signing.check_waiting()
+    return founder_signing.check_waiting() + founder_signing.expire_sessions()

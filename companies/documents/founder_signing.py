@@ -303,6 +303,19 @@ def check_waiting(*, limit: int = 100) -> int:
     return decided
 
 
+def expire_sessions(*, now: datetime | None = None) -> int:
+    """Sessions whose signature never came back within ``SESSION_MINUTES`` closed (beat), their
+    prepared copy of the PDF dropped; a signature arriving later is told to sign again."""
+    now = now or timezone.now()
+    return SigningSession.objects.filter(status=Status.PREPARED, expires_at__lt=now).update(
+        status=Status.REFUSED,
+        refusal=refusals.SessionExpired.__name__,
+        message=refusals.SessionExpired().message,
+        prepared_pdf=b"",
+        finished_at=now,
+    )
+
+
 def _refuse(session: SigningSession, refusal: refusals.SignatureRefused) -> NoReturn:
     """Record the refusal on the session (in its own transaction) and raise it."""
     SigningSession.objects.filter(pk=session.pk).update(

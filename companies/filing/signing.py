@@ -17,6 +17,7 @@ from companies.models import (
     ApplicationVersion,
     Founder,
     Signature,
+    SigningSession,
 )
 from companies.signatures.verification import Verified
 from portal.models import User
@@ -151,6 +152,8 @@ class SigningRoom:
     still_to_sign: list[str]  # the people (one name each, whatever they sign for)
     mine: Signature | None  # the person's approval of the current version, once they signed
     can_sign: bool
+    # founders whose e.firma signature waits for SAT's answer (it counts once SAT answers)
+    checking: frozenset[int] = frozenset()
 
     @property
     def everyone_signed(self) -> bool:
@@ -166,11 +169,22 @@ def signing_room(application: Application, user: User) -> SigningRoom:
     my_signature = (
         approved.get(mine[0].pk) if mine and all(f.pk in approved for f in mine) else None
     )
+    version = versions.current(application)
+    checking = (
+        frozenset(
+            SigningSession.objects.filter(
+                version=version, status=SigningSession.Status.WAITING
+            ).values_list("founder_id", flat=True)
+        )
+        if version is not None
+        else frozenset()
+    )
     return SigningRoom(
         rows=[(f, signed.get(f.pk)) for f in founders],
         still_to_sign=list(dict.fromkeys(f.person_name for f in waiting)),
         mine=my_signature,
         can_sign=bool(mine) and my_signature is None,
+        checking=checking,
     )
 
 

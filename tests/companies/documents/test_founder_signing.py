@@ -589,3 +589,46 @@ def test_two_founders_finishing_at_once_leave_one_intact_signature_and_one_sign_
     assert document.signatures == 1 == Signature.objects.count()
     found = validated(bytes(document.pdf), sat.root)
     assert len(found) == 1 and found[0][1].bottom_line
+
+
+def test_beat_closes_sessions_whose_signature_never_came_back(sat, drawn):
+    from companies import tasks
+
+    certificate, key = efirma.issue_to(sat, ANA, validity())
+    to_sign = prepare(drawn, ANA, certificate)
+    SigningSession.objects.update(expires_at=NOW - DAY)
+
+    assert tasks.check_waiting_signatures() == 1
+
+    session = SigningSession.objects.get()
+    assert (session.status, session.refusal) == (SigningSession.Status.REFUSED, "SessionExpired")
+    assert bytes(session.prepared_pdf) == b""
+    with pytest.raises(refusals.SessionClosed) as closed:
+        founder_signing.finish(session, sign(key, to_sign.signed_attributes))
+    assert closed.value.message == session.message
+
+
+def test_the_signatures_page_shows_a_signature_being_checked_and_the_efirma(
+    sat, drawn, client, applicant, monkeypatch
+):
+    from django.urls import reverse
+
+    from tests.conftest import fresh_login
+
+    honest = registries.certificate_status
+    monkeypatch.setattr(
+        registries, "certificate_status", lambda request, application=None: registries.UNAVAILABLE
+    )
+    certificate, key = efirma.issue_to(sat, ANA, validity())
+    signs(drawn, ANA, certificate, key)
+    fresh_login(client, applicant)
+    url = reverse("companies:signatures", args=[drawn.public_id])
+
+    with translation.override("en"):
+        waiting = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    monkeypatch.setattr(registries, "certificate_status", honest)
+    founder_signing.check_waiting()
+    counted = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "being checked with SAT" in waiting
+    assert "30001000000500000001" in counted
