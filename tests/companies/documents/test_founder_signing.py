@@ -41,6 +41,17 @@ from tests.pdf import text_of
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def language_restored():
+    """The pages below activate the language they answer in; the next test starts afresh."""
+    before = translation.get_language()
+    yield
+    if before:
+        translation.activate(before)
+    else:
+        translation.deactivate()
+
+
 @pytest.fixture(scope="module")
 def hierarchy():
     return efirma.new_authority(now=NOW)
@@ -626,9 +637,9 @@ def test_the_signatures_page_shows_a_signature_being_checked_and_the_efirma(
 
     with translation.override("en"):
         waiting = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    monkeypatch.setattr(registries, "certificate_status", honest)
-    founder_signing.check_waiting()
-    counted = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        monkeypatch.setattr(registries, "certificate_status", honest)
+        founder_signing.check_waiting()
+        counted = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert "being checked with SAT" in waiting
     assert "30001000000500000001" in counted
