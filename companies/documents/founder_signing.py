@@ -273,9 +273,12 @@ def finish(
         if not expired:
             session.signature_value = signature_value
             session.save(update_fields=["signature_value"])
-    if expired:
-        _refuse(session, refusals.SessionExpired())
-    return _verify_and_count(session)
+    try:
+        if expired:
+            _refuse(session, refusals.SessionExpired())
+        return _verify_and_count(session)
+    except _CountedMeanwhile as counted:
+        return counted.finished
 
 
 def check_waiting(*, limit: int = 100) -> int:
@@ -292,9 +295,12 @@ def check_waiting(*, limit: int = 100) -> int:
         )
         try:
             finished = _verify_and_count(session)
+        except _CountedMeanwhile as counted:
+            finished = counted.finished
         except refusals.SignatureRefused:
             decided += 1
-        else:
+            finished = None
+        if finished is not None:
             decided += 0 if finished.waiting else 1
         session.refresh_from_db()
         if session.status != Status.WAITING:
@@ -316,15 +322,32 @@ def expire_sessions(*, now: datetime | None = None) -> int:
     )
 
 
+def _counted_meanwhile(session: SigningSession) -> Finished | None:
+    """The session as counted by a second finish of the same signature that ran at once (a
+    double click, two beat runs), or None."""
+    if session.status == Status.SIGNED and session.signature is not None:
+        return Finished(session, session.signature, _("Your signature counts."))
+    return None
+
+
+class _CountedMeanwhile(Exception):
+    def __init__(self, finished: Finished) -> None:
+        self.finished = finished
+
+
 def _refuse(session: SigningSession, refusal: refusals.SignatureRefused) -> NoReturn:
-    """Record the refusal on the session (in its own transaction) and raise it."""
-    SigningSession.objects.filter(pk=session.pk).update(
+    """Record the refusal on the session (in its own transaction) and raise it; a session that
+    counted meanwhile stays counted, and that is raised instead (``_CountedMeanwhile``)."""
+    SigningSession.objects.filter(pk=session.pk).exclude(status=Status.SIGNED).update(
         status=Status.REFUSED,
         refusal=type(refusal).__name__,
         message=refusal.message,
         finished_at=timezone.now(),
     )
     session.refresh_from_db()
+    counted = _counted_meanwhile(session)
+    if counted is not None:
+        raise _CountedMeanwhile(counted)
     raise refusal
 
 
@@ -345,12 +368,12 @@ def _verify_and_count(session: SigningSession) -> Finished:
             application=application,
         )
     except refusals.SignatureWaits as waits:
-        SigningSession.objects.filter(pk=session.pk).update(
+        SigningSession.objects.filter(pk=session.pk).exclude(status=Status.SIGNED).update(
             status=Status.WAITING, message=waits.message, attempts=session.attempts + 1
         )
         session.refresh_from_db()
         log.info("e.firma signature waits for SAT", extra={"session": session.pk})
-        return Finished(session, None, waits.message)
+        return _counted_meanwhile(session) or Finished(session, None, waits.message)
     except refusals.SignatureRefused as refusal:
         _refuse(session, refusal)
     try:
@@ -386,6 +409,9 @@ def _embed_and_record(session: SigningSession, verified: verification.Verified) 
     with transaction.atomic():
         document = SigningDocument.objects.select_for_update().get(version_id=session.version_id)
         application = Application.objects.select_for_update().get(pk=session.version.application_id)
+        again = SigningSession.objects.select_related("signature").get(pk=session.pk)
+        if again.status == Status.SIGNED and again.signature is not None:
+            return again.signature  # the same signature finished twice at once: counted once
         _signing_now(application, session.version)
         _still_fits(session, besides=session.pk)
         if Signature.objects.filter(version=session.version, founder=session.founder).exists():

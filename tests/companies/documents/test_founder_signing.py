@@ -643,3 +643,43 @@ def test_the_signatures_page_shows_a_signature_being_checked_and_the_efirma(
 
     assert "being checked with SAT" in waiting
     assert "30001000000500000001" in counted
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_signature_finished_twice_at_once_counts_once(sat, legal_forms, monkeypatch):
+    import threading
+
+    from django.db import connection
+
+    from tests.factories import EntrepreneurFactory
+
+    monkeypatch.setattr(rendering, "render_version_articles", lambda version: blank_pdf())
+    ana_user = EntrepreneurFactory(curp=ANA.curp)
+    EntrepreneurFactory(curp=CARLOS.curp)
+    application = workflow.send_for_signatures(complete_application(ana_user), actor=ana_user)
+    founder_signing.draw(application.pk)
+    certificate, key = efirma.issue_to(sat, ANA, validity())
+    to_sign = prepare(application, ANA, certificate)
+    value = sign(key, to_sign.signed_attributes)
+    start = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def finish():
+        try:
+            start.wait()
+            outcomes.append(founder_signing.finish(to_sign.session, value).signature)
+        except refusals.SignatureRefused as refusal:
+            outcomes.append(type(refusal).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=finish) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    signature = Signature.objects.get()
+    assert outcomes == [signature, signature]
+    assert SigningSession.objects.get().status == SigningSession.Status.SIGNED
+    assert SigningDocument.objects.get().signatures == 1
