@@ -27,6 +27,9 @@ PURGE_OUTBOX = PREFIX + "purge_outbox"
 EXPIRE_NAME_RESERVATIONS = PREFIX + "expire_name_reservations"
 WATCH_SERVICE_LEVEL = PREFIX + "watch_service_level"
 REDRIVE_STUCK_APPLICATIONS = PREFIX + "redrive_stuck_applications"
+DRAW_SIGNING_DOCUMENT = PREFIX + "draw_signing_document"
+CHECK_WAITING_SIGNATURES = PREFIX + "check_waiting_signatures"
+TELL_SIGNER = PREFIX + "tell_signer"
 
 
 def invite_founders_to_sign(application_id: int) -> Message:
@@ -57,3 +60,14 @@ def tell_founders(application_id: int, *, kind: str, step: str) -> Message:
     """``step`` tells this notice apart from an earlier one of the same kind (a second round of
     signatures is news again; a redelivered message is not)."""
     return (TELL_FOUNDERS, [application_id, kind, step])
+
+
+def draw_signing_document(application_id: int) -> Message:
+    """The articles PDF of the application's current version, drawn once for the founders to
+    sign with their e.firma."""
+    return (DRAW_SIGNING_DOCUMENT, [application_id])
+
+
+def tell_signer(application_id: int, session_id: int) -> Message:
+    """The founder whose e.firma signature waited for SAT hears whether it counted."""
+    return (TELL_SIGNER, [application_id, session_id])

@@ -9,7 +9,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from companies.filing import versions
-from companies.models import Application, ApplicationStatus, Document, Founder, Notification
+from companies.models import (
+    Application,
+    ApplicationStatus,
+    Document,
+    Founder,
+    Notification,
+    SigningSession,
+)
 from portal.models import User
 
 
@@ -154,3 +161,26 @@ def tell_founders_by_id(application_id: int, *, kind: str, step: str) -> None:
     if kind in ONLY_WHILE and application.status != ONLY_WHILE[kind]:
         return
     tell_founders(application, kind=kind, step=step, extra={"message": application.changes_message})
+
+
+def signature_checked(session_id: int) -> None:
+    """The founder whose e.firma signature waited for SAT hears the outcome: it counts, or why
+    not and what to do (the message the signing round recorded)."""
+    session = SigningSession.objects.select_related("version__application", "founder").get(
+        pk=session_id
+    )
+    if session.status not in (SigningSession.Status.SIGNED, SigningSession.Status.REFUSED):
+        return
+    application = session.version.application
+    send(
+        application,
+        kind="signature_checked",
+        recipient=session.founder.email,
+        key=f"signature_checked:{application.pk}:{session.pk}",
+        curp=session.founder.curp,
+        extra={
+            "counted": session.status == SigningSession.Status.SIGNED,
+            "refusal": session.message,
+            "version": session.version,
+        },
+    )

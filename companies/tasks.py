@@ -90,6 +90,19 @@ def _until_done(task: Task, application_id: int, work: Callable[[int], object]) 
         raise task.retry(exc=waiting, countdown=_backoff(task.request.retries)) from None
 
 
+@shared_task(name=jobs.DRAW_SIGNING_DOCUMENT, **AFTER_REGISTRATION)
+def draw_signing_document(self: Task, application_id: int) -> None:
+    """``founder_signing.draw``: the articles the founders sign with their e.firma, once."""
+    from companies.documents import founder_signing
+
+    founder_signing.draw(application_id)
+
+
+@shared_task(name=jobs.TELL_SIGNER)
+def tell_signer(application_id: int, session_id: int) -> None:
+    notifications.signature_checked(session_id)
+
+
 @shared_task(name=jobs.TELL_FOUNDERS)
 def tell_founders(application_id: int, kind: str, step: str) -> None:
     notifications.tell_founders_by_id(application_id, kind=kind, step=step)
@@ -133,3 +146,12 @@ def redrive_stuck_applications() -> int:
     from companies.review import supervision
 
     return supervision.redrive_stuck()
+
+
+@shared_task(name=jobs.CHECK_WAITING_SIGNATURES)
+def check_waiting_signatures() -> int:
+    """e.firma signatures that waited for SAT's answer: SAT is asked again; sessions whose
+    signature never came back are closed."""
+    from companies.documents import founder_signing
+
+    return founder_signing.check_waiting() + founder_signing.expire_sessions()

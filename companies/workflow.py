@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 
 from companies import audit, jobs, outbox
 from companies.filing import payments, reservations, signing, versions
-from companies.models import Application, Signature
+from companies.models import Application, ApplicationVersion, Signature
 from companies.models import ApplicationStatus as S
 from portal.models import User
 
@@ -130,7 +130,10 @@ def send_for_signatures(application: Application, *, actor: User) -> Application
         actor=actor,
         guard=complete,
         during=freeze,
-        send=[jobs.invite_founders_to_sign(application.pk)],
+        send=[
+            jobs.invite_founders_to_sign(application.pk),
+            jobs.draw_signing_document(application.pk),
+        ],
     )
 
 
@@ -156,14 +159,20 @@ def sign(
         return recorded.signatures
     if recorded.declined:
         reopen(application, actor=user, reason=reason)
-    elif signing.all_signed(application):
+    else:
+        signature_counted(application, version=recorded.version)
+    return recorded.signatures
+
+
+def signature_counted(application: Application, *, version: ApplicationVersion) -> None:
+    """An approval of ``version`` was recorded (a click, or an e.firma signature embedded by
+    ``documents.founder_signing``): when it was the last, the founders hear that everyone
+    signed (once per version: the notice is keyed by it)."""
+    if signing.all_signed(application):
         with transaction.atomic():
             outbox.enqueue(
-                jobs.tell_founders(
-                    application.pk, kind="all_signed", step=f"v{recorded.version.number}"
-                )
+                jobs.tell_founders(application.pk, kind="all_signed", step=f"v{version.number}")
             )
-    return recorded.signatures
 
 
 def reopen(application: Application, *, actor: User, reason: str = "") -> Application:

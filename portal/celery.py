@@ -64,6 +64,10 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": work.expire_name_reservations.name,
             "schedule": float(settings.BEAT_EXPIRE_RESERVATIONS_SECONDS),
         },
+        "check-waiting-signatures": {
+            "task": work.check_waiting_signatures.name,
+            "schedule": float(settings.BEAT_CHECK_SIGNATURES_SECONDS),
+        },
     }
 
 

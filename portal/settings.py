@@ -244,6 +244,7 @@ BEAT_RELAY_OUTBOX_SECONDS = env.env_int("BEAT_RELAY_OUTBOX_SECONDS", 15, minimum
 BEAT_REDRIVE_SECONDS = env.env_int("BEAT_REDRIVE_SECONDS", 300, minimum=1)
 BEAT_SERVICE_LEVEL_SECONDS = env.env_int("BEAT_SERVICE_LEVEL_SECONDS", 60, minimum=1)
 BEAT_EXPIRE_RESERVATIONS_SECONDS = env.env_int("BEAT_EXPIRE_RESERVATIONS_SECONDS", 3600, minimum=1)
+BEAT_CHECK_SIGNATURES_SECONDS = env.env_int("BEAT_CHECK_SIGNATURES_SECONDS", 60, minimum=1)
 # Sent outbox messages are deleted this many days after they were sent (every night at 03:41).
 OUTBOX_KEEP_DAYS = env.env_int("OUTBOX_KEEP_DAYS", 7, minimum=1)
 

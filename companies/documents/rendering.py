@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -44,10 +44,12 @@ from companies.filing import scian
 from companies.filing.articles import Clause, clauses
 from companies.models import (
     Application,
+    ApplicationVersion,
     Company,
     Document,
     Founder,
     LegalForm,
+    Municipality,
     Signature,
     document_title,
 )
@@ -278,6 +280,135 @@ def articles_context(company: Company) -> dict[str, Any]:
     }
 
 
+# -- The articles of a frozen version, before registration ----------------------------------
+
+
+@dataclass(frozen=True)
+class FrozenFounder:
+    """A founder as the version froze them (``versions.snapshot``): what the founders' table
+    and the clauses read of a ``Founder``."""
+
+    name: str
+    curp: str
+    rfc: str
+    kind: str
+    representative: str
+    nationality: str
+    contribution: Decimal
+    is_administrator: bool
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_company(self) -> bool:
+        return self.kind == Founder.Kind.LEGAL
+
+    @property
+    def person_name(self) -> str:
+        return self.representative or self.name
+
+
+class _FrozenFounders:
+    def __init__(self, founders: list[FrozenFounder]) -> None:
+        self._founders = founders
+
+    def all(self) -> list[FrozenFounder]:
+        return list(self._founders)
+
+
+@dataclass(frozen=True)
+class FrozenApplication:
+    """The application as a version froze it: what the clauses read of an ``Application``."""
+
+    legal_form: LegalForm | None
+    proposed_name: str
+    municipality: str
+    purpose: str
+    capital: Decimal | None
+    share_value: Decimal
+    comisario_name: str
+    activity_codes: list[str]
+    articles: dict[str, Any]
+    founders: _FrozenFounders
+
+    def get_municipality_display(self) -> str:
+        return str(Municipality(self.municipality).label) if self.municipality else ""
+
+
+@dataclass(frozen=True)
+class Unregistered:
+    """What the documents' heading and footer say of a company not in the register yet: its
+    name and, where the registration number goes, the application's reference and version."""
+
+    name: str
+    registration_number: str
+
+
+def frozen_application(version: ApplicationVersion) -> FrozenApplication:
+    content = version.content
+    code = content.get("legal_form")
+    founders = [
+        FrozenFounder(
+            name=f["name"],
+            curp=f["curp"],
+            rfc=f.get("rfc", ""),
+            kind=f.get("kind", Founder.Kind.NATURAL),
+            representative=f.get("representative", ""),
+            nationality=f.get("nationality", "MEX"),
+            contribution=Decimal(f["contribution"]),
+            is_administrator=bool(f.get("administrator")),
+        )
+        for f in content["founders"]
+    ]
+    return FrozenApplication(
+        legal_form=LegalForm.objects.filter(code=code).first() if code else None,
+        proposed_name=content.get("name") or "",
+        municipality=(content.get("office") or {}).get("municipality") or "",
+        purpose=content.get("purpose") or "",
+        capital=Decimal(content["capital"]) if content.get("capital") is not None else None,
+        share_value=Decimal(content.get("share_value") or "0"),
+        comisario_name=(content.get("comisario") or {}).get("name") or "",
+        activity_codes=list(content.get("activity_codes") or []),
+        articles=dict(content.get("articles") or {}),
+        founders=_FrozenFounders(founders),
+    )
+
+
+def version_articles_context(version: ApplicationVersion) -> dict[str, Any]:
+    """The articles as the founders sign them: the same template as the registered company's,
+    from the version's frozen content; its signatures are the founders' e.firma, embedded."""
+    filed = frozen_application(version)
+    # The clauses read only the attributes FrozenApplication has (see filing.articles).
+    application = cast(Application, filed)
+    founders = cast(list[Founder], filed.founders.all())
+    form = filed.legal_form
+    if form is None:
+        raise DocumentError(f"{version} has no legal form: its articles cannot be drawn.")
+    share_value = filed.share_value if form.capital_unit == LegalForm.CapitalUnit.SHARES else None
+    lines = holders(founders, share_value=share_value)
+    name = f"{filed.proposed_name}, {form.abbreviation}" if filed.proposed_name else ""
+    reference = version.application.reference
+    language, _sep, region = LANGUAGE.partition("-")
+    return {
+        "company": Unregistered(name=name, registration_number=f"{reference} · v{version.number}"),
+        "application": application,
+        "version": version,
+        "title": document_title(Kind.ARTICLES, form),
+        "authority": REGISTRY_NAME,
+        "language_tag": f"{language}-{region.upper()}",
+        "issued_at": version.created_at,
+        "holders": lines,
+        "share_value": share_value,
+        "total_shares": sum(h.shares or 0 for h in lines),
+        "has_company_founders": any(f.is_company for f in founders),
+        "total": sum((f.contribution for f in founders), Decimal(0)),
+        "clauses": clauses(application, filed.articles),
+        "activities": activities(filed.activity_codes),
+        "signed_with_efirma": True,
+    }
+
+
 def register_context(company: Company) -> dict[str, Any]:
     application = _application(company)
     return _common(company, application, document_title(Kind.REGISTER, company.legal_form))
@@ -358,6 +489,13 @@ def render_certificate(company: Company) -> bytes:
 
 def render_articles(company: Company) -> bytes:
     return write_pdf(document_html(ARTICLES, articles_context, company))
+
+
+def render_version_articles(version: ApplicationVersion) -> bytes:
+    """The articles PDF of a frozen version, which every founder signs with their e.firma."""
+    with translation.override(LANGUAGE):
+        html = render_to_string(ARTICLES, version_articles_context(version))
+    return write_pdf(html)
 
 
 def render_register(company: Company) -> bytes:

@@ -17,7 +17,9 @@ from companies.models import (
     ApplicationVersion,
     Founder,
     Signature,
+    SigningSession,
 )
+from companies.signatures.verification import Verified
 from portal.models import User
 
 FRESH_AUTHENTICATION = timedelta(minutes=5)
@@ -97,6 +99,35 @@ def record(
     return Recorded(signatures=signatures, new=created, version=version)
 
 
+def record_certified(
+    version: ApplicationVersion,
+    founder: Founder,
+    *,
+    user: User,
+    authenticated_at: datetime,
+    method: Signature.Method,
+    certificate: bytes,
+    verified: Verified,
+    signed_range_sha256: str,
+) -> Signature:
+    """A founder's e.firma signature (verified, embedded in the version's articles PDF by
+    ``documents.founder_signing``) recorded as their approval: it counts exactly as a click."""
+    return Signature.objects.create(
+        version=version,
+        founder=founder,
+        signer=user,
+        decision=Signature.Decision.APPROVED,
+        authenticated_at=authenticated_at,
+        signed_at=verified.signed_at,
+        method=method,
+        certificate=certificate,
+        serial_number=verified.holder.serial_number,
+        issuer=verified.holder.issuer,
+        certificate_status=verified.certificate_status,
+        signed_range_sha256=signed_range_sha256,
+    )
+
+
 def signatures_of_current(application: Application) -> dict[int, Signature]:
     version = versions.current(application)
     if version is None:
@@ -121,6 +152,8 @@ class SigningRoom:
     still_to_sign: list[str]  # the people (one name each, whatever they sign for)
     mine: Signature | None  # the person's approval of the current version, once they signed
     can_sign: bool
+    # founders whose e.firma signature waits for SAT's answer (it counts once SAT answers)
+    checking: frozenset[int] = frozenset()
 
     @property
     def everyone_signed(self) -> bool:
@@ -136,11 +169,22 @@ def signing_room(application: Application, user: User) -> SigningRoom:
     my_signature = (
         approved.get(mine[0].pk) if mine and all(f.pk in approved for f in mine) else None
     )
+    version = versions.current(application)
+    checking = (
+        frozenset(
+            SigningSession.objects.filter(
+                version=version, status=SigningSession.Status.WAITING
+            ).values_list("founder_id", flat=True)
+        )
+        if version is not None
+        else frozenset()
+    )
     return SigningRoom(
         rows=[(f, signed.get(f.pk)) for f in founders],
         still_to_sign=list(dict.fromkeys(f.person_name for f in waiting)),
         mine=my_signature,
         can_sign=bool(mine) and my_signature is None,
+        checking=checking,
     )
 
 

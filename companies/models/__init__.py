@@ -31,6 +31,7 @@ from companies.models.register import (
     document_path,
     document_title,
 )
+from companies.models.signing import SigningDocument, SigningSession
 from companies.models.trail import (
     AppendOnlyQuerySet,
     ApplicationEvent,
@@ -67,6 +68,8 @@ __all__ = [
     "RegistryCheck",
     "RegistryExchange",
     "Signature",
+    "SigningDocument",
+    "SigningSession",
     "document_path",
     "document_title",
     "new_reference",

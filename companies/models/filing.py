@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
@@ -324,10 +325,32 @@ class Signature(models.Model):
     )
     founder = models.ForeignKey(Founder, on_delete=models.CASCADE, related_name="signatures")
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+
+    class Method(models.TextChoices):
+        CLICK = "click", _("Approval after a fresh e-identity sign-in")
+        BROWSER = "browser", _("e.firma in the browser")
+        REMOTE = "remote", _("Remote signing service")
+
     decision = models.CharField(max_length=10, choices=Decision.choices)
     reason = models.TextField(blank=True)
-    signed_at = models.DateTimeField(auto_now_add=True)
+    signed_at = models.DateTimeField(default=timezone.now)
     authenticated_at = models.DateTimeField()
+    # An e.firma signature (browser or remote) embedded in the version's articles PDF: the
+    # certificate it was made with, SAT's answer it rests on, and the digest of what it covers.
+    method = models.CharField(max_length=8, choices=Method.choices, default=Method.CLICK)
+    certificate = models.BinaryField(null=True, blank=True, help_text="DER")
+    serial_number = models.CharField(max_length=64, blank=True, help_text="SAT's 20 digits")
+    issuer = models.CharField(max_length=255, blank=True)
+    certificate_status = models.ForeignKey(
+        "companies.CertificateStatus",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatures",
+    )
+    signed_range_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the PDF byte range the signature covers"
+    )
 
     class Meta:
         constraints = [

@@ -125,3 +125,107 @@ class SignatureWaits(Exception):
             "checked again shortly: you do not need to sign again."
         )
         super().__init__(self.message)
+
+
+# -- Refusals of the signing round itself (``documents.founder_signing``) --------------------
+
+
+class TooLarge(SignatureRefused):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "This file is larger than 64 KB: it is not an e.firma certificate. Choose the "
+                ".cer file that SAT gave you with your e.firma (about 2 KB)."
+            )
+        )
+
+
+class UnreadableSignature(SignatureRefused):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "The signature that arrived cannot be read. Sign again; if it happens again, "
+                "use the remote signing service."
+            )
+        )
+
+
+class DocumentPreparing(SignatureRefused):
+    """Not a verdict: the PDF to sign is still being drawn (the front end tries again)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("The document to sign is being prepared. Try again in a moment: it takes seconds.")
+        )
+
+
+class NotAwaitingSignatures(SignatureRefused):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "This application is not waiting for signatures. Open the signatures page to "
+                "see where it stands."
+            )
+        )
+
+
+class NotTheirFounder(SignatureRefused):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "You do not sign for this founder. Each founder signs in their own name, and a "
+                "company's representative on its behalf."
+            )
+        )
+
+
+class AlreadySigned(SignatureRefused):
+    def __init__(self) -> None:
+        super().__init__(
+            _("This founder already signed this version. Nothing more is needed from you.")
+        )
+
+
+class OlderVersion(SignatureRefused):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "This signature is for an earlier version of the articles: the application was "
+                "changed since. Sign again the version shown on the page."
+            )
+        )
+
+
+class SessionExpired(SignatureRefused):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "More than 10 minutes passed since the document was prepared for you, so this "
+                "signature no longer counts. Sign again."
+            )
+        )
+
+
+class SomeoneSignedFirst(SignatureRefused):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Someone signed just before you, so the document changed under your signature. "
+                "Sign again: it takes a moment."
+            )
+        )
+
+
+class AnotherSignatureWaits(SignatureRefused):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Another founder's signature is being checked with SAT, which is not answering "
+                "just now. Sign again in a few minutes."
+            )
+        )
+
+
+class SessionClosed(SignatureRefused):
+    def __init__(self, message: str) -> None:
+        super().__init__(message or _("This signature was already handled. Sign again."))

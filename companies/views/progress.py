@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies import access, registries, workflow
-from companies.documents import verification
+from companies.documents import founder_signing, verification
 from companies.filing import payments, read, signing, versions
 from companies.models import (
     Application,
@@ -133,10 +133,14 @@ def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
                     _("Your signature was recorded.") if approve else _("You declined to sign."),
                 )
                 return redirect(_signatures_url(application))
+    version = versions.current(application)
     context = {
         "application": application,
-        "version": versions.current(application),
+        "version": version,
         "capacities": signing.founders_for(application, request.user),
+        # the e.firma's PDF is drawn by the worker after sending: "preparing" until it exists
+        "document_ready": founder_signing.is_ready(version),
+        "efirma_prepare_url": reverse("companies:efirma_prepare", args=[application.public_id]),
     }
     return render(request, "companies/sign.html", context)
 

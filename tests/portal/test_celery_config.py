@@ -70,11 +70,13 @@ def test_beat_intervals_are_the_settings(settings):
     settings.BEAT_REDRIVE_SECONDS = 120
     settings.BEAT_SERVICE_LEVEL_SECONDS = 45
     settings.BEAT_EXPIRE_RESERVATIONS_SECONDS = 1800
+    settings.BEAT_CHECK_SIGNATURES_SECONDS = 90
     every = {key: entry["schedule"] for key, entry in beat_schedule().items()}
     assert every["relay-outbox"] == 7.0
     assert every["redrive-stuck-applications"] == 120.0
     assert every["watch-service-level"] == 45.0
     assert every["expire-name-reservations"] == 1800.0
+    assert every["check-waiting-signatures"] == 90.0
 
 
 @pytest.mark.django_db(transaction=True)
