@@ -190,8 +190,10 @@ def seal_signed_pdf(
     ``CertificateStatus.response``), ``certificates`` DER certificates to add to the chains (the
     signers' certificates and SAT's issuing authorities are found by themselves: in the
     signatures and in ``ESIGN_TRUST_ROOTS``). The seal is an approval signature (a certifying one
-    must be the first of a file); the DSS is written in the seal's own update, so the seal covers
-    it and nothing follows the seal. Nothing is fetched: only the TSA is asked, for the time.
+    must be the first of a file) whose field locks the document: a signature or any other change
+    after it breaks the seal, only more validation data or a document timestamp may follow. The
+    DSS is written in the seal's own update, so the seal covers it and the whole file. Nothing is
+    fetched: only the TSA is asked, for the time.
     Bytes that are not a PDF or not an OCSP answer raise ``ValueError``.
     """
     signer = _signer()
@@ -209,6 +211,7 @@ def seal_signed_pdf(
         location=SEAL_LOCATION,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
+        docmdp_permissions=fields.MDPPerm.NO_CHANGES,  # in the field's lock: nothing after
         embed_validation_info=True,
         validation_context=context,
         dss_settings=DSSContentSettings(
@@ -217,18 +220,32 @@ def seal_signed_pdf(
         ),
     )
     _align_producer(writer)
-    return _sign(writer, metadata, signer)
+    # An approval signature cannot certify; the lock of its field (PDF 2.0, /Lock /P 1) says
+    # that no change may follow but validation data and document timestamps. It locks no field
+    # by name (a FieldMDP lock on all of them would make pyHanko call a later signature just
+    # "a change"), so a signature after the seal is seen for what it is, and breaks the seal.
+    locked = fields.SigFieldSpec(
+        SEAL_FIELD,
+        field_mdp_spec=fields.FieldMDPSpec(fields.FieldMDPAction.INCLUDE, fields=[]),
+        doc_mdp_update_value=fields.MDPPerm.NO_CHANGES,
+    )
+    return _sign(writer, metadata, signer, new_field_spec=locked)
 
 
 def _sign(
     writer: IncrementalPdfFileWriter,
     metadata: signers.PdfSignatureMetadata,
     signer: signers.SimpleSigner,
+    new_field_spec: fields.SigFieldSpec | None = None,
 ) -> bytes:
     url = tsa_url()
     try:
         output: BytesIO = signers.sign_pdf(
-            writer, metadata, signer=signer, timestamper=_timestamper(url) if url else None
+            writer,
+            metadata,
+            signer=signer,
+            timestamper=_timestamper(url) if url else None,
+            new_field_spec=new_field_spec,
         )
     except TimestampRequestError as error:
         cause = error.__cause__ or error
@@ -305,6 +322,28 @@ def _align_producer(writer: IncrementalPdfFileWriter) -> None:
     info = generic.DictionaryObject(dict(previous.get_object()) if previous is not None else {})
     info[generic.pdf_name("/Producer")] = generic.TextStringObject(VENDOR)
     writer.set_info(info)
+
+
+def seal_certificates() -> list[x509.Certificate]:
+    """The certificates our seals are made with, to trust as roots (SEAL_CERT_PATH; none when it
+    cannot be read, which is logged)."""
+    try:
+        return [x509.load_pem_x509_certificate(cert_path().read_bytes())]
+    except (OSError, ValueError) as error:
+        logger.error("The seal certificate %s cannot be read: %r", cert_path(), error)
+        return []
+
+
+def timestamp_roots() -> list[x509.Certificate]:
+    """The roots of the time-stamping authorities we trust (SEAL_TSA_CA_PATH), maybe none."""
+    path = tsa_ca_path()
+    if path is None:
+        return []
+    try:
+        return x509.load_pem_x509_certificates(path.read_bytes())
+    except (OSError, ValueError) as error:
+        logger.warning("The TSA root %s (SEAL_TSA_CA_PATH) cannot be read: %r", path, error)
+        return []
 
 
 def _trusting_our_certificate() -> ValidationContext:

@@ -12,35 +12,10 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator import ValidationContext
-from pypdf import PdfWriter
 
 from companies.documents import seal
 from sandbox import efirma
-from tests.efirma import ANA, CARLOS, sign_pades, stored_ocsp
-
-
-def tiny_pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-@pytest.fixture
-def signed_by_two(efirma_folder) -> bytes:
-    once = sign_pades(tiny_pdf(), efirma_folder, ANA, "FirmaAna")
-    return sign_pades(once, efirma_folder, CARLOS, "FirmaCarlos")
-
-
-@pytest.fixture
-def answers(efirma_folder) -> list[bytes]:
-    return [stored_ocsp(efirma_folder, person) for person in (ANA, CARLOS)]
-
-
-@pytest.fixture
-def sealed(signed_by_two, answers) -> bytes:
-    return seal.seal_pdf(signed_by_two, ocsp_responses=answers)
+from tests.efirma import ANA, CARLOS
 
 
 def offline_context(efirma_folder, reader, settings) -> ValidationContext:
@@ -112,3 +87,18 @@ def test_with_a_tsa_the_seal_carries_its_timestamp_and_the_tsa_chain(
     assert status.timestamp_validity.signing_cert.dump() in in_dss, "the TSA's chain too"
     assert tsa_root.dump() in in_dss
     assert seal.validate_seal(sealed).timestamped_at is not None
+
+
+def test_pyhanko_judges_the_seal_broken_by_a_signature_after_it(sealed, efirma_folder, settings):
+    from sandbox.efirma import DEMO
+    from tests.efirma import sign_pades
+
+    luz = next(p for p in DEMO if p.file == "luz")
+    after = sign_pades(sealed, efirma_folder, luz, "FirmaLuz")
+    reader = PdfFileReader(BytesIO(after), strict=False)
+    context = offline_context(efirma_folder, reader, settings)
+    by_field = {s.field_name: s for s in reader.embedded_signatures}
+    status = validate_pdf_signature(by_field[seal.SEAL_FIELD], context)
+    assert status.intact and status.valid and status.trusted
+    assert status.docmdp_ok is False and not status.bottom_line
+    assert validate_pdf_signature(by_field["FirmaAna"], context).bottom_line

@@ -1,0 +1,36 @@
+"""What the domain's tests share: the founders' signed articles, sealed, built with pyHanko."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from pypdf import PdfWriter
+
+from tests.efirma import ANA, CARLOS, sign_pades, stored_ocsp
+
+
+def tiny_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def signed_by_two(efirma_folder) -> bytes:
+    once = sign_pades(tiny_pdf(), efirma_folder, ANA, "FirmaAna")
+    return sign_pades(once, efirma_folder, CARLOS, "FirmaCarlos")
+
+
+@pytest.fixture
+def answers(efirma_folder) -> list[bytes]:
+    return [stored_ocsp(efirma_folder, person) for person in (ANA, CARLOS)]
+
+
+@pytest.fixture
+def sealed(signed_by_two, answers) -> bytes:
+    from companies.documents import seal
+
+    return seal.seal_pdf(signed_by_two, ocsp_responses=answers)
