@@ -126,6 +126,40 @@ class SignatureReport:
     def holds(self) -> bool:
         return not self.problem
 
+    @property
+    def kind_label(self) -> str:
+        return {
+            Kind.EFIRMA: _("e.firma (SAT)"),
+            Kind.SEAL: _("the registry's electronic seal"),
+            Kind.TIMESTAMP: _("document timestamp"),
+            Kind.OTHER: _("other certificate"),
+        }[self.kind]
+
+    @property
+    def later_changes_label(self) -> str:
+        return {
+            LaterChanges.NONE: _("It covers the whole file: nothing was added after it."),
+            LaterChanges.VALIDATION_DATA: _(
+                "Only validation data and timestamps were added after it."
+            ),
+            LaterChanges.SIGNATURES: _("More signatures were added after it."),
+            LaterChanges.OTHER: _("The file was changed after it."),
+        }[self.later_changes]
+
+    @property
+    def revocation_label(self) -> str:
+        return {
+            Revocation.EMBEDDED: _(
+                "The file carries the certificate's status from its issuer: it can be checked "
+                "offline."
+            ),
+            Revocation.REVOKED: _("The file carries the issuer's answer: revoked."),
+            Revocation.MISSING: _(
+                "The file does not carry the certificate's status from its issuer."
+            ),
+            Revocation.NOT_NEEDED: _("The registry's own certificate: no status to check."),
+        }[self.revocation]
+
 
 def signatures_in(
     pdf: bytes,
