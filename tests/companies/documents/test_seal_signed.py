@@ -102,3 +102,22 @@ def test_pyhanko_judges_the_seal_broken_by_a_signature_after_it(sealed, efirma_f
     assert status.intact and status.valid and status.trusted
     assert status.docmdp_ok is False and not status.bottom_line
     assert validate_pdf_signature(by_field["FirmaAna"], context).bottom_line
+
+
+def test_the_rendered_articles_signed_by_the_founders_and_sealed_validate(
+    company, efirma_folder, answers, settings
+):
+    from companies.documents import rendering
+    from companies.signatures import report
+    from tests.efirma import sign_pades
+
+    articles = rendering.render_articles(company)
+    signed = sign_pades(articles, efirma_folder, ANA, "FirmaAna")
+    signed = sign_pades(signed, efirma_folder, CARLOS, "FirmaCarlos")
+    sealed = seal.seal_pdf(signed, ocsp_responses=answers)
+    assert sealed.startswith(articles)
+    check = seal.validate_seal(sealed)
+    assert check.valid and check.problem == "", "the register's own check of its seal holds"
+    signatures = report.signatures_in(sealed, seal_roots=seal.seal_certificates())
+    assert [s.signer for s in signatures] == [ANA.name, CARLOS.name, seal.REGISTRY_NAME]
+    assert all(s.holds for s in signatures), [s.problem for s in signatures]
