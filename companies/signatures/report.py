@@ -166,9 +166,15 @@ def signatures_in(
     *,
     seal_roots: Sequence[x509.Certificate] = (),
     timestamp_roots: Sequence[x509.Certificate] = (),
+    at: datetime | None = None,
 ) -> list[SignatureReport]:
-    """Every signature in ``pdf``, in the order they were added, checked offline; raises
-    :class:`UnreadablePdf` for bytes that cannot be reported on."""
+    """Every signature in ``pdf``, in the order they were added, checked offline (as of ``at``,
+    by default now); raises :class:`UnreadablePdf` for bytes that cannot be reported on.
+
+    A certificate that has expired since (an e.firma lasts four years) does not make a signature
+    fail when a trusted timestamp proves the signature existed while it was valid: its own
+    timestamp, or that of a later intact signature over it (the seal's, at B-LT); the
+    signature is then checked as of that time."""
     if len(pdf) > MAX_PDF_BYTES:
         raise UnreadablePdf(
             _("The file is larger than %(megabytes)d MB: it cannot be checked.")
@@ -185,8 +191,15 @@ def signatures_in(
         raise UnreadablePdf(
             _("This PDF is damaged or incomplete (perhaps cut short): it cannot be read.")
         ) from error
-    roots = _Roots.of(seal_roots, timestamp_roots)
-    return [_report(signature, roots, store) for signature in embedded]
+    roots = _Roots.of(seal_roots, timestamp_roots, at)
+    reports: list[SignatureReport] = []
+    proof: datetime | None = None  # the earliest trusted time of a later intact signature
+    for signature in reversed(embedded):
+        found = _report(signature, roots, store, proof)
+        if found.intact and found.time_certified and found.signed_at is not None:
+            proof = found.signed_at if proof is None else min(proof, found.signed_at)
+        reports.append(found)
+    return reports[::-1]
 
 
 @dataclass(frozen=True)
@@ -236,12 +249,14 @@ class _Roots:
     sat_authorities: tuple[asn1_x509.Certificate, ...]
     seal: tuple[asn1_x509.Certificate, ...]
     timestamps: tuple[asn1_x509.Certificate, ...]
+    at: datetime | None  # when to validate; None: now
 
     @classmethod
     def of(
         cls,
         seal_roots: Sequence[x509.Certificate],
         timestamp_roots: Sequence[x509.Certificate],
+        at: datetime | None,
     ) -> _Roots:
         try:
             authorities = trust.trusted()
@@ -255,25 +270,34 @@ class _Roots:
             sat_authorities=tuple(_asn1(c) for c in others),
             seal=tuple(_asn1(c) for c in seal_roots),
             timestamps=tuple(_asn1(c) for c in timestamp_roots),
+            at=at,
         )
 
-    def context(self, trusted: Sequence[asn1_x509.Certificate], store: _Store) -> ValidationContext:
+    def context(
+        self,
+        trusted: Sequence[asn1_x509.Certificate],
+        store: _Store,
+        moment: datetime | None = None,
+    ) -> ValidationContext:
         """Only ``trusted`` as roots, the file's certificates and SAT's authorities to build the
-        chain, the file's OCSP answers, nothing fetched."""
+        chain, the file's OCSP answers, nothing fetched; as of ``moment`` (else ``at``)."""
         return ValidationContext(
             trust_roots=list(trusted),
             other_certs=[*store.certificates, *self.sat_authorities],
             ocsps=store.ocsp_responses(),
             allow_fetching=False,
+            moment=moment or self.at,
         )
 
 
-def _report(embedded: EmbeddedPdfSignature, roots: _Roots, store: _Store) -> SignatureReport:
+def _report(
+    embedded: EmbeddedPdfSignature, roots: _Roots, store: _Store, proof: datetime | None
+) -> SignatureReport:
     field = embedded.field_name or ""
     try:
         if embedded.sig_object_type == "/DocTimeStamp":
             return _timestamp_report(embedded, roots, store)
-        return _signature_report(embedded, roots, store)
+        return _signature_report(embedded, roots, store, proof)
     except _UNREADABLE as error:
         log.info("A signature in a PDF could not be checked: %r", error)
         return _unreadable(field)
@@ -290,21 +314,29 @@ def _kind(signer: asn1_x509.Certificate, roots: _Roots) -> Kind:
 
 
 def _signature_report(
-    embedded: EmbeddedPdfSignature, roots: _Roots, store: _Store
+    embedded: EmbeddedPdfSignature, roots: _Roots, store: _Store, proof: datetime | None
 ) -> SignatureReport:
     kind = _kind(embedded.signer_cert, roots)
     trusted = {Kind.EFIRMA: roots.sat, Kind.SEAL: roots.seal}.get(kind, roots.sat + roots.seal)
-    context = roots.context(trusted, store)
     ts_context = roots.context(roots.timestamps, store)
-    status = validate_pdf_signature(embedded, context, ts_validation_context=ts_context)
+    status = validate_pdf_signature(
+        embedded, roots.context(trusted, store), ts_validation_context=ts_context
+    )
     token = status.timestamp_validity
     time_certified = token is not None and _token_holds(token) and token.trusted
+    own = token.timestamp if time_certified and token is not None else None
+    proven = min((t for t in (own, proof) if t is not None), default=None)
+    if not status.trusted and proven is not None:
+        # existed at ``proven``: whether the certificate held then (it may have expired since)
+        status = validate_pdf_signature(
+            embedded, roots.context(trusted, store, proven), ts_validation_context=ts_context
+        )
     later = _later_changes(status)
     signed_at = token.timestamp if time_certified and token else status.signer_reported_dt
     revocation, revoked_at = _revocation(
         embedded.signer_cert, store, roots=trusted, signed_at=signed_at
     )
-    problem = _problem(status, kind, later, roots)
+    problem = _problem(status, kind, later, roots, proven=proven is not None)
     if revocation == Revocation.REVOKED and revoked_at is not None:
         problem = problem or _revoked(revoked_at)
     return dataclasses.replace(
@@ -430,13 +462,15 @@ def _token_holds(token: TimestampSignatureStatus) -> bool:
     return token.intact and token.valid
 
 
-def _problem(status: PdfSignatureStatus, kind: Kind, later: LaterChanges, roots: _Roots) -> str:
+def _problem(
+    status: PdfSignatureStatus, kind: Kind, later: LaterChanges, roots: _Roots, *, proven: bool
+) -> str:
     if not status.intact:
         return _("The document was changed after this signature: it no longer matches.")
     if not status.valid:
         return _("The signature does not match its certificate.")
     if not status.trusted:
-        return _untrusted(status, kind)
+        return _untrusted(status, kind, proven=proven)
     token = status.timestamp_validity
     if token is not None and not _token_holds(token):
         return _("The signature's timestamp does not match the signature.")
@@ -449,13 +483,18 @@ def _problem(status: PdfSignatureStatus, kind: Kind, later: LaterChanges, roots:
     return ""
 
 
-def _untrusted(status: PdfSignatureStatus, kind: Kind) -> str:
+def _untrusted(status: PdfSignatureStatus, kind: Kind, *, proven: bool) -> str:
     indication = status.trust_problem_indic
     name = getattr(indication, "name", "")  # the AdES sub-indication's enum member
     if name in {"REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"}:
         return _("The certificate was revoked before this signature was made.")
     if name in {"EXPIRED", "OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED"}:
-        return _("The certificate was not valid when this signature was made.")
+        if proven:
+            return _("The certificate was not valid when this signature was made.")
+        return _(
+            "The certificate has expired, and no trusted timestamp in the file proves that "
+            "the signature was made before."
+        )
     if kind == Kind.SEAL:
         return _("The seal's certificate could not be confirmed.")
     if kind == Kind.EFIRMA:

@@ -154,3 +154,38 @@ def test_reading_the_report_does_not_touch_the_file(sealed):
     data = BytesIO(sealed).getvalue()
     verification.signatures_of(data)
     assert data == sealed
+
+
+YEARS_LATER = 5 * 365  # days: every e.firma (4 years) and the development seal (2) expired
+
+
+def test_years_later_the_seal_s_timestamp_keeps_every_signature_valid(signed_by_two, answers, tsa):
+    import datetime
+
+    from companies.documents import seal
+
+    sealed = seal.seal_pdf(signed_by_two, ocsp_responses=answers)
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=YEARS_LATER)
+    signatures = report.signatures_in(
+        sealed,
+        seal_roots=seal.seal_certificates(),
+        timestamp_roots=seal.timestamp_roots(),
+        at=later,
+    )
+    assert [s.kind for s in signatures] == [Kind.EFIRMA, Kind.EFIRMA, Kind.SEAL]
+    assert all(s.holds for s in signatures), [s.problem for s in signatures]
+    assert signatures[-1].time_certified
+
+
+def test_years_later_without_a_timestamp_the_expired_e_firma_is_told(sealed):
+    import datetime
+
+    from companies.documents import seal
+
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=YEARS_LATER)
+    ana = report.signatures_in(sealed, seal_roots=seal.seal_certificates(), at=later)[0]
+    assert ana.intact and ana.valid and not ana.trusted
+    assert ana.problem == (
+        "The certificate has expired, and no trusted timestamp in the file proves that "
+        "the signature was made before."
+    )
