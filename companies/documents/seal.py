@@ -197,6 +197,11 @@ def seal_signed_pdf(
     Bytes that are not a PDF or not an OCSP answer raise ``ValueError``.
     """
     signer = _signer()
+    if tsa_url() and not _tsa_roots():
+        raise SealUnavailable(
+            f"SEAL_TSA_CA_PATH does not name a readable root of the TSA {tsa_url()}: a signed "
+            "document is sealed with the TSA's chain embedded (PAdES B-LT), so it needs it."
+        )
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     answers = [_ocsp_answer(der) for der in ocsp_responses]
     chains = _chain_certificates(writer.prev.embedded_signatures, certificates)

@@ -121,3 +121,11 @@ def test_the_rendered_articles_signed_by_the_founders_and_sealed_validate(
     signatures = report.signatures_in(sealed, seal_roots=seal.seal_certificates())
     assert [s.signer for s in signatures] == [ANA.name, CARLOS.name, seal.REGISTRY_NAME]
     assert all(s.holds for s in signatures), [s.problem for s in signatures]
+
+
+def test_a_tsa_without_its_root_configured_stops_the_seal_with_a_message(
+    signed_by_two, answers, tsa, settings
+):
+    settings.SEAL_TSA_CA_PATH = ""
+    with pytest.raises(seal.SealUnavailable, match="SEAL_TSA_CA_PATH"):
+        seal.seal_pdf(signed_by_two, ocsp_responses=answers)
