@@ -8,6 +8,11 @@ up to the seal certificates the caller names, timestamps up to the TSA roots it 
 signature pyHanko's modification analysis says what was added after it: nothing, only
 validation data and timestamps, more signatures, or other changes (which break it).
 
+The OCSP answers in the file are read here too (each checked to be the issuer's answer about
+the signer's certificate): pyHanko's validator consults embedded answers only for certificates
+that name an OCSP responder in their AIA extension, which the sandbox's e.firma do not. A
+certificate revoked before it signed makes the signature fail; revoked later, it holds.
+
 Bytes that are not a PDF, a damaged or truncated one, one over :data:`MAX_PDF_BYTES` are refused
 with :class:`UnreadablePdf`, whose message says so; a PDF without signatures gives an empty list.
 """
@@ -65,6 +70,7 @@ _UNREADABLE = (
     LookupError,
     TypeError,
     AttributeError,
+    NotImplementedError,  # what pyHanko raises for a feature of the file it does not support
     zlib.error,
 )
 
