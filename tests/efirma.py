@@ -55,3 +55,65 @@ def responder(authority: efirma.Authority):
         return registries.Answer(registries.Outcome.FOUND, {"ocsp_response": response}, "x-1")
 
     return certificate_status
+
+
+# -- PAdES signatures as a founder makes them (the signing flow itself is elsewhere) ---------
+
+
+def person_files(folder, person: efirma.DemoCertificate) -> tuple[bytes, rsa.RSAPrivateKey]:
+    """A demo person's certificate (DER) and decrypted key from the sandbox e.firma folder."""
+    people = folder / efirma.PEOPLE_FOLDER
+    key = serialization.load_der_private_key(
+        (people / f"{person.file}.key").read_bytes(), person.password.encode()
+    )
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return (people / f"{person.file}.cer").read_bytes(), key
+
+
+def pades_signer(folder, person: efirma.DemoCertificate):
+    """pyHanko's SimpleSigner with the person's e.firma; its CMS carries their certificate only
+    (as a browser signature does), so SAT's authority must come from the DSS."""
+    from asn1crypto import keys
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    certificate, key = person_files(folder, person)
+    pkcs8 = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return signers.SimpleSigner(
+        signing_cert=asn1_x509.Certificate.load(certificate),
+        signing_key=keys.PrivateKeyInfo.load(pkcs8),
+        cert_registry=SimpleCertificateStore(),
+    )
+
+
+def sign_pades(pdf: bytes, folder, person: efirma.DemoCertificate, field: str) -> bytes:
+    """``pdf`` with one more PAdES signature by ``person``, as an incremental update."""
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    metadata = signers.PdfSignatureMetadata(
+        field_name=field, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
+    )
+    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    signed: BytesIO = signers.sign_pdf(writer, metadata, signer=pades_signer(folder, person))
+    return signed.getvalue()
+
+
+def stored_ocsp(folder, person: efirma.DemoCertificate) -> bytes:
+    """SAT's OCSP answer on the person's certificate, as the portal stores it
+    (``CertificateStatus.response``), made by the sandbox authority."""
+    import secrets
+
+    from companies.signatures import status
+
+    authority = efirma.load_or_create(folder)
+    certificate = x509.load_der_x509_certificate(person_files(folder, person)[0])
+    request = status.request_for(certificate, authority.ac, secrets.token_bytes(16))
+    return efirma.ocsp_answer(authority, request)

@@ -10,6 +10,16 @@ With ``SEAL_TSA_URL`` set, an RFC 3161 Time-Stamping Authority puts a trusted ti
 signature (baseline B-T); without it the signing time is only the registry's own claim (B-B).
 A TSA that does not answer stops the sealing with :class:`TimestampUnavailable`, so the task
 tries again later. The check trusts timestamps from the root in ``SEAL_TSA_CA_PATH``.
+
+A PDF that already carries signatures (the founders' e.firma on the articles) is sealed by
+:func:`seal_signed_pdf`: the seal is an approval signature added after theirs, in one more
+incremental update that leaves every earlier signature intact, at PAdES B-LT: the same update
+writes the document security store (DSS) with every signer's certificate chain, the OCSP answers
+the portal stored for the founders, and the chains of the seal and of its timestamp, so the file
+validates offline. Our seal certificate is its own root and has no revocation service (no CRL,
+no OCSP): a validator that trusts it as a root checks no revocation for it (RFC 5280 does not
+check trust anchors); with a seal certificate issued by a CA, production embeds that CA's OCSP
+answer or CRL too, passed like the founders' ones.
 """
 
 from __future__ import annotations
@@ -18,15 +28,20 @@ import dataclasses
 import functools
 import logging
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
+from asn1crypto import ocsp as asn1_ocsp  # type: ignore[import-untyped]
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils import generic
@@ -36,11 +51,16 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
+from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 from pyhanko.sign.validation import EmbeddedPdfSignature, validate_pdf_signature
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import PdfSignatureStatus, TimestampSignatureStatus
 from pyhanko_certvalidator import ValidationContext
+
+from companies.signatures import trust
+from companies.signatures.refusals import SignatureRefused
 
 REGISTRY_NAME = "Registro Público de Empresas de Querétaro"
 SEAL_FIELD = "SelloRegistro"
@@ -138,8 +158,13 @@ class _KeyKeptSigner(signers.SimpleSigner):
         return super().sign_raw(data, digest_algorithm)
 
 
-def seal_pdf(pdf: bytes) -> bytes:
-    """The PDF with the registry's seal: a certifying PAdES signature that allows no change."""
+def seal_pdf(
+    pdf: bytes, *, ocsp_responses: Sequence[bytes] = (), certificates: Sequence[bytes] = ()
+) -> bytes:
+    """The PDF with the registry's seal: a certifying PAdES signature that allows no change on a
+    PDF without signatures; after the signatures it carries, :func:`seal_signed_pdf`."""
+    if _signatures_in(pdf):
+        return seal_signed_pdf(pdf, ocsp_responses=ocsp_responses, certificates=certificates)
     signer = _signer()
     metadata = signers.PdfSignatureMetadata(
         field_name=SEAL_FIELD,
@@ -152,10 +177,80 @@ def seal_pdf(pdf: bytes) -> bytes:
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     _align_producer(writer)
+    return _sign(writer, metadata, signer)
+
+
+def seal_signed_pdf(
+    pdf: bytes, *, ocsp_responses: Sequence[bytes] = (), certificates: Sequence[bytes] = ()
+) -> bytes:
+    """The signed PDF with the registry's seal last, at PAdES B-LT (B-LT with a timestamp from
+    SEAL_TSA_URL; without one, the same validation data on a B-B seal).
+
+    ``ocsp_responses`` are the DER OCSP answers the signatures rest on (the founders'
+    ``CertificateStatus.response``), ``certificates`` DER certificates to add to the chains (the
+    signers' certificates and SAT's issuing authorities are found by themselves: in the
+    signatures and in ``ESIGN_TRUST_ROOTS``). The seal is an approval signature (a certifying one
+    must be the first of a file) whose field locks the document: a signature or any other change
+    after it breaks the seal, only more validation data or a document timestamp may follow. The
+    DSS is written in the seal's own update, so the seal covers it and the whole file. Nothing is
+    fetched: only the TSA is asked, for the time.
+    Bytes that are not a PDF or not an OCSP answer raise ``ValueError``.
+    """
+    signer = _signer()
+    if tsa_url() and not _tsa_roots():
+        raise SealUnavailable(
+            f"SEAL_TSA_CA_PATH does not name a readable root of the TSA {tsa_url()}: a signed "
+            "document is sealed with the TSA's chain embedded (PAdES B-LT), so it needs it."
+        )
+    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    answers = [_ocsp_answer(der) for der in ocsp_responses]
+    chains = _chain_certificates(writer.prev.embedded_signatures, certificates)
+    DocumentSecurityStore.supply_dss_in_writer(writer, None, certs=chains, ocsps=answers)
+    trusted = [signer.signing_cert, *_tsa_roots()]
+    context = ValidationContext(
+        trust_roots=trusted, other_certs=chains, ocsps=answers, allow_fetching=False
+    )
+    metadata = signers.PdfSignatureMetadata(
+        field_name=SEAL_FIELD,
+        name=REGISTRY_NAME,
+        location=SEAL_LOCATION,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        docmdp_permissions=fields.MDPPerm.NO_CHANGES,  # in the field's lock: nothing after
+        embed_validation_info=True,
+        validation_context=context,
+        dss_settings=DSSContentSettings(
+            placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE,
+            include_vri=False,
+        ),
+    )
+    _align_producer(writer)
+    # An approval signature cannot certify; the lock of its field (PDF 2.0, /Lock /P 1) says
+    # that no change may follow but validation data and document timestamps. It locks no field
+    # by name (a FieldMDP lock on all of them would make pyHanko call a later signature just
+    # "a change"), so a signature after the seal is seen for what it is, and breaks the seal.
+    locked = fields.SigFieldSpec(
+        SEAL_FIELD,
+        field_mdp_spec=fields.FieldMDPSpec(fields.FieldMDPAction.INCLUDE, fields=[]),
+        doc_mdp_update_value=fields.MDPPerm.NO_CHANGES,
+    )
+    return _sign(writer, metadata, signer, new_field_spec=locked)
+
+
+def _sign(
+    writer: IncrementalPdfFileWriter,
+    metadata: signers.PdfSignatureMetadata,
+    signer: signers.SimpleSigner,
+    new_field_spec: fields.SigFieldSpec | None = None,
+) -> bytes:
     url = tsa_url()
     try:
         output: BytesIO = signers.sign_pdf(
-            writer, metadata, signer=signer, timestamper=_timestamper(url) if url else None
+            writer,
+            metadata,
+            signer=signer,
+            timestamper=_timestamper(url) if url else None,
+            new_field_spec=new_field_spec,
         )
     except TimestampRequestError as error:
         cause = error.__cause__ or error
@@ -164,6 +259,58 @@ def seal_pdf(pdf: bytes) -> bytes:
             "The document is sealed when it answers again."
         ) from error
     return output.getvalue()
+
+
+def _signatures_in(pdf: bytes) -> bool:
+    try:
+        return bool(PdfFileReader(BytesIO(pdf), strict=False).embedded_signatures)
+    except _UNREADABLE:
+        return False  # sealed as before, which says what is wrong with the bytes
+
+
+def _ocsp_answer(der: bytes) -> asn1_ocsp.OCSPResponse:
+    answer = asn1_ocsp.OCSPResponse.load(bytes(der))
+    if answer["response_status"].native != "successful":
+        raise ValueError("An OCSP answer to embed is not a successful response.")
+    return answer
+
+
+def _chain_certificates(
+    signatures: Iterable[EmbeddedPdfSignature], extra: Sequence[bytes]
+) -> list[asn1_x509.Certificate]:
+    """Every certificate the earlier signatures need to be validated: the signers', those their
+    CMS carries, ``extra``, and SAT's authorities above any of them; each once."""
+    found: dict[bytes, asn1_x509.Certificate] = {}
+    for der in extra:
+        certificate = asn1_x509.Certificate.load(bytes(der))
+        found.setdefault(certificate.dump(), certificate)
+    for embedded in signatures:
+        for certificate in (embedded.signer_cert, *embedded.other_embedded_certs):
+            found.setdefault(certificate.dump(), certificate)
+    for der in list(found):
+        for authority in _sat_authorities_above(der):
+            found.setdefault(authority.dump(), authority)
+    return list(found.values())
+
+
+def _sat_authorities_above(der: bytes) -> list[asn1_x509.Certificate]:
+    try:
+        chain = trust.chain_to_sat(x509.load_der_x509_certificate(der))
+    except (SignatureRefused, ImproperlyConfigured, ValueError):
+        return []  # not SAT's (or no SAT configured): its own chain is what it carries
+    encoded = (a.public_bytes(serialization.Encoding.DER) for a in chain.authorities)
+    return [asn1_x509.Certificate.load(d) for d in encoded]
+
+
+def _tsa_roots() -> list[asn1_x509.Certificate]:
+    path = tsa_ca_path()
+    if not tsa_url() or path is None:
+        return []
+    try:
+        return [load_cert_from_pemder(str(path))]
+    except (OSError, ValueError) as error:
+        logger.error("The TSA root %s (SEAL_TSA_CA_PATH) cannot be read: %r", path, error)
+        return []
 
 
 @functools.lru_cache(maxsize=4)
@@ -180,6 +327,28 @@ def _align_producer(writer: IncrementalPdfFileWriter) -> None:
     info = generic.DictionaryObject(dict(previous.get_object()) if previous is not None else {})
     info[generic.pdf_name("/Producer")] = generic.TextStringObject(VENDOR)
     writer.set_info(info)
+
+
+def seal_certificates() -> list[x509.Certificate]:
+    """The certificates our seals are made with, to trust as roots (SEAL_CERT_PATH; none when it
+    cannot be read, which is logged)."""
+    try:
+        return [x509.load_pem_x509_certificate(cert_path().read_bytes())]
+    except (OSError, ValueError) as error:
+        logger.error("The seal certificate %s cannot be read: %r", cert_path(), error)
+        return []
+
+
+def timestamp_roots() -> list[x509.Certificate]:
+    """The roots of the time-stamping authorities we trust (SEAL_TSA_CA_PATH), maybe none."""
+    path = tsa_ca_path()
+    if path is None:
+        return []
+    try:
+        return x509.load_pem_x509_certificates(path.read_bytes())
+    except (OSError, ValueError) as error:
+        logger.warning("The TSA root %s (SEAL_TSA_CA_PATH) cannot be read: %r", path, error)
+        return []
 
 
 def _trusting_our_certificate() -> ValidationContext:

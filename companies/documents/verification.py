@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from companies.access import may_read_founders_documents
 from companies.documents import codes, seal
 from companies.models import Company, Document
+from companies.signatures import report
 from portal.models import User
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -107,6 +108,15 @@ def _unknown(digest: str, sealed: seal.SealCheck) -> FileCheck:
         _("This is not an authentic document of the register."),
         detail,
         sha256=digest,
+    )
+
+
+def signatures_of(data: bytes) -> list[report.SignatureReport]:
+    """Every signature in an uploaded PDF, checked offline: e.firma up to SAT's root, our seal
+    against our seal certificate, timestamps against our TSA's root; ``report.UnreadablePdf``
+    for bytes that are not a readable PDF."""
+    return report.signatures_in(
+        data, seal_roots=seal.seal_certificates(), timestamp_roots=seal.timestamp_roots()
     )
 
 

@@ -106,6 +106,23 @@ def read(
     return response
 
 
+def read_embedded(
+    der: bytes, *, certificate: x509.Certificate, issuer: x509.Certificate
+) -> ocsp.OCSPResponse:
+    """An answer embedded in a signed PDF, checked as :func:`read` does but for its freshness
+    (it is evidence of the time of signing, read later) and a nonce: successful, about this
+    certificate, signed by its issuer or its OCSP responder; :class:`NotAnAnswer` otherwise."""
+    try:
+        response = ocsp.load_der_ocsp_response(der)
+    except ValueError as error:
+        raise NotAnAnswer(f"not an OCSPResponse: {error}") from error
+    if response.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
+        raise NotAnAnswer(f"responder said {response.response_status.name}")
+    _about(response, certificate, issuer)
+    _signed_for(response, issuer)
+    return response
+
+
 def _about(
     response: ocsp.OCSPResponse, certificate: x509.Certificate, issuer: x509.Certificate
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
@@ -16,6 +17,7 @@ from companies import access
 from companies.documents import codes, verification
 from companies.documents.forms import VerificationCodeForm, VerifyFileForm
 from companies.models import Company, Document
+from companies.signatures import report
 from portal.requests import PortalRequest
 from portal.security import client_address, count_in_window
 
@@ -73,9 +75,10 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     check: verification.FileCheck | None = None
+    signatures: Signatures | None = None
     file_form = VerifyFileForm()
     if request.method == "POST":
-        file_form, check, status = _check_upload(request)
+        file_form, check, signatures, status = _check_upload(request)
     context = {
         "company": company,
         "application": company.application if company else None,
@@ -83,6 +86,7 @@ def _page(
         "code_form": code_form or VerificationCodeForm(),
         "file_form": file_form,
         "check": check,
+        "signatures": signatures,
         "check_is_of_this_company": bool(
             check and check.document and company and check.document.company_id == company.pk
         ),
@@ -92,21 +96,41 @@ def _page(
     return render(request, "companies/verify.html", context, status=status)
 
 
+@dataclass(frozen=True)
+class Signatures:
+    """What the page says of the signatures in an uploaded PDF: each one, or why none is
+    listed."""
+
+    found: list[report.SignatureReport]
+    problem: str = ""  # the file could not be read for its signatures
+
+    @property
+    def all_hold(self) -> bool:
+        return bool(self.found) and all(s.holds for s in self.found)
+
+
 def _check_upload(
     request: PortalRequest,
-) -> tuple[VerifyFileForm, verification.FileCheck | None, int]:
+) -> tuple[VerifyFileForm, verification.FileCheck | None, Signatures | None, int]:
     address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
     if count_in_window(f"verify-file:{address}", FILE_CHECK_WINDOW_SECONDS) > FILE_CHECKS_ALLOWED:
         message = _("You checked many files in a short time. Wait a few minutes and try again.")
-        return _refused(message), None, 429
+        return _refused(message), None, None, 429
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > verification.MAX_UPLOAD_BYTES + _MULTIPART_ALLOWANCE:
-        return _refused(VerifyFileForm.too_large_message()), None, 413
+        return _refused(VerifyFileForm.too_large_message()), None, None, 413
     form = VerifyFileForm(request.POST, request.FILES)
     if not form.is_valid():
-        return form, None, 400
+        return form, None, None, 400
     data = form.cleaned_data["file"].read()
-    return form, verification.check_file(data), 200
+    check = verification.check_file(data)
+    if not data.startswith(verification.PDF_HEADER):
+        return form, check, None, 200  # the check says it is not a PDF: nothing more to say
+    try:
+        signatures = Signatures(verification.signatures_of(data))
+    except report.UnreadablePdf as unreadable:
+        signatures = Signatures([], unreadable.message)
+    return form, check, signatures, 200
 
 
 def _refused(message: str) -> VerifyFileForm:

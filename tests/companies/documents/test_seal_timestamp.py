@@ -17,32 +17,12 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from companies import tasks
 from companies.documents import issuance, rendering, seal
 from companies.models import Company, Document
-from sandbox.tsa import create_tsa_app, generate_authority
+from sandbox.tsa import generate_authority
 from tests.conftest import free_port
 from tests.factories import complete_registration
 from tests.pdf import flip
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def tsa_server():
-    """The sandbox TSA on a free loopback port, with its root certificate (PEM)."""
-    from xroad_client.emulator import serve_in_thread
-
-    authority = generate_authority()
-    with serve_in_thread(create_tsa_app(authority), port=free_port()) as url:
-        yield f"{url}/", authority.ca_pem
-
-
-@pytest.fixture
-def tsa(tsa_server, settings, tmp_path):
-    """The portal seals with the sandbox TSA and trusts its root."""
-    url, ca_pem = tsa_server
-    (tmp_path / "tsa-ca.pem").write_bytes(ca_pem)
-    settings.SEAL_TSA_URL = url
-    settings.SEAL_TSA_CA_PATH = str(tmp_path / "tsa-ca.pem")
-    return url
 
 
 @pytest.fixture
