@@ -46,6 +46,7 @@ from companies.models import (
     Application,
     ApplicationStatus,
     ApplicationVersion,
+    Company,
     Founder,
     Signature,
     SigningDocument,
@@ -97,6 +98,42 @@ def document_of(version: ApplicationVersion) -> SigningDocument | None:
 def is_ready(version: ApplicationVersion | None) -> bool:
     """Whether the version's articles are drawn (the signing page says "preparing" until)."""
     return version is not None and SigningDocument.objects.filter(version=version).exists()
+
+
+@dataclass(frozen=True)
+class SignedArticles:
+    """The articles every founder signed with their e.firma, and SAT's answers those
+    signatures rest on (embedded beside the registry's seal, so the file validates offline)."""
+
+    pdf: bytes
+    ocsp_responses: list[bytes]
+    certificates: list[bytes]
+
+
+def signed_articles(company: Company) -> SignedArticles | None:
+    """The registered company's articles as its founders signed them: the version they signed,
+    when every founder's approval of it is an e.firma signature embedded in the PDF; None when
+    any founder approved with a click (the articles are then drawn anew and sealed)."""
+    version = versions.current(company.application)
+    document = document_of(version) if version is not None else None
+    if version is None or document is None:
+        return None
+    founders = set(company.application.founders.values_list("pk", flat=True))
+    approvals = list(
+        version.signatures.filter(decision=Signature.Decision.APPROVED).select_related(
+            "certificate_status"
+        )
+    )
+    embedded = [s for s in approvals if s.method != Signature.Method.CLICK and s.certificate]
+    if not founders or {s.founder_id for s in embedded} != founders:
+        return None
+    return SignedArticles(
+        pdf=bytes(document.pdf),
+        ocsp_responses=[
+            bytes(s.certificate_status.response) for s in embedded if s.certificate_status
+        ],
+        certificates=[bytes(s.certificate) for s in embedded if s.certificate],
+    )
 
 
 # -- 2. prepare -----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 
-from companies.documents import codes, rendering, seal
+from companies.documents import codes, founder_signing, rendering, seal
 from companies.models import Company, Document, document_title
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def _issue(company: Company, kind: str) -> Document | None:
     facts = facts_of(company, kind)
     if _states(company, kind, facts):
         return None
-    pdf = seal.seal_pdf(RENDERERS[kind](company))
+    pdf = _drawn_and_sealed(company, kind)
     with transaction.atomic():
         locked = Company.objects.select_for_update().get(pk=company.pk)
         if facts_of(locked, kind) != facts or _states(locked, kind, facts):
@@ -100,6 +100,21 @@ def _issue(company: Company, kind: str) -> Document | None:
         document.save()
     logger.info("Issued %s", document)
     return document
+
+
+def _drawn_and_sealed(company: Company, kind: str) -> bytes:
+    """The document sealed. The articles are the PDF the founders signed with their e.firma,
+    when they all did: the seal goes last over their signatures (PAdES B-LT, SAT's answers
+    embedded); otherwise, and for the other kinds, the document is drawn from the register."""
+    if kind == Kind.ARTICLES:
+        signed = founder_signing.signed_articles(company)
+        if signed is not None:
+            return seal.seal_pdf(
+                signed.pdf,
+                ocsp_responses=signed.ocsp_responses,
+                certificates=signed.certificates,
+            )
+    return seal.seal_pdf(RENDERERS[kind](company))
 
 
 def _states(company: Company, kind: str, facts: dict[str, Any]) -> bool:

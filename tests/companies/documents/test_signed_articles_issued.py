@@ -1,0 +1,68 @@
+"""The registered company's articles are the PDF its founders signed with their e.firma, with the
+registry's seal last (PAdES B-LT: SAT's answers embedded), so that anyone can check every
+signature offline; when a founder approved with a click, the articles are drawn anew."""
+
+from __future__ import annotations
+
+import pytest
+
+from companies.documents import founder_signing, issuance, verification
+from companies.models import Document, SigningDocument
+from companies.signatures.report import Kind, Revocation
+from sandbox import efirma
+from tests.companies.documents.test_founder_signing import hierarchy, sat, sent, signs  # noqa: F401
+from tests.efirma import ANA, CARLOS
+from tests.efirma import valid as validity
+from tests.factories import registered_company
+
+pytestmark = pytest.mark.django_db
+
+
+def articles_of(company) -> bytes:
+    issuance.issue_document(company_id=company.pk, kind=Document.Kind.ARTICLES)
+    return issuance.read(company.documents.get(kind=Document.Kind.ARTICLES))
+
+
+def test_the_articles_issued_are_the_signed_pdf_sealed_last(sat, sent):  # noqa: F811
+    founder_signing.draw(sent.pk)
+    for person in (ANA, CARLOS):
+        certificate, key = efirma.issue_to(sat, person, validity())
+        signs(sent, person, certificate, key)
+    signed = bytes(SigningDocument.objects.get().pdf)
+
+    pdf = articles_of(registered_company(sent))
+
+    assert pdf.startswith(signed)  # the seal is an incremental update over the founders'
+    found = verification.signatures_of(pdf)
+    assert [s.signer for s in found[:2]] == [ANA.name, CARLOS.name]
+    assert [s.kind for s in found] == [Kind.EFIRMA, Kind.EFIRMA, Kind.SEAL]  # the seal last
+    assert [s.revocation for s in found[:2]] == [Revocation.EMBEDDED] * 2  # SAT's answers
+    assert all(s.intact and s.valid and s.trusted for s in found)
+    assert found[2].covers_whole_file
+
+
+def test_one_byte_changed_in_the_issued_articles_is_told(sat, sent):  # noqa: F811
+    founder_signing.draw(sent.pk)
+    for person in (ANA, CARLOS):
+        certificate, key = efirma.issue_to(sat, person, validity())
+        signs(sent, person, certificate, key)
+    pdf = bytearray(articles_of(registered_company(sent)))
+    middle = len(SigningDocument.objects.get().pdf) // 2
+    pdf[middle] = (pdf[middle] + 1) % 256
+
+    found = verification.signatures_of(bytes(pdf))
+
+    assert not all(s.intact for s in found)
+
+
+def test_articles_approved_with_a_click_are_drawn_anew(sat, sent):  # noqa: F811
+    founder_signing.draw(sent.pk)
+    certificate, key = efirma.issue_to(sat, ANA, validity())
+    signs(sent, ANA, certificate, key)  # Carlos approves with a click (registered_company)
+
+    company = registered_company(sent)
+
+    assert founder_signing.signed_articles(company) is None
+    pdf = articles_of(company)
+    assert not pdf.startswith(bytes(SigningDocument.objects.get().pdf))
+    assert [s.kind for s in verification.signatures_of(pdf)] == [Kind.SEAL]
