@@ -114,11 +114,14 @@ def signed_articles(company: Company) -> SignedArticles | None:
     """The registered company's articles as its founders signed them: the version they signed,
     when every founder's approval of it is an e.firma signature embedded in the PDF; None when
     any founder approved with a click (the articles are then drawn anew and sealed)."""
-    version = versions.current(company.application)
+    application = company.application
+    if application is None:
+        return None
+    version = versions.current(application)
     document = document_of(version) if version is not None else None
     if version is None or document is None:
         return None
-    founders = set(company.application.founders.values_list("pk", flat=True))
+    founders = set(application.founders.values_list("pk", flat=True))
     approvals = list(
         version.signatures.filter(decision=Signature.Decision.APPROVED).select_related(
             "certificate_status"
