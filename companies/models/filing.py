@@ -154,6 +154,12 @@ class Application(models.Model):
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
     first_submitted_at = models.DateTimeField(null=True, blank=True)
+    # The 24-hour clock, kept by companies.workflow at every transition; companies/sla.py says
+    # what they mean and reads them. Time on the clock when it last paused or stopped (None
+    # before the first submission); while it runs, the moment it would have started had it
+    # never paused (None otherwise).
+    clock_used = models.DurationField(null=True, blank=True, editable=False)
+    clock_origin = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -162,6 +168,13 @@ class Application(models.Model):
             # The clerks' queue, oldest first, a page at a time; the dashboard's "submitted that
             # long ago" (the only ones whose clock can have run that long).
             models.Index(fields=["first_submitted_at", "id"], name="application_first_submitted"),
+            # Running clocks, the longest first: the dashboard's "over 24 hours" and "less
+            # than 20% left" read a range of it (``sla.at_least``).
+            models.Index(
+                fields=["clock_origin"],
+                name="application_clock_running",
+                condition=models.Q(clock_origin__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

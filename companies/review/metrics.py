@@ -1,12 +1,12 @@
-"""The supervisor's figures: how the 24-hour promise is kept, read from the event log.
+"""The supervisor's figures and the public statistics: how the 24-hour promise is kept.
 
 Pure reads. A dashboard costs the same few queries whatever the volume, and loads no more rows
 with a queue of 100,000 than with one of 100: daily counts, the approval rate, each clerk's
-decisions and the queue's lines are aggregated in the database, where the 24-hour clock is
-``sla.elapsed_in_database``; the lists (the longest over 24 hours, the work claimed) show the
-first ``LISTED``. The rows listed, and the durations of the companies registered in the period,
-are measured in Python (``sla.elapsed``) from only the events the clock and the decisions
-depend on, in two queries. The CSV export measures every application of the period.
+decisions, the queue's lines and the durations are aggregated in the database, which reads
+the 24-hour clock from the application's columns (``sla.elapsed_in_database``,
+``sla.at_least``); the lists (the longest over 24 hours, the work claimed) show the first
+``LISTED``, with who decided read from their events. The CSV export measures every
+application of the period.
 
 Days are calendar days in ``settings.TIME_ZONE`` (America/Mexico_City). Percentiles interpolate
 linearly between the closest ranks (the "inclusive" method: p50 is the ordinary median).
@@ -22,19 +22,30 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from companies import sla
 from companies.models import Application, ApplicationEvent, ApplicationStatus
-from companies.review import sla, worklist
+from companies.review import worklist
 from portal.models import User
 
 PERIODS = (7, 30, 90)
 DEFAULT_DAYS = 30
 DECISIONS = ("approve", "request_changes", "reject")
-CLOCK_VERBS = ("submit", "request_changes")  # with the final statuses: all ``sla.elapsed`` reads
 LISTED = 50  # rows the dashboard lists of each kind, the longest on the clock first
 
 
@@ -106,6 +117,7 @@ class Durations:
     period: on the 24-hour clock (paused while changes are requested) and by the wall clock."""
 
     count: int
+    within_promise: int  # registered with less than 24 hours on the clock
     clock_median: float | None
     clock_p95: float | None
     wall_median: float | None
@@ -184,14 +196,14 @@ def period(days: int = DEFAULT_DAYS, *, now: datetime | None = None) -> Period:
 def dashboard(days: int = DEFAULT_DAYS, *, now: datetime | None = None) -> Dashboard:
     """Everything the supervisor's page shows, in a dozen queries whatever the volume."""
     span = period(days, now=now)
-    clocked = _of_period(span).annotate(clock=sla.elapsed_in_database(now=span.end))
-    breached = clocked.filter(_on_the_clock_for(sla.SERVICE_LEVEL, now=span.end))
-    assigned = _of_period(span).filter(assigned_to__isnull=False)
-    assigned = assigned.exclude(status__in=sla.FINAL_STATUSES)
+    breached = _of_period(span).filter(sla.at_least(sla.SERVICE_LEVEL, now=span.end))
+    assigned = Application.objects.filter(
+        first_submitted_at__isnull=False, assigned_to__isnull=False
+    ).exclude(status__in=sla.FINAL_STATUSES)
     return Dashboard(
         period=span,
         days=per_day(span),
-        durations=durations(_measured(_registered_in(span), span), span),
+        durations=durations(span),
         breaches=_longest(breached, span),
         breach_count=breached.count(),
         approvals=approvals(span),
@@ -202,21 +214,15 @@ def dashboard(days: int = DEFAULT_DAYS, *, now: datetime | None = None) -> Dashb
     )
 
 
-def _on_the_clock_for(least: timedelta, *, now: datetime) -> Q:
-    """At least ``least`` on the clock at ``now``. The clock never runs ahead of the wall, so
-    only applications first submitted that long ago are measured (the index on
-    ``first_submitted_at`` finds them; the clock's subquery runs for them alone)."""
-    return Q(first_submitted_at__lte=now - least) & Q(clock__gte=least)
-
-
 def _first(applications: QuerySet[Application]) -> QuerySet[Application, int]:
     """The first ``LISTED`` as the queue orders them, oldest first."""
     return applications.order_by("first_submitted_at", "pk").values_list("pk", flat=True)[:LISTED]
 
 
 def _longest(applications: QuerySet[Application], span: Period) -> list[ApplicationRow]:
-    """The first ``LISTED``, longest on the clock first (``applications`` carry ``clock``)."""
-    first = list(applications.order_by("-clock", "pk").values_list("pk", flat=True)[:LISTED])
+    """The first ``LISTED``, longest on the clock first."""
+    clocked = applications.annotate(clock=sla.elapsed_in_database(now=span.end))
+    first = list(clocked.order_by("-clock", "pk").values_list("pk", flat=True)[:LISTED])
     rows = _measured(Application.objects.filter(pk__in=first), span)
     return sorted(rows, key=lambda r: (-(r.clock or timedelta()), first.index(r.pk)))
 
@@ -251,7 +257,7 @@ def _counts(
 
 def application_rows(span: Period) -> list[ApplicationRow]:
     """Applications first submitted or finished in the period, and every one still open, with
-    their clocks; two queries (the applications, then the events that matter)."""
+    their clocks; two queries (the applications, then their decisions and registration)."""
     return _measured(_of_period(span), span)
 
 
@@ -259,7 +265,7 @@ def _measured(applications: QuerySet[Application], span: Period) -> list[Applica
     events: dict[int, list[ApplicationEvent]] = defaultdict(list)
     relevant = (
         ApplicationEvent.objects.filter(application__in=applications.values("pk"))
-        .filter(Q(verb__in=(*CLOCK_VERBS, *DECISIONS)) | Q(to_status__in=sla.FINAL_STATUSES))
+        .filter(verb__in=(*DECISIONS, "register"))
         .select_related("actor")
         .only(
             "application_id",
@@ -280,13 +286,6 @@ def _measured(applications: QuerySet[Application], span: Period) -> list[Applica
             "first_submitted_at", "pk"
         )
     ]
-
-
-def _registered_in(span: Period) -> QuerySet[Application]:
-    registered = ApplicationEvent.objects.filter(
-        application=OuterRef("pk"), verb="register", created_at__range=(span.start, span.end)
-    )
-    return Application.objects.filter(first_submitted_at__isnull=False).filter(Exists(registered))
 
 
 def _of_period(span: Period) -> QuerySet[Application]:
@@ -312,7 +311,7 @@ def _measure(
         status_label=str(application.get_status_display()),
         first_submitted_at=application.first_submitted_at,
         registered_at=registered_at,
-        clock=sla.elapsed(events, now=now),
+        clock=None if (found := sla.of(application, now=now)) is None else found.elapsed,
         wall=registered_at - application.first_submitted_at if registered_at else None,
         decided_by=_decided_by(events),
         assigned_to=application.assigned_to,
@@ -328,12 +327,68 @@ def _decided_by(events: Sequence[ApplicationEvent]) -> str:
     return str(decision.actor) if decision.actor else _("Automatic")
 
 
-def durations(rows: Iterable[ApplicationRow], span: Period) -> Durations:
-    registered = [r for r in rows if r.registered_at and r.registered_at >= span.start]
-    clock = [h for r in registered if (h := _exact_hours(r.clock)) is not None]
-    wall = [h for r in registered if (h := _exact_hours(r.wall)) is not None]
+class Percentile(Aggregate):
+    """PostgreSQL's ``percentile_cont`` over durations: linear interpolation between the
+    closest ranks, as ``percentile`` computes it."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(share)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression: str, share: float) -> None:
+        super().__init__(expression, share=float(share), output_field=DurationField())
+
+
+def registrations(span: Period) -> QuerySet[ApplicationEvent]:
+    """The registrations of the period (the index on verb and day finds them), each with the
+    application's hours on the clock (stopped at registration) and by the wall."""
+    return ApplicationEvent.objects.filter(
+        verb="register",
+        created_at__range=(span.start, span.end),
+        application__first_submitted_at__isnull=False,
+    ).annotate(
+        clock=F("application__clock_used"),
+        wall=ExpressionWrapper(
+            F("created_at") - F("application__first_submitted_at"), output_field=DurationField()
+        ),
+    )
+
+
+def durations(span: Period) -> Durations:
+    """How long the companies registered in the period took, median and 95th percentile, in
+    one query: the database computes the percentiles on PostgreSQL; elsewhere (SQLite in
+    development) the durations are read and ``percentile`` computes them."""
+    registered = registrations(span)
+    if connection.vendor != "postgresql":
+        return durations_in_python(registered)
+    figures = registered.aggregate(
+        count=Count("pk"),
+        within_promise=Count("pk", filter=Q(application__clock_used__lt=sla.SERVICE_LEVEL)),
+        clock_median=Percentile("clock", 0.5),
+        clock_p95=Percentile("clock", 0.95),
+        wall_median=Percentile("wall", 0.5),
+        wall_p95=Percentile("wall", 0.95),
+    )
     return Durations(
-        count=len(registered),
+        count=figures["count"],
+        within_promise=figures["within_promise"],
+        clock_median=_exact_hours(figures["clock_median"]),
+        clock_p95=_exact_hours(figures["clock_p95"]),
+        wall_median=_exact_hours(figures["wall_median"]),
+        wall_p95=_exact_hours(figures["wall_p95"]),
+    )
+
+
+def durations_in_python(registered: QuerySet[ApplicationEvent]) -> Durations:
+    """``durations`` without ``percentile_cont``: one row per registration of the period."""
+    rows = registered.values_list(
+        "application__clock_used", "created_at", "application__first_submitted_at"
+    )
+    pairs = [(used, at - first if first else None) for used, at, first in rows]
+    clock = [h for c, _w in pairs if (h := _exact_hours(c)) is not None]
+    wall = [h for _c, w in pairs if (h := _exact_hours(w)) is not None]
+    return Durations(
+        count=len(pairs),
+        within_promise=sum(1 for c, _w in pairs if c is not None and c < sla.SERVICE_LEVEL),
         clock_median=percentile(clock, 0.5),
         clock_p95=percentile(clock, 0.95),
         wall_median=percentile(wall, 0.5),
@@ -383,19 +438,16 @@ def queue(*, now: datetime) -> list[QueueLine]:
     """What waits for a person now, by status: how much, unclaimed, close to or over 24 h; one
     query."""
     warning = sla.SERVICE_LEVEL * sla.WARNING_SHARE
+    at_risk = sla.at_least(warning, now=now) & sla.less_than(sla.SERVICE_LEVEL, now=now)
     counted = {
         line["status"]: line
         for line in Application.objects.filter(status__in=worklist.QUEUE_STATUSES)
-        .annotate(clock=sla.elapsed_in_database(now=now))
         .values("status")
         .annotate(
             count=Count("pk"),
             unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
-            at_risk=Count(
-                "pk",
-                filter=_on_the_clock_for(warning, now=now) & Q(clock__lt=sla.SERVICE_LEVEL),
-            ),
-            overdue=Count("pk", filter=_on_the_clock_for(sla.SERVICE_LEVEL, now=now)),
+            at_risk=Count("pk", filter=at_risk),
+            overdue=Count("pk", filter=sla.at_least(sla.SERVICE_LEVEL, now=now)),
         )
         .order_by()
     }

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from companies.review import sla
+from companies import sla
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
