@@ -65,11 +65,23 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='application',
+            index=models.Index(condition=models.Q(('status__in', ('submitted', 'checking', 'in_review', 'changes_requested'))), fields=['first_submitted_at', 'id'], name='application_queue_order'),
+        ),
+        migrations.AddIndex(
+            model_name='application',
+            index=models.Index(condition=models.Q(('status__in', ('submitted', 'checking', 'in_review', 'changes_requested'))), fields=['status'], include=('assigned_to', 'clock_origin', 'clock_used'), name='application_queue_clock'),
+        ),
+        migrations.AddIndex(
+            model_name='application',
             index=models.Index(condition=models.Q(('clock_origin__isnull', False)), fields=['clock_origin'], name='application_clock_running'),
         ),
         migrations.AddIndex(
+            model_name='application',
+            index=models.Index(condition=models.Q(('clock_origin__isnull', True), ('clock_used__isnull', False)), fields=['clock_used'], name='application_clock_stopped'),
+        ),
+        migrations.AddIndex(
             model_name='applicationevent',
-            index=models.Index(fields=['verb', 'created_at'], name='event_verb_created'),
+            index=models.Index(fields=['verb', 'created_at'], include=('actor',), name='event_verb_created'),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
     ]

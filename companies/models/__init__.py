@@ -10,6 +10,7 @@ from companies.models.agency import (
     AgencyService,
 )
 from companies.models.filing import (
+    QUEUE_STATUSES,
     REFERENCE_ALPHABET,
     Application,
     ApplicationStatus,
@@ -42,6 +43,7 @@ from companies.models.trail import (
 )
 
 __all__ = [
+    "QUEUE_STATUSES",
     "REFERENCE_ALPHABET",
     "AgencyAccess",
     "AgencyRequest",

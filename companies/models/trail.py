@@ -107,7 +107,9 @@ class ApplicationEvent(models.Model):
         indexes = [
             # The figures of a period: registrations per day, approvals, each clerk's decisions
             # (one verb, a range of days) without reading the rest of the log.
-            models.Index(fields=["verb", "created_at"], name="event_verb_created"),
+            models.Index(
+                fields=["verb", "created_at"], include=["actor"], name="event_verb_created"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,20 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from companies.models import (
-    Application,
-    ApplicationStatus,
-    Payment,
-    RegistryCheck,
-)
+from companies.models import QUEUE_STATUSES, Application, Payment, RegistryCheck
 from portal.models import User
-
-QUEUE_STATUSES = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.CHECKING,
-    ApplicationStatus.IN_REVIEW,
-    ApplicationStatus.CHANGES_REQUESTED,
-)
 
 
 def queue(
