@@ -162,7 +162,7 @@ def _registered(numbers: range, prefix: str, *, now, filer, legal_form) -> None:
 
 def _create(rows, *, filer, legal_form) -> None:  # type: ignore[no-untyped-def]
     from companies import sla
-    from companies.models import Application, ApplicationEvent
+    from companies.models import Application, ApplicationEvent, Company
 
     applications = []
     for reference, status, submitted, events, assigned in rows:
@@ -182,6 +182,23 @@ def _create(rows, *, filer, legal_form) -> None:  # type: ignore[no-untyped-def]
             )
         )
     created = Application.objects.bulk_create(applications, batch_size=2000)
+    Company.objects.bulk_create(
+        [
+            Company(
+                registration_number=f"QRO-{application.reference}",
+                name=application.proposed_name,
+                normalised_name=application.proposed_name.upper(),
+                legal_form=legal_form,
+                application=application,
+                registered_at=events[-1][2],
+            )
+            for application, (_reference, status, _submitted, events, _assigned) in zip(
+                created, rows, strict=True
+            )
+            if status == "registered"
+        ],
+        batch_size=2000,
+    )
     ApplicationEvent.objects.bulk_create(
         [
             ApplicationEvent(

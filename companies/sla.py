@@ -34,14 +34,12 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from companies.models import ApplicationStatus
+from companies.models import FINAL_STATUSES as ENDS
 
 SERVICE_LEVEL = timedelta(hours=24)  # the promise; every page and figure reads it from here
 WARNING_SHARE = 0.8
 # Where an application's life ends, and its clock stops for good.
-FINAL_STATUSES = frozenset(
-    {ApplicationStatus.REGISTERED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}
-)
+FINAL_STATUSES = frozenset(ENDS)
 
 
 class ClockState(enum.StrEnum):

@@ -77,11 +77,19 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='application',
-            index=models.Index(condition=models.Q(('clock_origin__isnull', True), ('clock_used__isnull', False)), fields=['clock_used'], name='application_clock_stopped'),
+            index=models.Index(condition=models.Q(('clock_origin__isnull', True), ('clock_used__isnull', False), models.Q(('status__in', ('registered', 'rejected', 'withdrawn')), _negated=True)), fields=['clock_used'], name='application_clock_paused'),
+        ),
+        migrations.AddIndex(
+            model_name='application',
+            index=models.Index(condition=models.Q(('assigned_to__isnull', False)), fields=['first_submitted_at', 'id'], include=('status',), name='application_claimed'),
         ),
         migrations.AddIndex(
             model_name='applicationevent',
             index=models.Index(fields=['verb', 'created_at'], include=('actor',), name='event_verb_created'),
+        ),
+        migrations.AddIndex(
+            model_name='company',
+            index=models.Index(fields=['registered_at'], name='company_registered_at'),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
     ]

@@ -10,6 +10,7 @@ from companies.models.agency import (
     AgencyService,
 )
 from companies.models.filing import (
+    FINAL_STATUSES,
     QUEUE_STATUSES,
     REFERENCE_ALPHABET,
     Application,
@@ -43,6 +44,7 @@ from companies.models.trail import (
 )
 
 __all__ = [
+    "FINAL_STATUSES",
     "QUEUE_STATUSES",
     "REFERENCE_ALPHABET",
     "AgencyAccess",

@@ -97,6 +97,12 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# Where an application's life ends: nothing leaves these (``companies.workflow``).
+FINAL_STATUSES = (
+    ApplicationStatus.REGISTERED,
+    ApplicationStatus.REJECTED,
+    ApplicationStatus.WITHDRAWN,
+)
 # What the clerks' queue lists (``review.worklist``), and the partial indexes that serve it.
 QUEUE_STATUSES = (
     ApplicationStatus.SUBMITTED,
@@ -201,8 +207,16 @@ class Application(models.Model):
             ),
             models.Index(
                 fields=["clock_used"],
-                name="application_clock_stopped",
-                condition=models.Q(clock_origin__isnull=True, clock_used__isnull=False),
+                name="application_clock_paused",
+                condition=models.Q(clock_origin__isnull=True, clock_used__isnull=False)
+                & ~models.Q(status__in=FINAL_STATUSES),
+            ),
+            # The work clerks hold, oldest first (the dashboard's "reassign work").
+            models.Index(
+                fields=["first_submitted_at", "id"],
+                include=["status"],
+                name="application_claimed",
+                condition=models.Q(assigned_to__isnull=False),
             ),
         ]
 
