@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from companies import audit, jobs, outbox
+from companies import audit, jobs, outbox, sla
 from companies.filing import payments, reservations, signing, versions
 from companies.models import Application, ApplicationVersion, Signature
 from companies.models import ApplicationStatus as S
@@ -95,7 +95,7 @@ def _transition(
         event_data = dict(data or {})
         if during is not None:
             event_data.update(during(application) or {})
-        audit.append(
+        event = audit.append(
             application,
             verb,
             from_status=previous,
@@ -104,9 +104,21 @@ def _transition(
             reason=reason,
             data=event_data,
         )
+        _keep_the_clock(application, verb=verb, at=event.created_at)
         if send:
             outbox.enqueue(*send)
     return application
+
+
+def _keep_the_clock(application: Application, *, verb: str, at: datetime) -> None:
+    """The 24-hour clock's columns after the move, timed by its event (``sla.advance``): so
+    the columns read exactly what the walk over the events reads. Saved only when the clock
+    starts, pauses, resumes or stops."""
+    before = sla.Stored(origin=application.clock_origin, used=application.clock_used)
+    after = sla.advance(before, verb=verb, to_status=application.status, at=at)
+    if after != before:
+        application.clock_origin, application.clock_used = after.origin, after.used
+        application.save(update_fields=["clock_origin", "clock_used"])
 
 
 # -- the verbs ------------------------------------------------------------------------------

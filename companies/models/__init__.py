@@ -10,6 +10,8 @@ from companies.models.agency import (
     AgencyService,
 )
 from companies.models.filing import (
+    FINAL_STATUSES,
+    QUEUE_STATUSES,
     REFERENCE_ALPHABET,
     Application,
     ApplicationStatus,
@@ -43,6 +45,8 @@ from companies.models.trail import (
 )
 
 __all__ = [
+    "FINAL_STATUSES",
+    "QUEUE_STATUSES",
     "REFERENCE_ALPHABET",
     "AgencyAccess",
     "AgencyRequest",

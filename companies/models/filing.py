@@ -98,6 +98,21 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# Where an application's life ends: nothing leaves these (``companies.workflow``).
+FINAL_STATUSES = (
+    ApplicationStatus.REGISTERED,
+    ApplicationStatus.REJECTED,
+    ApplicationStatus.WITHDRAWN,
+)
+# What the clerks' queue lists (``review.worklist``), and the partial indexes that serve it.
+QUEUE_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.CHECKING,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.CHANGES_REQUESTED,
+)
+
+
 class Application(models.Model):
     """One company being filed. Its status changes only through ``companies.workflow``."""
 
@@ -155,6 +170,12 @@ class Application(models.Model):
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
     first_submitted_at = models.DateTimeField(null=True, blank=True)
+    # The 24-hour clock, kept by companies.workflow at every transition; companies/sla.py says
+    # what they mean and reads them. Time on the clock when it last paused or stopped (None
+    # before the first submission); while it runs, the moment it would have started had it
+    # never paused (None otherwise).
+    clock_used = models.DurationField(null=True, blank=True, editable=False)
+    clock_origin = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -163,6 +184,41 @@ class Application(models.Model):
             # The clerks' queue, oldest first, a page at a time; the dashboard's "submitted that
             # long ago" (the only ones whose clock can have run that long).
             models.Index(fields=["first_submitted_at", "id"], name="application_first_submitted"),
+            # The queue's order without stepping over the registered and rejected history.
+            models.Index(
+                fields=["first_submitted_at", "id"],
+                name="application_queue_order",
+                condition=models.Q(status__in=QUEUE_STATUSES),
+            ),
+            # The queue's lines on the dashboard (per status: unclaimed, at risk, overdue) read
+            # from the index alone on PostgreSQL.
+            models.Index(
+                fields=["status"],
+                include=["assigned_to", "clock_origin", "clock_used"],
+                name="application_queue_clock",
+                condition=models.Q(status__in=QUEUE_STATUSES),
+            ),
+            # The 24-hour clock (``sla.at_least``): running clocks by the moment they would
+            # have started, the others by the time they used; "over 24 hours" is a range of
+            # each.
+            models.Index(
+                fields=["clock_origin"],
+                name="application_clock_running",
+                condition=models.Q(clock_origin__isnull=False),
+            ),
+            models.Index(
+                fields=["clock_used"],
+                name="application_clock_paused",
+                condition=models.Q(clock_origin__isnull=True, clock_used__isnull=False)
+                & ~models.Q(status__in=FINAL_STATUSES),
+            ),
+            # The work clerks hold, oldest first (the dashboard's "reassign work").
+            models.Index(
+                fields=["first_submitted_at", "id"],
+                include=["status"],
+                name="application_claimed",
+                condition=models.Q(assigned_to__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -33,6 +33,10 @@ class Company(models.Model):
     class Meta:
         ordering = ["registration_number"]
         verbose_name_plural = _("companies")
+        indexes = [
+            # The companies registered in a period (the statistics' durations).
+            models.Index(fields=["registered_at"], name="company_registered_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.registration_number} {self.name}"

@@ -104,6 +104,13 @@ class ApplicationEvent(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        indexes = [
+            # The figures of a period: registrations per day, approvals, each clerk's decisions
+            # (one verb, a range of days) without reading the rest of the log.
+            models.Index(
+                fields=["verb", "created_at"], include=["actor"], name="event_verb_created"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.application.reference} {self.verb} {self.from_status}->{self.to_status}"

@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from django.db.models import QuerySet
 
-from django.db.models import Prefetch, QuerySet
-
-from companies.models import (
-    Application,
-    ApplicationEvent,
-    ApplicationStatus,
-    Payment,
-    RegistryCheck,
-)
+from companies.models import QUEUE_STATUSES, Application, Payment, RegistryCheck
 from portal.models import User
-
-QUEUE_STATUSES = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.CHECKING,
-    ApplicationStatus.IN_REVIEW,
-    ApplicationStatus.CHANGES_REQUESTED,
-)
 
 
 def queue(
@@ -30,7 +15,8 @@ def queue(
     flag: str = "",
     clerk: User | None = None,
 ) -> QuerySet[Application]:
-    """What needs a human, oldest first (the least time left on the 24-hour clock)."""
+    """What needs a human, oldest first (the least time left on the 24-hour clock, which each
+    row carries in its columns: ``sla.of``)."""
     applications = Application.objects.filter(status__in=QUEUE_STATUSES)
     if status in QUEUE_STATUSES:
         applications = applications.filter(status=status)
@@ -44,17 +30,6 @@ def queue(
         applications = applications.filter(assigned_to=clerk)
     return applications.select_related("legal_form", "assigned_to").order_by(
         "first_submitted_at", "pk"
-    )
-
-
-def with_events(applications: Iterable[Application]) -> list[Application]:
-    """Some applications of the queue again, each with its events (its clock), in the queue's
-    order."""
-    return list(
-        Application.objects.filter(pk__in=[a.pk for a in applications])
-        .select_related("legal_form", "assigned_to")
-        .prefetch_related(Prefetch("events", queryset=ApplicationEvent.objects.order_by("pk")))
-        .order_by("first_submitted_at", "pk")
     )
 
 

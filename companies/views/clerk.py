@@ -14,12 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from companies import access, workflow
+from companies import access, sla, workflow
 from companies.documents import verification
 from companies.filing import read, signing, versions
 from companies.models import Application, RegistryCheck
 from companies.processing import deeds
-from companies.review import claims, sla, worklist
+from companies.review import claims, worklist
 from companies.review.forms import RejectForm, RequestChangesForm
 from portal import roles
 from portal.htmx import fragment_or_page, wants_fragment
@@ -35,10 +35,9 @@ def queue(request: SignedInRequest) -> HttpResponse:
     filters = {k: request.GET.get(k, "") for k in ("status", "legal_form", "flag")}
     applications = worklist.queue(**filters, clerk=request.user)
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = worklist.with_events(page.object_list)
     context = {
         "page": page,
-        "rows": [(a, _hours(sla.remaining(a.events.all()))) for a in rows],
+        "rows": [(a, _hours(_remaining(a))) for a in page.object_list],
         "filters": filters,
         "statuses": worklist.QUEUE_STATUSES,
         "legal_forms": read.legal_forms(),
@@ -51,6 +50,11 @@ def queue(request: SignedInRequest) -> HttpResponse:
 def detail(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     application = access.application_for_clerk(request.user, public_id)
     return render(request, "companies/clerk/review.html", _review_context(request, application))
+
+
+def _remaining(application: Application) -> timedelta | None:
+    found = sla.of(application)
+    return None if found is None else found.remaining
 
 
 def _hours(left: timedelta | None) -> float | None:

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies import access, registries, workflow
+from companies import access, registries, sla, workflow
 from companies.documents import founder_signing, verification
 from companies.filing import payments, read, signing, versions
 from companies.models import (
@@ -28,7 +28,6 @@ from companies.models import (
     Document,
     Signature,
 )
-from companies.review import sla
 from portal.auth import authenticated_at
 from portal.htmx import fragment_or_page, wants_fragment
 from portal.requests import SignedInRequest

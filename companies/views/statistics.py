@@ -45,15 +45,15 @@ def statistics(request: PortalRequest) -> HttpResponse:
 
 
 def _statistics(span: metrics.Period) -> Statistics:
-    """The period's figures; companies registered in it are measured as ``metrics.durations``
-    measures them, and kept within the promise when their clock stayed under 24 hours."""
-    rows = metrics.application_rows(span)
-    registered = [r for r in rows if r.registered_at and r.registered_at >= span.start]
+    """The period's figures, each aggregated by the database: the companies registered in it
+    are measured as ``metrics.durations`` measures them, and kept within the promise when
+    their clock stayed under 24 hours."""
+    durations = metrics.durations(span)
     return Statistics(
         period=span,
         days=metrics.per_day(span),
-        durations=metrics.durations(rows, span),
-        within_promise=sum(1 for r in registered if r.clock is not None and not r.breached),
+        durations=durations,
+        within_promise=durations.within_promise,
         approvals=metrics.approvals(span),
     )
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from companies import workflow
+from companies import sla, workflow
 from companies.filing import reservations
 from companies.models import ApplicationEvent, NameReservation
-from companies.review import sla
 from tests.factories import EntrepreneurFactory, complete_application
 
 pytestmark = pytest.mark.django_db

@@ -2,11 +2,13 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from unittest import mock
 
+import hypothesis
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import strategies as st
 
-from companies.review import sla
+from companies import sla, workflow
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
@@ -72,3 +74,76 @@ def test_the_status_page_freezes_the_time_left_and_says_how_to_resume_while_chan
     assert "Our 24-hour clock is paused while changes are requested: 24.0 hours are left" in page
     assert "everyone signs the corrected application, and it is submitted again" in page
     assert "hours left of our 24-hour promise" not in page and "17.0" not in page
+
+
+# -- the stored clock: the columns read what the events read ---------------------------------
+
+ALL_STATUSES = ("draft", *(target for _sources, target in workflow.TRANSITIONS.values()))
+
+
+def walks():
+    """Random lives an application can have: moves the workflow allows from draft, each some
+    minutes after the one before (zero included: two moves in the same microsecond)."""
+    step = st.tuples(st.integers(min_value=0, max_value=10_000), st.integers(0, 60 * 48))
+    return st.lists(step, max_size=25).map(_walk)
+
+
+def _walk(choices):
+    status, at, events = "draft", T0, []
+    for pick, minutes in choices:
+        possible = sorted(
+            v for v, (sources, _t) in workflow.TRANSITIONS.items() if status in sources
+        )
+        if not possible:
+            break
+        verb = possible[pick % len(possible)]
+        status = workflow.TRANSITIONS[verb][1]
+        at += timedelta(minutes=minutes)
+        events.append(sla.Recorded(verb=verb, to_status=status, created_at=at))
+    return events, status
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(walk=walks(), later=st.integers(0, 60 * 72))
+def test_the_columns_give_the_clock_of_the_events_for_any_life(walk, later):
+    events, status = walk
+    now = (events[-1].created_at if events else T0) + timedelta(minutes=later)
+    stored = sla.stored_from(events)
+    assert sla.read(stored, status=status, now=now) == sla.clock(events, now=now)
+    # and after every move on the way, as the workflow keeps them
+    kept = sla.Stored()
+    for n, event in enumerate(events, start=1):
+        kept = sla.advance(kept, verb=event.verb, to_status=event.to_status, at=event.created_at)
+        moment = event.created_at + timedelta(minutes=later)
+        assert sla.read(kept, status=event.to_status, now=moment) == sla.clock(
+            events[:n], now=moment
+        )
+
+
+@pytest.mark.django_db
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(walk=walks(), later=st.integers(0, 60 * 72))
+def test_the_database_reads_the_columns_as_python_does(walk, later):
+    """``elapsed_in_database``, ``at_least`` and ``less_than`` say in SQL what ``read`` says."""
+    from companies.models import Application
+    from portal.models import User
+
+    events, status = walk
+    stored = sla.stored_from(events)
+    now = (events[-1].created_at if events else T0) + timedelta(minutes=later)
+    application = Application.objects.create(
+        filer=User.objects.get_or_create(username="hypothesis-filer")[0],
+        status=status,
+        clock_origin=stored.origin,
+        clock_used=stored.used,
+    )
+    found = sla.read(stored, status=status, now=now)
+    rows = Application.objects.filter(pk=application.pk)
+    in_sql = rows.annotate(clock=sla.elapsed_in_database(now=now)).get().clock
+    assert in_sql == (None if found is None else found.elapsed)
+    for limit in (sla.SERVICE_LEVEL * sla.WARNING_SHARE, sla.SERVICE_LEVEL):
+        over = rows.filter(sla.at_least(limit, now=now)).exists()
+        under = rows.filter(sla.less_than(limit, now=now)).exists()
+        assert over == (found is not None and found.elapsed >= limit)
+        assert under == (found is not None and found.elapsed < limit)
+    application.delete()

@@ -111,8 +111,8 @@ def test_breaches_count_the_clock_not_the_wall_and_include_open_applications(his
 
 
 def test_the_clock_in_the_database_is_the_clock_of_the_events(history):
+    from companies import sla
     from companies.models import Application
-    from companies.review import sla
 
     for later in (NOW, NOW + timedelta(hours=5)):
         measured = Application.objects.filter(pk__in=[a.pk for a in history.values()]).annotate(
