@@ -5,7 +5,7 @@ The one place that says what the clock is. Two ways to read it, which must agree
 
 - ``clock``, the reference: a walk over an application's events;
 - the application's two columns, kept by ``companies.workflow`` with ``advance`` at every
-  transition (and backfilled from the events by migration ``0013_application_clock``): ``clock_used``, the time on
+  transition (and backfilled from the events by migration ``0014_application_clock``): ``clock_used``, the time on
   the clock when it last paused or stopped (``None`` before the first submission), and
   ``clock_origin``, while the clock runs, the moment it would have started had it never
   paused (the current stretch's start minus ``clock_used``; ``None`` while it is not running).

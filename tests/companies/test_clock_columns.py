@@ -104,7 +104,7 @@ def test_the_real_verbs_keep_the_columns_too(
 
 # -- the backfill -----------------------------------------------------------------------------
 
-BACKFILL = importlib.import_module("companies.migrations.0013_application_clock")
+BACKFILL = importlib.import_module("companies.migrations.0014_application_clock")
 
 
 def with_events(filer, status, *events):
