@@ -4,14 +4,20 @@ controls."""
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.postgres.lookups import TrigramWordSimilar
-from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+from django.contrib.postgres.search import (
+    TrigramSimilarity,
+    TrigramWordDistance,
+    TrigramWordSimilarity,
+)
 from django.db import connection
 from django.db.models import CharField, F, Q, QuerySet, Value
-from django.db.models.functions import Cast, Concat, StrIndex
+from django.db.models.functions import Cast, Concat, StrIndex, Upper
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -25,7 +31,30 @@ from companies.models import (
 IDENTIFIER = re.compile(r"[A-Z0-9Ñ&-]{1,20}")  # a registration number or an RFC, upper case
 
 
-MAX_RESEMBLING = 1000  # companies a search without PostgreSQL returns, at most
+MAX_COUNTED = 1000  # matches a search counts; past them it says "more than 1,000"
+FEW_MATCHES = 2000  # PostgreSQL's estimate of matches up to which they are all ranked
+
+
+@dataclass(frozen=True)
+class Counted:
+    """How many companies a search found: ``count`` exactly, or at least ``count`` more."""
+
+    count: int
+    exact: bool
+
+
+def count_up_to(found: QuerySet[Company], ceiling: int | None = None) -> Counted:
+    """How many companies ``found`` holds, counting no further than ``ceiling`` (by default
+    ``MAX_COUNTED``): beyond it the count is ``ceiling`` and not exact.
+
+    A common word matches tens of thousands of names in a register of a million, and counting
+    them all took longer than finding the best twenty. The count keeps the search's order: a
+    common name's is read nearest-first from the index and stops at ``ceiling + 1``; a rare
+    name's few matches are ranked whole anyway (``companies_named``).
+    """
+    ceiling = MAX_COUNTED if ceiling is None else ceiling
+    counted = found[: ceiling + 1].count()
+    return Counted(count=min(counted, ceiling), exact=counted <= ceiling)
 
 
 def search_register(query: str) -> QuerySet[Company]:
@@ -48,7 +77,8 @@ def companies_resembling(normalised: str) -> QuerySet[Company]:
 
     Scored in Python with rapidfuzz (``names.search_match``): every name is read, which is
     enough for the register an embedded SQLite database holds; PostgreSQL uses its index
-    instead (``companies_named``). At most ``MAX_RESEMBLING`` companies are returned.
+    instead (``companies_named``). At most ``MAX_COUNTED + 1`` companies are returned (so
+    that a count can tell there are more).
     """
     words = normalised.split()
     ranked: list[tuple[SearchMatch, str, str, int]] = []
@@ -59,7 +89,7 @@ def companies_resembling(normalised: str) -> QuerySet[Company]:
         if match is not None:
             ranked.append((match, name, number, pk))
     ranked.sort(key=lambda row: (-row[0].words_found, -row[0].closeness, row[1], row[2]))
-    best = [pk for *_, pk in ranked[:MAX_RESEMBLING]]
+    best = [pk for *_, pk in ranked[: MAX_COUNTED + 1]]
     # The rank as the place of ",pk," in one string of the ranked keys: a single parameter,
     # where a CASE of one WHEN per company took a second to build and run for a thousand.
     ranking = Value("," + ",".join(map(str, best)) + ",")
@@ -73,10 +103,19 @@ def companies_resembling(normalised: str) -> QuerySet[Company]:
 
 def companies_named(normalised: str) -> QuerySet[Company]:
     """Companies whose name has every word of ``normalised`` (a ``normalise_name`` result),
-    the best matches first, typos and the start of a word being enough.
+    the nearest names first, typos and the start of a word being enough.
 
     On PostgreSQL a word is found when it is trigram-word-similar to the name (pg_trgm's ``%>``,
     word similarity of at least ``pg_trgm.word_similarity_threshold``, 0.6 unless configured).
+    No search reads or sorts every match of a common word (there are tens of thousands in a
+    register of a million). When PostgreSQL expects few matches (``FEW_MATCHES``, from its
+    statistics: ``estimated_rows``), the GIN index of 0007 finds them at once and they are
+    ranked in full: by how well the words are found (the sum of their word similarities), then
+    how close the whole name is to the query, then by name and number. When it expects more, the GiST index of 0013 hands them out nearest-first by the
+    word-similarity distance of the whole query (``<->>``, on ``upper(normalised_name)``, the
+    expression only that index covers), so a page reads about as many entries as it shows;
+    names at the same distance (every name holding a one-word query exactly) come in the
+    index's order, the same from one page to the next while the register does not change.
     Elsewhere (SQLite) rapidfuzz scores every name (``companies_resembling``).
     """
     words = normalised.split()
@@ -85,14 +124,27 @@ def companies_named(normalised: str) -> QuerySet[Company]:
         return companies.none()
     if connection.vendor != "postgresql":
         return companies_resembling(normalised)
+    query = " ".join(words)
+    matching = companies
     for word in words:  # one indexed condition per word: the GIN trigram index of 0007
-        companies = companies.filter(TrigramWordSimilar(F("normalised_name"), Value(word)))
-    words_found = sum(
-        (TrigramWordSimilarity(word, "normalised_name") for word in words), start=Value(0.0)
-    )
-    return companies.annotate(
-        words_found=words_found, closeness=TrigramSimilarity("normalised_name", " ".join(words))
-    ).order_by("-words_found", "-closeness", "name", "registration_number")
+        matching = matching.filter(TrigramWordSimilar(F("normalised_name"), Value(word)))
+    if estimated_rows(matching) <= FEW_MATCHES:
+        words_found = sum(
+            (TrigramWordSimilarity(word, "normalised_name") for word in words), start=Value(0.0)
+        )
+        return matching.alias(
+            words_found=words_found, closeness=TrigramSimilarity("normalised_name", query)
+        ).order_by("-words_found", "-closeness", "name", "registration_number")
+    nearest = companies.alias(upper_name=Upper("normalised_name"))
+    for word in words:  # the same conditions, on the GiST index's expression
+        nearest = nearest.filter(TrigramWordSimilar(F("upper_name"), Value(word)))
+    return nearest.alias(distance=TrigramWordDistance(query, "upper_name")).order_by("distance")
+
+
+def estimated_rows(companies: QuerySet[Company]) -> int:
+    """How many rows PostgreSQL expects ``companies`` to hold (its plan, not a count)."""
+    plan = json.loads(companies.order_by().explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def entry(number: str) -> Company:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from companies.documents import verification
 from companies.filing import read
+from companies.models import Company
 from companies.register import search as register_search
 from portal.htmx import fragment_or_page
 from portal.requests import PortalRequest
@@ -16,11 +22,39 @@ from portal.requests import PortalRequest
 PAGE_SIZE = 20
 
 
+class RegisterPaginator(Paginator):
+    """Pages of a register search that count no further than ``search.MAX_COUNTED`` matches
+    (``exact`` is false past them: "more than 1,000 companies", the pages stopping there), and
+    whose first page, when not full, is the whole count: one query, not two."""
+
+    def __init__(self, found: QuerySet[Company], per_page: int) -> None:
+        super().__init__(found, per_page)
+        self.found = found
+        self.exact = True
+        self._first: Sequence[Any] | None = None
+
+    @cached_property
+    def count(self) -> int:
+        first = list(self.found[: self.per_page])
+        if len(first) < self.per_page:
+            self._first = first
+            return len(first)
+        counted = register_search.count_up_to(self.found)
+        self.exact = counted.exact
+        return counted.count
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        if number == 1 and self._first is not None:
+            return Page(self._first, number, self)
+        return super().page(number)
+
+
 @require_GET
 def search(request: PortalRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:150]
     results = register_search.search_register(query)
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = RegisterPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"query": query, "page": page}
     return fragment_or_page(request, "companies/register/search.html", "results", context)
 
