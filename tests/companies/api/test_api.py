@@ -236,8 +236,28 @@ def test_search_is_paginated(client, agency, applicant):
         register_company(applicant, number=f"QRO-2026-00000{n}", name=f"Esperanza {n}, S.A.S.")
     body = get(client, "empresas?nombre=esperanza&limit=2&offset=2").json()
     assert (body["count"], body["limit"], body["offset"]) == (5, 2, 2)
+    assert (body["count_exact"], body["has_more"]) == (True, True)
     assert [item["numero"] for item in body["items"]] == ["QRO-2026-000003", "QRO-2026-000004"]
     assert get(client, "empresas?nombre=esperanza&limit=101").json()["code"] == "invalid_query"
+
+
+def test_search_counts_no_further_than_max_counted_and_says_so(
+    client, agency, applicant, monkeypatch
+):
+    from companies.register import search as register_search
+
+    monkeypatch.setattr(register_search, "MAX_COUNTED", 3)
+    for n in range(1, 6):
+        register_company(applicant, number=f"QRO-2026-00000{n}", name=f"Esperanza {n}, S.A.S.")
+    first = get(client, "empresas?nombre=esperanza&limit=2").json()
+    assert (first["count"], first["count_exact"], first["has_more"]) == (3, False, True)
+    assert [item["numero"] for item in first["items"]] == ["QRO-2026-000001", "QRO-2026-000002"]
+    deep = get(client, "empresas?nombre=esperanza&limit=2&offset=2").json()
+    assert (deep["count"], deep["count_exact"], deep["has_more"]) == (4, False, True)
+    last = get(client, "empresas?nombre=esperanza&limit=2&offset=4").json()
+    assert (last["count"], last["count_exact"], last["has_more"]) == (5, True, False)
+    whole = get(client, "empresas?nombre=esperanza&limit=10").json()
+    assert (whole["count"], whole["count_exact"], whole["has_more"]) == (5, True, False)
 
 
 def test_documents_are_listed_per_company(client, agency, company):
