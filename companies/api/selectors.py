@@ -102,12 +102,16 @@ class Page:
 
 def page_of(found: QuerySet[Company], *, offset: int, limit: int) -> Page:
     """A page of ``found`` and its count, which reads no further than ``MAX_COUNTED`` matches
-    (or the page's end, if further): a first page that is not full is its own count."""
+    (or the page's end, if further): a first page that is not full is its own count, and a
+    rare name's page carries its count (``register_search.matched``)."""
     rows = list(found.only(*SUMMARY_FIELDS)[offset : offset + limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]
     if not has_more and (rows or not offset):
         return Page(count=offset + len(rows), exact=True, has_more=False, companies=rows)
+    matches = register_search.matched(rows)
+    if matches is not None:
+        return Page(count=matches, exact=True, has_more=has_more, companies=rows)
     ceiling = max(register_search.MAX_COUNTED, offset + limit)
     counted = register_search.count_up_to(found, ceiling)
     return Page(count=counted.count, exact=counted.exact, has_more=has_more, companies=rows)

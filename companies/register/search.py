@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +17,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, Q, QuerySet, Value, Window
 from django.db.models.functions import Cast, Concat, StrIndex, Upper
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -28,7 +29,9 @@ from companies.models import (
     RegisterChange,
 )
 
-IDENTIFIER = re.compile(r"[A-Z0-9Ñ&-]{1,20}")  # a registration number or an RFC, upper case
+# A registration number or an RFC, upper case: both have digits (an RFC its date), a name's
+# single word rarely, so a name search does not ask for it first.
+IDENTIFIER = re.compile(r"(?=.*[0-9])[A-Z0-9Ñ&-]{1,20}")
 
 
 MAX_COUNTED = 1000  # matches a search counts; past them it says "more than 1,000"
@@ -48,13 +51,21 @@ def count_up_to(found: QuerySet[Company], ceiling: int | None = None) -> Counted
     ``MAX_COUNTED``): beyond it the count is ``ceiling`` and not exact.
 
     A common word matches tens of thousands of names in a register of a million, and counting
-    them all took longer than finding the best twenty. The count keeps the search's order: a
-    common name's is read nearest-first from the index and stops at ``ceiling + 1``; a rare
-    name's few matches are ranked whole anyway (``companies_named``).
+    them all took longer than finding the best twenty. A common name's matches are counted in
+    the search's order, nearest-first from the GiST index, which stops at ``ceiling + 1``; a
+    rare name's, unordered (and its pages carry their ``matches``, ``matched``).
     """
     ceiling = MAX_COUNTED if ceiling is None else ceiling
+    if found.query.order_by != ("distance",):  # a rare name's matches: no need to rank them
+        found = found.order_by()
     counted = found[: ceiling + 1].count()
     return Counted(count=min(counted, ceiling), exact=counted <= ceiling)
+
+
+def matched(rows: Sequence[Company]) -> int | None:
+    """How many companies matched the search these rows are a page of, if the rows say so:
+    those of a rare name do (``companies_named``), counted in the same query."""
+    return getattr(rows[0], "matches", None) if rows else None
 
 
 def search_register(query: str) -> QuerySet[Company]:
@@ -132,9 +143,10 @@ def companies_named(normalised: str) -> QuerySet[Company]:
         words_found = sum(
             (TrigramWordSimilarity(word, "normalised_name") for word in words), start=Value(0.0)
         )
-        return matching.alias(
+        ranked = matching.alias(
             words_found=words_found, closeness=TrigramSimilarity("normalised_name", query)
         ).order_by("-words_found", "-closeness", "name", "registration_number")
+        return ranked.annotate(matches=Window(Count("pk")))  # the few counted with the page
     nearest = companies.alias(upper_name=Upper("normalised_name"))
     for word in words:  # the same conditions, on the GiST index's expression
         nearest = nearest.filter(TrigramWordSimilar(F("upper_name"), Value(word)))

@@ -24,8 +24,9 @@ PAGE_SIZE = 20
 
 class RegisterPaginator(Paginator):
     """Pages of a register search that count no further than ``search.MAX_COUNTED`` matches
-    (``exact`` is false past them: "more than 1,000 companies", the pages stopping there), and
-    whose first page, when not full, is the whole count: one query, not two."""
+    (``exact`` is false past them: "more than 1,000 companies", the pages stopping there). The
+    first page is read before counting: when not full it is the whole count, and a rare name's
+    carries its count (``search.matched``), so a search of one page takes one query."""
 
     def __init__(self, found: QuerySet[Company], per_page: int) -> None:
         super().__init__(found, per_page)
@@ -36,9 +37,12 @@ class RegisterPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         first = list(self.found[: self.per_page])
+        self._first = first
         if len(first) < self.per_page:
-            self._first = first
             return len(first)
+        matches = register_search.matched(first)
+        if matches is not None:
+            return matches
         counted = register_search.count_up_to(self.found)
         self.exact = counted.exact
         return counted.count

@@ -310,7 +310,7 @@ def test_postgresql_reads_a_word_in_thousands_of_names_nearest_first(postgresql,
     assert len(first) == 20 and all(name.startswith("Tortillería") for name in first)
 
 
-def test_a_search_counts_no_further_than_max_counted(client, db, monkeypatch):
+def test_a_common_name_is_counted_no_further_than_max_counted(client, common, monkeypatch):
     monkeypatch.setattr(search, "MAX_COUNTED", 25)
     for n in range(1, 31):
         enter(f"QRO-2026-{n:06d}", f"Panadería Número {n}, S.A.S.")
@@ -323,10 +323,23 @@ def test_a_search_counts_no_further_than_max_counted(client, db, monkeypatch):
     assert len(last.context["page"]) == 5
 
 
-def test_a_first_page_that_is_not_full_is_its_own_count(client, bakeries):
+def register_reads(client, query: str) -> tuple[str, int]:
+    """The search page and how many queries read the register (PostgreSQL's estimate apart)."""
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
-        page = client.get(reverse("companies:register_search"), {"q": "queretana"})
-    assert "3 empresas encontradas" in page.content.decode()
-    assert not any("COUNT(" in query["sql"].upper() for query in queries.captured_queries)
+        page = client.get(reverse("companies:register_search"), {"q": query}).content.decode()
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "companies_company" in q["sql"] and not q["sql"].startswith("EXPLAIN")
+    ]
+    return page, len(reads)
+
+
+@pytest.mark.parametrize("matches", [3, 25])
+def test_a_rare_name_is_shown_and_counted_in_one_query(postgresql, client, db, matches):
+    for n in range(1, matches + 1):
+        enter(f"QRO-2026-{n:06d}", f"Panadería Número {n}, S.A.S.")
+    page, reads = register_reads(client, "panaderia")
+    assert f"{matches} empresas encontradas" in page and reads == 1
