@@ -70,9 +70,6 @@ def seed_companies(count: int) -> None:
     if existing == count:
         return
     started = time.perf_counter()
-    if existing > count:
-        seeded._raw_delete(seeded.db)
-        existing = 0
     forms = list(LegalForm.objects.values_list("pk", "abbreviation"))
     table = Company._meta.db_table
     with connection.cursor() as cursor:
@@ -84,6 +81,9 @@ def seed_companies(count: int) -> None:
         indexes = cursor.fetchall()
         for name, _ in indexes:
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
+        if existing > count:
+            seeded._raw_delete(seeded.db)
+            existing = 0
         cursor.execute(
             f"""
             INSERT INTO {table} (registration_number, name, normalised_name, legal_form_id, rfc,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from companies.filing.names import SearchMatch, normalise_name, search_match
 from companies.models import (
     Company,
+    Document,
     Founder,
     RegisterChange,
 )
@@ -35,6 +36,7 @@ IDENTIFIER = re.compile(r"(?=.*[0-9])[A-Z0-9Ñ&-]{1,20}")
 
 
 MAX_COUNTED = 1000  # matches a search counts; past them it says "more than 1,000"
+MAX_RESEMBLING = 2000  # companies a search without PostgreSQL returns, at most (> MAX_COUNTED)
 FEW_MATCHES = 2000  # PostgreSQL's estimate of matches up to which they are all ranked
 
 
@@ -88,8 +90,8 @@ def companies_resembling(normalised: str) -> QuerySet[Company]:
 
     Scored in Python with rapidfuzz (``names.search_match``): every name is read, which is
     enough for the register an embedded SQLite database holds; PostgreSQL uses its index
-    instead (``companies_named``). At most ``MAX_COUNTED + 1`` companies are returned (so
-    that a count can tell there are more).
+    instead (``companies_named``). At most ``MAX_RESEMBLING`` companies are returned, more than
+    a search counts (``count_up_to``).
     """
     words = normalised.split()
     ranked: list[tuple[SearchMatch, str, str, int]] = []
@@ -100,7 +102,7 @@ def companies_resembling(normalised: str) -> QuerySet[Company]:
         if match is not None:
             ranked.append((match, name, number, pk))
     ranked.sort(key=lambda row: (-row[0].words_found, -row[0].closeness, row[1], row[2]))
-    best = [pk for *_, pk in ranked[: MAX_COUNTED + 1]]
+    best = [pk for *_, pk in ranked[:MAX_RESEMBLING]]
     # The rank as the place of ",pk," in one string of the ranked keys: a single parameter,
     # where a CASE of one WHEN per company took a second to build and run for a thousand.
     ranking = Value("," + ",".join(map(str, best)) + ",")
@@ -166,8 +168,11 @@ def entry(number: str) -> Company:
     )
 
 
-def history(company: Company) -> list[tuple[datetime, str]]:
-    """What happened to the entry, oldest first: the register's changes and the documents."""
+def history(
+    company: Company, documents: Iterable[Document] | None = None
+) -> list[tuple[datetime, str]]:
+    """What happened to the entry, oldest first: the register's changes and the documents
+    (``documents``, if already read: each document's ``company`` is this one)."""
     lines: list[tuple[datetime, str]] = []
     for change in company.changes.order_by("pk"):
         if change.kind == RegisterChange.Kind.REGISTERED:
@@ -178,7 +183,8 @@ def history(company: Company) -> list[tuple[datetime, str]]:
             )
         else:
             lines.append((change.created_at, str(change.get_kind_display())))
-    for document in company.documents.select_related("company__legal_form").order_by("issued_at"):
+    issued = company.documents.all() if documents is None else documents
+    for document in sorted(issued, key=lambda document: document.issued_at):
         lines.append(
             (
                 document.issued_at,

@@ -67,11 +67,12 @@ def search(request: PortalRequest) -> HttpResponse:
 def company(request: HttpRequest, number: str) -> HttpResponse:
     entry = register_search.entry(number)
     application = entry.application
+    issued = list(entry.documents.all())  # read once, for the history and the downloads
     context = {
         "company": entry,
         "application": application,
         "administrators": read.administrators(application) if application else [],
-        "history": register_search.history(entry),
-        "documents": verification.document_rows(request.user, entry),
+        "history": register_search.history(entry, issued),
+        "documents": verification.document_rows(request.user, entry, issued),
     }
     return render(request, "companies/register/company.html", context)

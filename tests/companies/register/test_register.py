@@ -315,7 +315,6 @@ def test_a_common_name_is_counted_no_further_than_max_counted(client, common, mo
     for n in range(1, 31):
         enter(f"QRO-2026-{n:06d}", f"Panadería Número {n}, S.A.S.")
     assert search.count_up_to(search_register("panaderia")) == search.Counted(25, exact=False)
-    assert search.count_up_to(search_register("panaderia"), 30) == search.Counted(30, exact=True)
     response = client.get(reverse("companies:register_search"), {"q": "panaderia"})
     assert "Más de 25 empresas encontradas" in response.content.decode()
     assert response.context["page"].paginator.num_pages == 2  # the pages stop at the count
