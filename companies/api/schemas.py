@@ -94,7 +94,7 @@ class CompanyPageOut(Schema):
     count: int = Field(
         description=(
             "Empresas que coinciden. Exacto si count_exact es verdadero; si no, un mínimo: "
-            "la búsqueda deja de contar después de 1000 coincidencias (o de offset + limit, "
+            "la búsqueda deja de contar después de 200 coincidencias (o de offset + limit, "
             "si es mayor), porque un nombre común coincide con decenas de miles. Para pasar "
             "de página, use has_more."
         )

@@ -35,7 +35,7 @@ from companies.models import (
 IDENTIFIER = re.compile(r"(?=.*[0-9])[A-Z0-9Ñ&-]{1,20}")
 
 
-MAX_COUNTED = 1000  # matches a search counts; past them it says "more than 1,000"
+MAX_COUNTED = 200  # matches a search counts; past them it says "more than 200" (10 pages)
 MAX_RESEMBLING = 2000  # companies a search without PostgreSQL returns, at most (> MAX_COUNTED)
 FEW_MATCHES = 2000  # PostgreSQL's estimate of matches up to which they are all ranked
 

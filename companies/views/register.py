@@ -24,7 +24,7 @@ PAGE_SIZE = 20
 
 class RegisterPaginator(Paginator):
     """Pages of a register search that count no further than ``search.MAX_COUNTED`` matches
-    (``exact`` is false past them: "more than 1,000 companies", the pages stopping there). The
+    (``exact`` is false past them: "more than 200 companies", the pages stopping there). The
     first page is read before counting: when not full it is the whole count, and a rare name's
     carries its count (``search.matched``), so a search of one page takes one query."""
 
