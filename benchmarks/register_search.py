@@ -2,10 +2,10 @@
 the same gunicorn in the same run: the agency API's search by RFC and by name, and the public
 pages /empresas/?q= (a name), /empresas/<n>/ and /verificar/<code>. For each: requests per
 second and the ratio to the bare view, p50 and p99 latency; then PostgreSQL's plan of the name
-search (EXPLAIN ANALYZE), to see the trigram index used.
+search (EXPLAIN ANALYZE), to see the trigram index used, and the SQL statements per request.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/e24_bench python benchmarks/register_search.py
-    python benchmarks/register_search.py --companies 1000000   # the million: seeding ~5-10 min
+    python benchmarks/register_search.py --companies 100000 1000000   # both, in one run
     python benchmarks/register_search.py [--seconds 5] [--concurrency 8] [--workers 2]
 
 PostgreSQL only (the trigram index is PostgreSQL's); use a database you can throw away. Besides
@@ -13,7 +13,8 @@ the one company the registration service enters (Ana's S.A.S., its pages and cod
 is filled in SQL with ``--companies`` entries (100,000 by default, a couple of minutes) of
 generated names: words of ``FIRST``, ``SECOND`` and ``THIRD`` combined, so that one word of a
 query matches about 1 in 200 companies, as a common word of a real register does. They are
-numbered QRO-1990-… onwards, kept between runs and replaced when ``--companies`` changes.
+numbered QRO-1990-… onwards, kept between runs, topped up when a size is larger and rewritten
+when it is smaller.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import time
 from pathlib import Path
 
 from _django import setup
-from register_api import Run, free_port, load, request_bytes, seed, start_gunicorn
+from register_api import AGENCY, Run, free_port, load, request_bytes, seed, start_gunicorn
 
 FIRST_WORDS = (  # noqa: SIM905 (words read better as a sentence)
     "tortilleria panaderia constructora comercializadora distribuidora servicios consultores"
@@ -56,20 +57,33 @@ NAME_QUERIES = ("tortilleria", "constructora bernal", "panaderia esperanza norte
 
 
 def seed_companies(count: int) -> None:
-    """``count`` generated entries in the register, written in SQL (kept if already there)."""
+    """``count`` generated entries in the register, written in SQL: kept if already there,
+    topped up if fewer (entry ``i`` is the same whenever it is generated), rewritten if more.
+    The trigram indexes (whatever the migrations made them) are dropped for the insert and
+    built again after it, which is quicker than keeping them up to date row by row."""
     from django.db import connection
 
     from companies.models import Company, LegalForm
 
     seeded = Company.objects.filter(registration_number__startswith=SEEDED_PREFIX)
-    if seeded.count() == count:
+    existing = seeded.count()
+    if existing == count:
         return
     started = time.perf_counter()
-    seeded._raw_delete(seeded.db)
     forms = list(LegalForm.objects.values_list("pk", "abbreviation"))
     table = Company._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute("DROP INDEX IF EXISTS companies_company_name_trgm")
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
+            "AND indexdef LIKE '%%trgm_ops%%'",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+        if existing > count:
+            seeded._raw_delete(seeded.db)
+            existing = 0
         cursor.execute(
             f"""
             INSERT INTO {table} (registration_number, name, normalised_name, legal_form_id, rfc,
@@ -88,7 +102,7 @@ def seed_companies(count: int) -> None:
                        (%(first)s::text[])[1 + i %% %(n_first)s] || ' '
                        || (%(second)s::text[])[1 + (i / %(n_first)s) %% %(n_second)s] || ' '
                        || (%(third)s::text[])[1 + (i / 7) %% %(n_third)s] AS words
-                FROM generate_series(1, %(count)s) AS i
+                FROM generate_series(%(start)s, %(count)s) AS i
             ) AS generated
             """,  # noqa: S608 (the table is the model's; every value is a parameter)
             {
@@ -101,15 +115,17 @@ def seed_companies(count: int) -> None:
                 "n_second": len(SECOND_WORDS),
                 "third": THIRD_WORDS,
                 "n_third": len(THIRD_WORDS),
+                "start": existing + 1,
                 "count": count,
             },
         )
-        cursor.execute(
-            f"CREATE INDEX companies_company_name_trgm ON {table} "
-            "USING gin (normalised_name gin_trgm_ops)"
-        )
-        cursor.execute(f"ANALYZE {table}")
-    print(f"  seeded {count:,} companies in {time.perf_counter() - started:.0f} s")
+        for _, definition in indexes:
+            cursor.execute(definition)
+        cursor.execute(f"VACUUM ANALYZE {table}")  # the planner's estimates choose the index
+    print(
+        f"  seeded {count - existing:,} companies ({count:,} in all) and built "
+        f"{len(indexes)} trigram indexes in {time.perf_counter() - started:.0f} s"
+    )
 
 
 def seed_entry() -> tuple[str, str, str]:
@@ -122,11 +138,43 @@ def seed_entry() -> tuple[str, str, str]:
 
 
 def explain_name_search(query: str) -> str:
-    """PostgreSQL's plan of the API's name search as it runs: the first page and its total."""
+    """PostgreSQL's plan of the API's name search as it runs: its first page."""
     from companies.api import selectors
 
     found = selectors.search(rfc=None, name=query)
-    return str(selectors.page_query(found, offset=0, limit=20).explain(analyze=True))
+    return str(found.only(*selectors.SUMMARY_FIELDS)[:21].explain(analyze=True))
+
+
+def trigram_index_in(plan: str) -> str:
+    """Which trigram index a plan reads, and whether nearest-first ("GiST, nearest-first")."""
+    if "companies_company_name_gist_trgm" in plan:
+        return "GiST, nearest-first" if "Order By:" in plan else "GiST"
+    if "companies_company_name_trgm" in plan:
+        return "GIN"
+    return "NONE"
+
+
+def statements_per_request(paths: dict[str, list[str]]) -> dict[str, int]:
+    """SQL statements of one request of each target (its first path, the second time), counted
+    in this process with Django's test client."""
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(HTTP_X_ROAD_CLIENT=AGENCY, HTTP_HOST="127.0.0.1", HTTP_ACCEPT_LANGUAGE="es-mx")
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    counts = {}
+    for name, targets in paths.items():
+        assert client.get(targets[0]).status_code == 200, targets[0]
+        statements.clear()
+        with connection.execute_wrapper(record):
+            client.get(targets[0])
+        counts[name] = len(statements)
+    return counts
 
 
 def requests_for(port: int, paths: list[str]) -> list[bytes]:
@@ -146,7 +194,9 @@ def targets(number: str, rfc: str, code: str) -> dict[str, list[str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--companies", type=int, default=100_000)
+    parser.add_argument(
+        "--companies", type=int, nargs="+", default=[100_000], help="register sizes, in turn"
+    )
     parser.add_argument("--seconds", type=float, default=5.0, help="load per target")
     parser.add_argument("--rounds", type=int, default=5, help="slices, bare and target in turns")
     parser.add_argument("--concurrency", type=int, default=8)
@@ -160,11 +210,20 @@ def main() -> None:
 
     if connection.vendor != "postgresql":
         sys.exit("register_search.py needs PostgreSQL: set DATABASE_URL=postgres://...")
-    print(f"Register reads with {args.companies:,} companies (PostgreSQL)")
-    seed_companies(args.companies)
-    number, rfc, code = seed_entry()
     call_command("collectstatic", interactive=False, verbosity=0)  # the pages' manifest
-    plan = explain_name_search(NAME_QUERIES[0])
+    for size in sorted(args.companies):
+        measure(size, args)
+
+
+def measure(size: int, args: argparse.Namespace) -> None:
+    from django.db import connection
+
+    print(f"Register reads with {size:,} companies (PostgreSQL)")
+    seed_companies(size)
+    number, rfc, code = seed_entry()
+    paths = targets(number, rfc, code)
+    statements = statements_per_request(paths)
+    plans = {query: explain_name_search(query) for query in NAME_QUERIES}
     connection.close()
 
     port = free_port()
@@ -173,13 +232,13 @@ def main() -> None:
     slice_seconds = args.seconds / args.rounds
     results: list[tuple[str, Run, Run]] = []
     try:
-        for name, paths in targets(number, rfc, code).items():
+        for name, target_paths in paths.items():
             options = {"concurrency": args.concurrency, "seconds": slice_seconds}
-            asyncio.run(load(port, requests_for(port, paths), **options))  # warm up
+            asyncio.run(load(port, requests_for(port, target_paths), **options))  # warm up
             bare, target = Run(), Run()
             for _ in range(args.rounds):
                 bare.add(asyncio.run(load(port, requests_for(port, bare_path), **options)))
-                target.add(asyncio.run(load(port, requests_for(port, paths), **options)))
+                target.add(asyncio.run(load(port, requests_for(port, target_paths), **options)))
             results.append((name, bare, target))
     finally:
         server.terminate()
@@ -193,12 +252,13 @@ def main() -> None:
         print(
             f"    {name:<20} {target.rps:7.0f} req/s ({target.rps / bare.rps:4.2f}x bare "
             f"{bare.rps:5.0f})   p50 {target.percentile(50):6.1f} ms"
-            f"   p99 {target.percentile(99):6.1f} ms   ({len(target.latencies)} ok, "
-            f"{target.errors} errors)"
+            f"   p99 {target.percentile(99):6.1f} ms (bare {bare.percentile(99):5.1f})"
+            f"   {statements[name]} SQL   ({len(target.latencies)} ok, {target.errors} errors)"
         )
-    used = "companies_company_name_trgm" in plan
-    print(f"  name search {NAME_QUERIES[0]!r}: trigram index used: {'yes' if used else 'NO'}")
-    print("    " + plan.replace("\n", "\n    "))
+    for query, plan in plans.items():
+        print(f"  name search {query!r}: trigram index used: {trigram_index_in(plan)}")
+        if query == NAME_QUERIES[0]:
+            print("    " + plan.replace("\n", "\n    "))
 
 
 if __name__ == "__main__":

@@ -91,7 +91,18 @@ class CompanySummaryOut(Schema):
 
 
 class CompanyPageOut(Schema):
-    count: int = Field(description="Empresas que coinciden, en total.")
+    count: int = Field(
+        description=(
+            "Empresas que coinciden. Exacto si count_exact es verdadero; si no, un mínimo: "
+            "la búsqueda deja de contar después de 200 coincidencias (o de offset + limit, "
+            "si es mayor), porque un nombre común coincide con decenas de miles. Para pasar "
+            "de página, use has_more."
+        )
+    )
+    count_exact: bool = Field(
+        description="Verdadero si count es el total; falso si hay más coincidencias que count."
+    )
+    has_more: bool = Field(description="Si hay coincidencias después de esta página.")
     limit: int
     offset: int
     items: list[CompanySummaryOut]

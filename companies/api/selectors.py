@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, QuerySet, Window
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.mx import rfc as stdnum_rfc
@@ -15,10 +14,7 @@ from stdnum.mx import rfc as stdnum_rfc
 from companies.api.errors import ApiError, ErrorCode, company_not_found
 from companies.filing.names import normalise_name
 from companies.models import Company, Document, Founder
-from companies.register.search import companies_named
-
-if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations  # a development dependency, for mypy
+from companies.register import search as register_search
 
 NUMBER = re.compile(r"[A-Z0-9-]{1,20}")  # checked before a query: no NUL byte reaches SQL
 ENTRY_FIELDS = (
@@ -90,36 +86,35 @@ def search(*, rfc: str | None, name: str | None) -> QuerySet[Company]:
     if not normalised:
         message = _("The name to search for needs at least one letter or digit.")
         raise ApiError(ErrorCode.INVALID_QUERY, message)
-    return companies_named(normalised)
+    return register_search.companies_named(normalised)
 
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a search, and how many companies the search found in all."""
+    """One page of a search, and how many companies the search found: ``count`` exactly, or
+    at least ``count`` when not ``exact`` (a search stops counting, ``count_up_to``)."""
 
     count: int
+    exact: bool
+    has_more: bool
     companies: Sequence[Company]
 
 
-class Counted(TypedDict):
-    total: int
-
-
-def page_query(
-    found: QuerySet[Company], *, offset: int, limit: int
-) -> QuerySet[WithAnnotations[Company, Counted]]:
-    """A page of ``found``, each row with the total (a count over every match beside it)."""
-    counted = found.only(*SUMMARY_FIELDS).annotate(total=Window(Count("pk")))
-    return counted[offset : offset + limit]
-
-
 def page_of(found: QuerySet[Company], *, offset: int, limit: int) -> Page:
-    """A page of ``found`` with its total in one query, so the name search's index is read
-    once; a page past the end counts apart."""
-    rows = list(page_query(found, offset=offset, limit=limit))
-    if rows:
-        return Page(count=rows[0].total, companies=rows)
-    return Page(count=found.count() if offset else 0, companies=[])
+    """A page of ``found`` and its count, which reads no further than ``MAX_COUNTED`` matches
+    (or the page's end, if further): a first page that is not full is its own count, and a
+    rare name's page carries its count (``register_search.matched``)."""
+    rows = list(found.only(*SUMMARY_FIELDS)[offset : offset + limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if not has_more and (rows or not offset):
+        return Page(count=offset + len(rows), exact=True, has_more=False, companies=rows)
+    matches = register_search.matched(rows)
+    if matches is not None:
+        return Page(count=matches, exact=True, has_more=has_more, companies=rows)
+    ceiling = max(register_search.MAX_COUNTED, offset + limit)
+    counted = register_search.count_up_to(found, ceiling)
+    return Page(count=counted.count, exact=counted.exact, has_more=has_more, companies=rows)
 
 
 def document(company: Company, *, kind: str, version: int) -> Document:

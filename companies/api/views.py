@@ -112,7 +112,14 @@ def search(
 ) -> schemas.CompanyPageOut:
     page = selectors.page_of(selectors.search(rfc=rfc, name=nombre), offset=offset, limit=limit)
     items = [present.summary(company) for company in page.companies]
-    return schemas.CompanyPageOut(count=page.count, limit=limit, offset=offset, items=items)
+    return schemas.CompanyPageOut(
+        count=page.count,
+        count_exact=page.exact,
+        has_more=page.has_more,
+        limit=limit,
+        offset=offset,
+        items=items,
+    )
 
 
 @_etagged(

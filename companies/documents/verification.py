@@ -10,7 +10,7 @@ pyHanko reads the signature; nothing is rendered, stored or followed.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -127,10 +127,16 @@ class DocumentRow:
     downloadable: bool
 
 
-def document_rows(user: User | AnonymousUser, company: Company) -> list[DocumentRow]:
-    """Every document of the company, newest version of each kind first, as a person sees it
-    (which they may download: ``access.may_read_founders_documents``)."""
-    issued = list(company.documents.select_related("company__legal_form").order_by("-version"))
+def document_rows(
+    user: User | AnonymousUser, company: Company, issued: Sequence[Document] | None = None
+) -> list[DocumentRow]:
+    """Every document of the company (``issued``, if already read), newest version of each kind
+    first, as a person sees it (which they may download: ``access.may_read_founders_documents``).
+    Each document's ``company`` is ``company`` itself (the related manager sets it), not a join.
+    """
+    if issued is None:
+        issued = list(company.documents.order_by("-version"))
+    issued = sorted(issued, key=lambda d: -d.version)
     current = {d.pk for d in latest_of_each_kind(issued)}
     in_order = sorted(issued, key=lambda d: Document.Kind.values.index(d.kind))  # stable
     founders_documents = bool(issued) and may_read_founders_documents(user, company)

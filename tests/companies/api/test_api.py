@@ -236,8 +236,29 @@ def test_search_is_paginated(client, agency, applicant):
         register_company(applicant, number=f"QRO-2026-00000{n}", name=f"Esperanza {n}, S.A.S.")
     body = get(client, "empresas?nombre=esperanza&limit=2&offset=2").json()
     assert (body["count"], body["limit"], body["offset"]) == (5, 2, 2)
+    assert (body["count_exact"], body["has_more"]) == (True, True)
     assert [item["numero"] for item in body["items"]] == ["QRO-2026-000003", "QRO-2026-000004"]
     assert get(client, "empresas?nombre=esperanza&limit=101").json()["code"] == "invalid_query"
+
+
+def test_search_counts_a_common_name_no_further_than_max_counted_and_says_so(
+    client, agency, applicant, monkeypatch
+):
+    from companies.register import search as register_search
+
+    monkeypatch.setattr(register_search, "MAX_COUNTED", 3)
+    monkeypatch.setattr(register_search, "FEW_MATCHES", -1)  # a common name: not all counted
+    for n in range(1, 6):
+        register_company(applicant, number=f"QRO-2026-00000{n}", name=f"Esperanza {n}, S.A.S.")
+    first = get(client, "empresas?nombre=esperanza&limit=2").json()
+    assert (first["count"], first["count_exact"], first["has_more"]) == (3, False, True)
+    assert len(first["items"]) == 2  # nearest first: all five alike, in the index's order
+    deep = get(client, "empresas?nombre=esperanza&limit=2&offset=2").json()
+    assert (deep["count"], deep["count_exact"], deep["has_more"]) == (4, False, True)
+    last = get(client, "empresas?nombre=esperanza&limit=2&offset=4").json()
+    assert (last["count"], last["count_exact"], last["has_more"]) == (5, True, False)
+    whole = get(client, "empresas?nombre=esperanza&limit=10").json()
+    assert (whole["count"], whole["count_exact"], whole["has_more"]) == (5, True, False)
 
 
 def test_documents_are_listed_per_company(client, agency, company):

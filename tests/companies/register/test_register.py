@@ -230,3 +230,115 @@ def test_company_page_history_shows_entry_rfc_and_documents(client, registered):
         "RFC TES261126AB1 asignado por el registro fiscal"
     )
     assert "Certificado de constitución emitido (versión 1)" in history
+
+
+# -- a common name: read nearest-first, counted no further than MAX_COUNTED -------------------
+
+
+@pytest.fixture
+def common(monkeypatch):
+    """Every name taken for a common one (PostgreSQL expecting more matches than FEW_MATCHES):
+    read nearest-first from the GiST index."""
+    monkeypatch.setattr(search, "FEW_MATCHES", -1)
+
+
+@pytest.fixture
+def near_bakeries(db):
+    enter("QRO-2026-000301", "Panadera Fina, S.A.S.")  # 0.7 of the word
+    enter("QRO-2026-000302", "Panaderías Unidas, S.A.S.")  # 0.9
+    enter("QRO-2026-000303", "Panadería Bernal, S.A.S.")  # the word itself
+    enter("QRO-2026-000304", "Panificadora del Centro, S.A.S.")  # 0.3: not found
+    enter("QRO-2026-000305", "Ferretería Bernal, S.A.S.")
+
+
+@pytest.mark.parametrize("query", ["panaderia", "PANADERÍA", "Panadería, S.A.S."])
+def test_a_common_name_comes_nearest_first_ignoring_accents_case_and_legal_form(
+    postgresql, common, near_bakeries, query
+):
+    assert found(query) == ["303", "302", "301"]
+
+
+def test_a_common_name_needs_every_word_and_forgives_a_typo(postgresql, common, near_bakeries):
+    assert found("panaderia bernl") == ["303"]
+    assert found("panaderia zacatecas") == []
+
+
+def plan(query: str, *, ruled_out: tuple[str, ...] = ("seqscan",)) -> str:
+    """PostgreSQL's plan of a search's first page, sequential scans (or other ways) ruled out
+    so that the plan does not depend on how few rows a test enters."""
+    with connection.cursor() as cursor:
+        for way in ruled_out:  # until the test's transaction ends
+            cursor.execute(f"SET LOCAL enable_{way} = off")
+    return str(search_register(query)[:20].explain())
+
+
+def test_a_common_name_is_read_nearest_first_from_the_gist_trigram_index(
+    postgresql, common, near_bakeries
+):
+    steps = plan("panaderia")
+    assert "companies_company_name_gist_trgm" in steps
+    assert "Order By: (upper((normalised_name)::text) <->> 'PANADERIA'::text)" in steps
+    assert "Sort" not in steps  # no match is read beyond the page
+
+
+def test_a_rare_name_is_found_with_the_gin_trigram_index(postgresql, bakeries):
+    steps = plan("panaderia queretana", ruled_out=("seqscan", "indexscan"))  # not by legal form
+    assert "Bitmap Index Scan on companies_company_name_trgm" in steps
+
+
+def test_postgresql_reads_a_word_in_thousands_of_names_nearest_first(postgresql, db):
+    form = LegalForm.objects.get(code="sas")
+    now = timezone.now()
+    Company.objects.bulk_create(
+        Company(
+            registration_number=f"QRO-2025-{n:06d}",
+            name=f"Tortillería {n}, S.A.S.",
+            normalised_name=normalise_name(f"Tortilleria {n}"),
+            legal_form=form,
+            registered_at=now,
+        )
+        for n in range(1, search.FEW_MATCHES + 501)
+    )
+    enter("QRO-2026-000001", "Tortillería, S.A.S.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE companies_company")
+    assert "companies_company_name_gist_trgm" in plan("tortilleria")
+    assert search.count_up_to(search_register("tortilleria")) == search.Counted(
+        count=search.MAX_COUNTED, exact=False
+    )
+    first = [c.name for c in search_register("tortilleria")[:20]]
+    assert len(first) == 20 and all(name.startswith("Tortillería") for name in first)
+
+
+def test_a_common_name_is_counted_no_further_than_max_counted(client, common, monkeypatch):
+    monkeypatch.setattr(search, "MAX_COUNTED", 25)
+    for n in range(1, 31):
+        enter(f"QRO-2026-{n:06d}", f"Panadería Número {n}, S.A.S.")
+    assert search.count_up_to(search_register("panaderia")) == search.Counted(25, exact=False)
+    response = client.get(reverse("companies:register_search"), {"q": "panaderia"})
+    assert "Más de 25 empresas encontradas" in response.content.decode()
+    assert response.context["page"].paginator.num_pages == 2  # the pages stop at the count
+    last = client.get(reverse("companies:register_search"), {"q": "panaderia", "page": 2})
+    assert len(last.context["page"]) == 5
+
+
+def register_reads(client, query: str) -> tuple[str, int]:
+    """The search page and how many queries read the register (PostgreSQL's estimate apart)."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("companies:register_search"), {"q": query}).content.decode()
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "companies_company" in q["sql"] and not q["sql"].startswith("EXPLAIN")
+    ]
+    return page, len(reads)
+
+
+@pytest.mark.parametrize("matches", [3, 25])
+def test_a_rare_name_is_shown_and_counted_in_one_query(postgresql, client, db, matches):
+    for n in range(1, matches + 1):
+        enter(f"QRO-2026-{n:06d}", f"Panadería Número {n}, S.A.S.")
+    page, reads = register_reads(client, "panaderia")
+    assert f"{matches} empresas encontradas" in page and reads == 1
