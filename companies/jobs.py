@@ -27,6 +27,7 @@ PURGE_OUTBOX = PREFIX + "purge_outbox"
 EXPIRE_NAME_RESERVATIONS = PREFIX + "expire_name_reservations"
 WATCH_SERVICE_LEVEL = PREFIX + "watch_service_level"
 REDRIVE_STUCK_APPLICATIONS = PREFIX + "redrive_stuck_applications"
+INGEST_REQUEST_LOG = PREFIX + "ingest_request_log"
 
 
 def invite_founders_to_sign(application_id: int) -> Message:

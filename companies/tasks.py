@@ -133,3 +133,12 @@ def redrive_stuck_applications() -> int:
     from companies.review import supervision
 
     return supervision.redrive_stuck()
+
+
+@shared_task(name=jobs.INGEST_REQUEST_LOG)
+def ingest_request_log() -> int:
+    """The agency API's spooled request log into its table (also what idle web processes
+    left, and what crashed ones did)."""
+    from companies.api import spool
+
+    return spool.ingest()

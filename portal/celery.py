@@ -64,6 +64,10 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": work.expire_name_reservations.name,
             "schedule": float(settings.BEAT_EXPIRE_RESERVATIONS_SECONDS),
         },
+        "ingest-agency-request-log": {
+            "task": work.ingest_request_log.name,
+            "schedule": float(settings.BEAT_INGEST_REQUEST_LOG_SECONDS),
+        },
     }
 
 
