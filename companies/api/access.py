@@ -60,8 +60,13 @@ def last_client(raw: str) -> str:
 
 
 def incoming(request: HttpRequest) -> IncomingRest:
-    """The X-Road headers the Security Server forwarded with ``request``."""
-    return read_rest_request(request.headers)
+    """The X-Road headers the Security Server forwarded with ``request``, read once a request
+    (the authentication and the request log both need them)."""
+    read: IncomingRest | None = getattr(request, "_x_road_headers", None)
+    if read is None:
+        read = read_rest_request(request.headers)
+        request._x_road_headers = read  # type: ignore[attr-defined]
+    return read
 
 
 def subsystem_id(text: str) -> str | None:
@@ -137,7 +142,11 @@ class XRoadClient(APIKeyHeader):
         if not key:
             message = _("Requests must carry the X-Road-Client header of the calling subsystem.")
             raise ApiError(ErrorCode.MISSING_CLIENT, message)
-        client = canonical_client(key)
+        decoded = incoming(request).client  # ``key`` decoded already, when it could be
+        if decoded is not None and decoded.subsystem_code is not None:
+            client = decoded.encode()
+        else:
+            client = canonical_client(key)  # refused, with the reason
         if not allowlist.allows(client, self.service.value):
             message = _("The subsystem %(client)s may not use the service %(service)s.") % {
                 "client": client,

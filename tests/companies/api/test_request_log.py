@@ -172,3 +172,16 @@ def test_a_line_cut_short_is_kept_for_a_human_and_the_rest_ingested():
     (rejected,) = folder.glob("*.rejected")
     assert rejected.read_bytes() == b'{"entry_id": "5f0\n'
     assert AgencyRequest.objects.count() == 1
+
+
+def test_an_entry_the_table_refuses_is_kept_for_a_human_and_the_rest_ingested():
+    spool.spool.append(**entry(1))
+    spool.spool.append(**{**entry(2), "status": "many"})
+    spool.spool.append(**entry(3))
+    assert spool.ingest() == 2
+    assert sorted(AgencyRequest.objects.values_list("x_road_id", flat=True)) == [
+        "MX-DEV-1",
+        "MX-DEV-3",
+    ]
+    (rejected,) = Path(settings.AGENCY_API_LOG_SPOOL).glob("*.rejected")
+    assert b'"status":"many"' in rejected.read_bytes()
