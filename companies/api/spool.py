@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import DataError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from companies.models import AgencyRequest
@@ -58,13 +58,15 @@ ACTIVE = ".log"
 BATCH = ".batch"
 REJECTED = ".rejected"
 INGEST_LOCK = ".ingest.lock"
-INSERT_BATCH = 1000  # rows per INSERT statement (SQLite)
+INSERT_BATCH = 5000  # entries per INSERT statement
 
 FIELDS = (
     *("x_road_id", "client", "service", "user_id", "method", "path", "status", "duration_ms"),
 )
 
 
+# What the table says of an entry it will not take (an ON CONFLICT on entry_id is no refusal).
+REFUSED = (DataError, IntegrityError, ValueError, TypeError)
 ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
@@ -235,7 +237,7 @@ def _insert(lines: list[bytes]) -> None:
                     **{name: entry[name] for name in FIELDS},
                 )
             )
-        AgencyRequest.objects.bulk_create(rows, batch_size=INSERT_BATCH, ignore_conflicts=True)
+        AgencyRequest.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
 
 
 def _insert_each(lines: list[bytes]) -> list[bytes]:
@@ -244,43 +246,54 @@ def _insert_each(lines: list[bytes]) -> list[bytes]:
     for line in lines:
         try:
             _insert([line])
-        except (DataError, ValueError, TypeError):
+        except REFUSED:
             refused.append(line)
     return refused
 
 
+def _store(lines: list[bytes]) -> tuple[int, list[bytes]]:
+    """``lines`` in the table: how many were stored, and those the table refused."""
+    try:
+        _insert(lines)
+    except REFUSED:  # a value that is not what its column takes: find it, keep the rest
+        refused = _insert_each(lines)
+        return len(lines) - len(refused), refused
+    return len(lines), []
+
+
 def ingest_batch(batch: Path) -> int:
     """The entries of one batch file in the table (those already there are left alone), then
-    the file deleted; how many entries it held."""
-    lines, rejected = [], []
-    *whole, rest = batch.read_bytes().split(b"\n")  # rest: a last line cut short, or nothing
-    for line in whole:
-        try:
-            _entry(line)
-        except ValueError:
-            rejected.append(line)
-        else:
-            lines.append(line)
-    if rest:
-        rejected.append(rest)
+    the file deleted; how many entries it held. A line that is not an entry is kept in
+    ``<batch>.rejected``."""
+    stored, rejected, lines = 0, [], []
+    with open(batch, "rb") as spooled:
+        for line in spooled:
+            if not line.endswith(b"\n"):  # cut short: the machine stopped in the middle
+                rejected.append(line)
+                continue
+            try:
+                _entry(line)
+            except ValueError:
+                rejected.append(line[:-1])
+                continue
+            lines.append(line[:-1])
+            if len(lines) == INSERT_BATCH:
+                done, refused = _store(lines)
+                stored, rejected, lines = stored + done, rejected + refused, []
     if lines:
-        try:
-            _insert(lines)
-        except (DataError, ValueError, TypeError):  # a value that is not what its column takes
-            refused = _insert_each(lines)
-            rejected += refused
-            lines = [line for line in lines if line not in set(refused)]
+        done, refused = _store(lines)
+        stored, rejected = stored + done, rejected + refused
     if rejected:
         with open(batch.with_name(batch.name + REJECTED), "ab") as kept:
             kept.write(b"".join(line + b"\n" for line in rejected))
         logger.error(
-            "%s line(s) of the request log could not be read; kept in %s%s",
+            "%s line(s) of the request log could not be stored; kept in %s%s",
             len(rejected),
             batch.name,
             REJECTED,
         )
     batch.unlink()
-    return len(lines)
+    return stored
 
 
 def ingest(directory: Path | None = None) -> int:

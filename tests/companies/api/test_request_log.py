@@ -49,7 +49,10 @@ def entry(n: int) -> dict[str, object]:
     }
 
 
-def test_every_request_of_a_burst_is_in_the_table_after_ingestion(client, agency, company):
+def test_every_request_of_a_burst_is_in_the_table_after_ingestion(
+    client, agency, company, monkeypatch
+):
+    monkeypatch.setattr(spool, "INSERT_BATCH", 7)  # a batch file in several INSERTs
     for n in range(40):
         assert get(client, agency, HTTP_X_ROAD_ID=f"MX-DEV-burst-{n}").status_code == 200
     assert client.get("/api/v1/cambios?after=0").status_code == 400  # refused ones too
@@ -185,3 +188,15 @@ def test_an_entry_the_table_refuses_is_kept_for_a_human_and_the_rest_ingested():
     ]
     (rejected,) = Path(settings.AGENCY_API_LOG_SPOOL).glob("*.rejected")
     assert b'"status":"many"' in rejected.read_bytes()
+
+
+def test_an_entry_is_stored_exactly_as_it_was_served():
+    tricky = {
+        **entry(1),
+        "path": '/api/v1/empresas?nombre=o\'brien \\ "Ñandú" 漢字 %00',
+        "user_id": "\\x",
+    }
+    spool.spool.append(**tricky)
+    spool.ingest()
+    stored = AgencyRequest.objects.values(*tricky).get()
+    assert stored == tricky
