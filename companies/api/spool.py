@@ -169,7 +169,9 @@ spool = Spool()
 @contextlib.contextmanager
 def _only_ingester(directory: Path) -> Iterator[bool]:
     """Whether this is the only ingestion of ``directory`` now (held until the block ends)."""
-    fd = os.open(directory / INGEST_LOCK, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o640)
+    # Read-only is enough for flock: web processes and the worker may be different users of
+    # one group, and whoever made the lock file first owns it.
+    fd = os.open(directory / INGEST_LOCK, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o640)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
