@@ -30,6 +30,7 @@ REDRIVE_STUCK_APPLICATIONS = PREFIX + "redrive_stuck_applications"
 DRAW_SIGNING_DOCUMENT = PREFIX + "draw_signing_document"
 CHECK_WAITING_SIGNATURES = PREFIX + "check_waiting_signatures"
 TELL_SIGNER = PREFIX + "tell_signer"
+INGEST_REQUEST_LOG = PREFIX + "ingest_request_log"
 
 
 def invite_founders_to_sign(application_id: int) -> Message:

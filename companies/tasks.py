@@ -155,3 +155,12 @@ def check_waiting_signatures() -> int:
     from companies.documents import founder_signing
 
     return founder_signing.check_waiting() + founder_signing.expire_sessions()
+
+
+@shared_task(name=jobs.INGEST_REQUEST_LOG)
+def ingest_request_log() -> int:
+    """The agency API's spooled request log into its table (also what idle web processes
+    left, and what crashed ones did)."""
+    from companies.api import spool
+
+    return spool.ingest()

@@ -68,6 +68,10 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": work.check_waiting_signatures.name,
             "schedule": float(settings.BEAT_CHECK_SIGNATURES_SECONDS),
         },
+        "ingest-agency-request-log": {
+            "task": work.ingest_request_log.name,
+            "schedule": float(settings.BEAT_INGEST_REQUEST_LOG_SECONDS),
+        },
     }
 
 

@@ -245,6 +245,7 @@ BEAT_REDRIVE_SECONDS = env.env_int("BEAT_REDRIVE_SECONDS", 300, minimum=1)
 BEAT_SERVICE_LEVEL_SECONDS = env.env_int("BEAT_SERVICE_LEVEL_SECONDS", 60, minimum=1)
 BEAT_EXPIRE_RESERVATIONS_SECONDS = env.env_int("BEAT_EXPIRE_RESERVATIONS_SECONDS", 3600, minimum=1)
 BEAT_CHECK_SIGNATURES_SECONDS = env.env_int("BEAT_CHECK_SIGNATURES_SECONDS", 60, minimum=1)
+BEAT_INGEST_REQUEST_LOG_SECONDS = env.env_int("BEAT_INGEST_REQUEST_LOG_SECONDS", 10, minimum=1)
 # Sent outbox messages are deleted this many days after they were sent (every night at 03:41).
 OUTBOX_KEEP_DAYS = env.env_int("OUTBOX_KEEP_DAYS", 7, minimum=1)
 
@@ -372,6 +373,13 @@ AGENCY_API_CLIENT_CERT_HEADER = env.env_header("AGENCY_API_CLIENT_CERT_HEADER", 
 AGENCY_API_SECURITY_SERVERS = env.env_networks(
     "AGENCY_API_SECURITY_SERVERS", [] if PRODUCTION else ["127.0.0.1", "::1"]
 )
+# The agency API's request log (companies/api/spool.py): each web process appends a line per
+# request to a file of its own in this folder; the lines are ingested into the table by the
+# process itself every AGENCY_API_LOG_BATCH entries or AGENCY_API_LOG_SECONDS seconds (at its
+# next request) and by beat every BEAT_INGEST_REQUEST_LOG_SECONDS.
+AGENCY_API_LOG_SPOOL = env.env_path("AGENCY_API_LOG_SPOOL", VAR_DIR / "agency-log")
+AGENCY_API_LOG_BATCH = env.env_int("AGENCY_API_LOG_BATCH", 500, minimum=1)
+AGENCY_API_LOG_SECONDS = env.env_float("AGENCY_API_LOG_SECONDS", 5.0, minimum=0.0)
 if PRODUCTION and not (AGENCY_API_SECURITY_SERVER_CERTS or AGENCY_API_SECURITY_SERVERS):
     raise ImproperlyConfigured(
         "AGENCY_API_SECURITY_SERVER_CERTS or AGENCY_API_SECURITY_SERVERS is required when "

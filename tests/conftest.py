@@ -51,13 +51,18 @@ def document_settings(settings, seal_files, efirma_folder, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def fresh_api_caches():
+def fresh_api_caches(settings, tmp_path_factory):
     """The agency API's per-process copies (the allowlist, the companies' bodies) start empty in
-    every test: the database a test saw is rolled back, its ids may come again."""
-    from companies.api import access, cache
+    every test: the database a test saw is rolled back, its ids may come again. Its request log
+    is spooled to a folder of the test's own, ingested only when the test says so."""
+    from companies.api import access, cache, spool
 
     access.allowlist.forget()
     cache.bodies.clear()
+    settings.AGENCY_API_LOG_SPOOL = tmp_path_factory.mktemp("agency-log")
+    settings.AGENCY_API_LOG_BATCH = 1_000_000
+    settings.AGENCY_API_LOG_SECONDS = 1_000_000.0
+    spool.spool.appended = 0
 
 
 @pytest.fixture

@@ -17,29 +17,29 @@ that time, and at once by the process that saved it (the admin calls ``forget_al
 client the cached list does not have is looked up again before it is refused, so an entry just
 added is honoured at once.
 
-Every request is logged (``record_request``) before its answer leaves, one row per request in
-its own transaction. On PostgreSQL that transaction commits without waiting for the WAL to reach
-the disk (``SET LOCAL synchronous_commit = off``, sent with the INSERT in one round trip): the
-row is committed, so no worker crash or restart loses it, and only a crash of the database server
-itself in the next fraction of a second could (PostgreSQL's ``wal_writer_delay``, 200 ms by
-default), never leaving it inconsistent.
+Every request is logged (``record_request``) before its answer leaves: appended to this
+process's spool file, which the operating system holds once the call returns, and ingested into
+the table in batches, off the request path (``spool.py``), each entry once.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.db import connection, transaction
+from django.core.signals import request_finished
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.security import APIKeyHeader
 
+from companies.api import spool
 from companies.api.errors import ApiError, ErrorCode
 from companies.api.trust import require_security_server
 from companies.models import AgencyAccess, AgencyRequest, AgencyService
@@ -48,6 +48,8 @@ from xroad_client.errors import IdentifierError
 from xroad_client.provider import IncomingRest, last_client_value, read_rest_request
 
 CLIENT_HEADER = "X-Road-Client"
+
+logger = logging.getLogger(__name__)
 
 View = Callable[..., HttpResponse]
 
@@ -58,8 +60,13 @@ def last_client(raw: str) -> str:
 
 
 def incoming(request: HttpRequest) -> IncomingRest:
-    """The X-Road headers the Security Server forwarded with ``request``."""
-    return read_rest_request(request.headers)
+    """The X-Road headers the Security Server forwarded with ``request``, read once a request
+    (the authentication and the request log both need them)."""
+    read: IncomingRest | None = getattr(request, "_x_road_headers", None)
+    if read is None:
+        read = read_rest_request(request.headers)
+        request._x_road_headers = read  # type: ignore[attr-defined]
+    return read
 
 
 def subsystem_id(text: str) -> str | None:
@@ -135,7 +142,11 @@ class XRoadClient(APIKeyHeader):
         if not key:
             message = _("Requests must carry the X-Road-Client header of the calling subsystem.")
             raise ApiError(ErrorCode.MISSING_CLIENT, message)
-        client = canonical_client(key)
+        decoded = incoming(request).client  # ``key`` decoded already, when it could be
+        if decoded is not None and decoded.subsystem_code is not None:
+            client = decoded.encode()
+        else:
+            client = canonical_client(key)  # refused, with the reason
         if not allowlist.allows(client, self.service.value):
             message = _("The subsystem %(client)s may not use the service %(service)s.") % {
                 "client": client,
@@ -155,37 +166,22 @@ def _clean(text: str, *, limit: int) -> str:
     return text.replace("\x00", "")[:limit]
 
 
-LOG_FIELDS = (
-    *("created_at", "x_road_id", "client", "service", "user_id", "method", "path"),
-    *("status", "duration_ms"),
-)
-
-
-def _log_sql() -> str:
-    table = AgencyRequest._meta.db_table
-    columns = ", ".join(LOG_FIELDS)  # the fields' own names: none sets db_column
-    values = ", ".join("%s" for _ in LOG_FIELDS)
-    # One round trip: PostgreSQL runs the statements of one query string as one transaction,
-    # and SET LOCAL lasts until it commits (needs Django's default client-side binding).
-    # The names are the model's, every value is a parameter.
-    return (
-        "SET LOCAL synchronous_commit = off; "  # noqa: S608
-        f"INSERT INTO {table} ({columns}) VALUES ({values})"
-    )
-
-
-LOG_SQL = _log_sql()
-
-
 def record_request(**fields: Any) -> None:
-    """One row of the request log, committed before the answer leaves; on PostgreSQL without
-    waiting for the disk (see the module's note)."""
-    if connection.vendor != "postgresql":
-        AgencyRequest.objects.create(**fields)
-        return
-    values = {**fields, "created_at": timezone.now()}
-    with connection.cursor() as cursor:
-        cursor.execute(LOG_SQL, [values[name] for name in LOG_FIELDS])
+    """One entry of the request log, held by the operating system before the answer leaves
+    (``spool``); straight into the table should the spool refuse it (a full disk, say)."""
+    try:
+        spool.spool.append(**fields)
+    except OSError:
+        logger.exception("the request log spool refused an entry; it is written to the table")
+        AgencyRequest.objects.create(entry_id=uuid.uuid4(), **fields)
+
+
+def _ingest_when_due(sender: object, **kwargs: object) -> None:
+    spool.spool.ingest_if_due()
+
+
+# After the answer was written (the response closed), never in the way of one.
+request_finished.connect(_ingest_when_due, dispatch_uid="agency-api-request-log")
 
 
 def logged(service: AgencyService) -> Callable[[View], View]:

@@ -85,12 +85,18 @@ def _presented_certificate(request: HttpRequest) -> str | None:
 
 def from_security_server(request: HttpRequest) -> bool:
     """Whether the request carries the Security Server's certificate or comes from its address."""
-    pinned = {f.replace(":", "").lower() for f in settings.AGENCY_API_SECURITY_SERVER_CERTS}
-    if _presented_certificate(request) in pinned:
+    pinned = _pinned(tuple(settings.AGENCY_API_SECURITY_SERVER_CERTS))
+    if pinned and _presented_certificate(request) in pinned:
         return True
     address = caller_address(request)
     networks = _networks(tuple(settings.AGENCY_API_SECURITY_SERVERS))
     return address is not None and any(address in network for network in networks)
+
+
+@cache
+def _pinned(listed: tuple[str, ...]) -> frozenset[str]:
+    """The configured fingerprints as hex, normalised once per list."""
+    return frozenset(f.replace(":", "").lower() for f in listed)
 
 
 @cache

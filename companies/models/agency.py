@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -42,9 +43,15 @@ class AgencyAccess(models.Model):
 
 
 class AgencyRequest(models.Model):
-    """One request to the agency API, served or refused: who asked what, and the answer."""
+    """One request to the agency API, served or refused: who asked what, and the answer.
 
-    created_at = models.DateTimeField(auto_now_add=True)
+    Written first to a spool file by the process that served it, then ingested in batches
+    (``companies.api.spool``): ``entry_id`` is the request's own id, given when it was served,
+    so an entry ingested twice is stored once; ``created_at`` is when it was served. Rows from
+    before the spool have no ``entry_id``."""
+
+    entry_id = models.UUIDField(unique=True, null=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
     x_road_id = models.CharField(max_length=100, blank=True)
     client = models.CharField(max_length=255, blank=True)
     service = models.CharField(max_length=20, choices=AgencyService.choices)

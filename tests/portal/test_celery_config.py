@@ -52,7 +52,7 @@ def test_every_periodic_task_of_companies_is_in_the_beat_schedule():
     section = next(n for n, line in enumerate(lines, 1) if line.startswith(PERIODIC_SECTION))
     periodic = [task.name for line, task in _company_tasks_by_line() if line > section]
     scheduled = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
-    assert len(periodic) >= 4
+    assert len(periodic) >= 6
     assert set(periodic) <= scheduled, f"not in the beat schedule: {set(periodic) - scheduled}"
 
 
@@ -71,12 +71,23 @@ def test_beat_intervals_are_the_settings(settings):
     settings.BEAT_SERVICE_LEVEL_SECONDS = 45
     settings.BEAT_EXPIRE_RESERVATIONS_SECONDS = 1800
     settings.BEAT_CHECK_SIGNATURES_SECONDS = 90
+    settings.BEAT_INGEST_REQUEST_LOG_SECONDS = 4
     every = {key: entry["schedule"] for key, entry in beat_schedule().items()}
     assert every["relay-outbox"] == 7.0
     assert every["redrive-stuck-applications"] == 120.0
     assert every["watch-service-level"] == 45.0
     assert every["expire-name-reservations"] == 1800.0
     assert every["check-waiting-signatures"] == 90.0
+    assert every["ingest-agency-request-log"] == 4.0
+
+
+def test_beat_ingests_the_agency_request_log():
+    entry = beat_schedule()["ingest-agency-request-log"]
+    assert (
+        entry["task"]
+        == company_tasks.ingest_request_log.name
+        == "companies.tasks.ingest_request_log"
+    )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from companies.api import spool
 from companies.api.access import last_client
 from companies.filing.names import normalise_name
 from companies.models import AgencyAccess, AgencyRequest, Company, LegalForm
@@ -129,6 +130,8 @@ def test_every_request_is_logged_and_its_x_road_id_echoed(client, agency, compan
     get(client, "cambios?after=0", as_client="MX-DEV/GOV/IMSS/afiliacion")
     get(client, "documentos/QRO-2026-000001", as_client=None)
     assert served["X-Road-Id"] == "MX-DEV-3f1c"
+    assert not AgencyRequest.objects.exists()  # spooled, not yet in the table
+    assert spool.ingest() == 3
     rows = list(
         AgencyRequest.objects.order_by("pk").values_list(
             "x_road_id", "client", "service", "user_id", "method", "path", "status"
@@ -515,6 +518,7 @@ def test_an_agency_reaches_the_api_through_the_x_road_emulator(live_server, lega
     assert [e["empresa"]["numero"] for e in changes.json()["items"]] == ["QRO-2026-000007"]
     assert set(described.json()["paths"]) == {"/", "/{numero}", "/{numero}/funcionarios"}
     assert stranger.status_code == 500 and "AccessDenied" in stranger.headers["X-Road-Error"]
+    spool.ingest()
     logged = AgencyRequest.objects.filter(x_road_id="MX-DEV-demo-1", client=AGENCY)
     assert sorted(logged.values_list("service", flat=True)) == ["cambios", "empresas"]
 

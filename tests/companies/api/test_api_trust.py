@@ -9,6 +9,7 @@ import trustme
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
+from companies.api import spool
 from companies.api.trust import certificate_sha256
 from companies.models import AgencyAccess, AgencyRequest
 
@@ -171,6 +172,7 @@ def test_behind_two_proxies_the_caller_is_second_from_the_right(client, agency, 
 
 def test_the_refusal_is_logged_like_every_request(client, agency, listed_addresses):
     get(client, REMOTE_ADDR=STRANGER, HTTP_X_ROAD_ID="MX-DEV-spoof")
+    spool.ingest()
     logged = AgencyRequest.objects.get()
     assert (logged.x_road_id, logged.client, logged.status) == ("MX-DEV-spoof", AGENCY, 403)
 
