@@ -134,10 +134,15 @@ def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
                 )
                 return redirect(_signatures_url(application))
     version = versions.current(application)
+    capacities = signing.founders_for(application, request.user)
+    signed = set(version.signatures.values_list("founder_id", flat=True)) if version else set()
     context = {
         "application": application,
         "version": version,
-        "capacities": signing.founders_for(application, request.user),
+        "capacities": capacities,
+        # the founder this person signs for next (the e.firma and the remote forms are for them)
+        "next_to_sign": next((f for f in capacities if f.pk not in signed), None),
+        "remote_sign_url": reverse("companies:remote_sign", args=[application.public_id]),
         # the e.firma's PDF is drawn by the worker after sending: "preparing" until it exists
         "document_ready": founder_signing.is_ready(version),
         "efirma_prepare_url": reverse("companies:efirma_prepare", args=[application.public_id]),
