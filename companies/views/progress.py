@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -147,7 +148,12 @@ def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
         "document_ready": founder_signing.is_ready(version),
         "efirma_prepare_url": reverse("companies:efirma_prepare", args=[application.public_id]),
     }
-    return render(request, "companies/sign.html", context)
+    response = render(request, "companies/sign.html", context)
+    # the remote signing form's POST is answered with a redirect to the e-identity's step-up:
+    # CSP's form-action covers redirects too, so it names the provider's origin
+    step_up = urlsplit(settings.ESIGN_REMOTE_AUTHORIZATION_ENDPOINT)
+    response._csp_update = {"form-action": [f"{step_up.scheme}://{step_up.netloc}"]}  # type: ignore[attr-defined]
+    return response
 
 
 @login_required
