@@ -91,3 +91,14 @@ def test_without_javascript_they_sign_through_the_remote_signing_service(
         page.wait_for_url("**/firmas/")
         expect(page.get_by_text("Firmaste esta versión el")).to_be_visible()
     assert_everyone_signed(page, sent, efirma_folder, "remote")
+
+
+def test_the_signing_room_with_both_ways_has_no_axe_violations(new_page, sent):
+    from tests.browser.test_accessibility import violations
+
+    page = new_page(bypass_csp=True)  # only so that axe itself can be injected
+    sign_in_with_eidentity(page, ANA)
+    page.goto(f"/solicitudes/{sent.public_id}/firmar/")
+    expect(page.locator("[data-efirma]")).to_be_visible()
+    expect(page.get_by_role("button", name="Firmar con mi identidad digital")).to_be_visible()
+    assert violations(page) == []
