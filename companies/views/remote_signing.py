@@ -126,8 +126,9 @@ def callback(request: SignedInRequest) -> HttpResponse:
     except (refusals.SignatureRefused, remote.RemoteSigningError) as refusal:
         messages.error(request, refusal.message)
         return _room(application)
+    # counted, or waiting for SAT: the signatures page shows which ("being checked with SAT")
     if finished.waiting:
         messages.info(request, finished.message)
-        return _room(application)
-    messages.success(request, finished.message)
+    else:
+        messages.success(request, finished.message)
     return redirect("companies:signatures", public_id=application.public_id)
