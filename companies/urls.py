@@ -7,6 +7,7 @@ from companies.views import (
     efirma,
     progress,
     register,
+    remote_signing,
     statistics,
     supervisor,
 )
@@ -22,6 +23,13 @@ urlpatterns = [
     path("solicitudes/<uuid:public_id>/firmas/", progress.signatures, name="signatures"),
     path("solicitudes/<uuid:public_id>/editar/", progress.reopen, name="reopen"),
     path("solicitudes/<uuid:public_id>/firmar/", progress.sign, name="sign"),
+    path(
+        "solicitudes/<uuid:public_id>/firmar/remota/",
+        remote_signing.start,
+        name="remote_sign",
+    ),
+    # the remote signing service's step-up comes back here (registered at the provider)
+    path("firma-remota/vuelta/", remote_signing.callback, name="remote_sign_callback"),
     path(
         "solicitudes/<uuid:public_id>/firmar/efirma/preparar/",
         efirma.prepare,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.urls import reverse
@@ -54,7 +55,7 @@ def _stale_sign_in(request: SignedInRequest) -> JsonResponse | None:
     )
 
 
-def _founder(request: SignedInRequest, founders: list[Founder]) -> Founder | None:
+def chosen_founder(request: SignedInRequest, founders: list[Founder]) -> Founder | None:
     """The founder named in the request among those the person signs for; without a name,
     the first of them who has not signed the current version."""
     wanted = request.POST.get("founder", "").strip()
@@ -72,7 +73,7 @@ def prepare(request: SignedInRequest, public_id: UUID) -> JsonResponse:
     stale = _stale_sign_in(request)
     if stale is not None:
         return stale
-    founder = _founder(request, signing.founders_for(application, request.user))
+    founder = chosen_founder(request, signing.founders_for(application, request.user))
     version = versions.current(application)
     upload = request.FILES.get("certificate")
     try:
@@ -118,6 +119,8 @@ def finish(request: SignedInRequest, public_id: UUID, session_id: UUID) -> JsonR
         finished = founder_signing.finish(session, value)
     except refusals.SignatureRefused as refusal:
         return _refused(refusal)
+    if not finished.waiting:  # the page goes to the signatures next: the message waits there
+        messages.success(request, finished.message)
     return JsonResponse(
         {
             "status": "waiting" if finished.waiting else "signed",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -133,15 +134,25 @@ def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
                 )
                 return redirect(_signatures_url(application))
     version = versions.current(application)
+    capacities = signing.founders_for(application, request.user)
+    signed = set(version.signatures.values_list("founder_id", flat=True)) if version else set()
     context = {
         "application": application,
         "version": version,
-        "capacities": signing.founders_for(application, request.user),
+        "capacities": capacities,
+        # the founder this person signs for next (the e.firma and the remote forms are for them)
+        "next_to_sign": next((f for f in capacities if f.pk not in signed), None),
+        "remote_sign_url": reverse("companies:remote_sign", args=[application.public_id]),
         # the e.firma's PDF is drawn by the worker after sending: "preparing" until it exists
         "document_ready": founder_signing.is_ready(version),
         "efirma_prepare_url": reverse("companies:efirma_prepare", args=[application.public_id]),
     }
-    return render(request, "companies/sign.html", context)
+    response = render(request, "companies/sign.html", context)
+    # the remote signing form's POST is answered with a redirect to the e-identity's step-up:
+    # CSP's form-action covers redirects too, so it names the provider's origin
+    step_up = urlsplit(settings.ESIGN_REMOTE_AUTHORIZATION_ENDPOINT)
+    response._csp_update = {"form-action": [f"{step_up.scheme}://{step_up.netloc}"]}  # type: ignore[attr-defined]
+    return response
 
 
 @login_required

@@ -4,13 +4,18 @@
  * The founder picks their .cer and .key and types the password. This script reads both files,
  * decrypts the key (encrypted PKCS#8, PBES2 with AES or DES-EDE3-CBC, as SAT writes it) with the
  * vendored node-forge, checks that the key is the certificate's, and signs the bytes the server
- * hands out with RSASSA-PKCS1-v1_5 / SHA-256. Two requests leave the page, both form-encoded
- * with the CSRF token in X-CSRFToken:
- *   POST data-to-sign-url  certificate=<base64 DER>
- *        -> 200 {"to_sign": "<base64>"} | 4xx {"error": "<message for the founder>"}
- *   POST data-finish-url   certificate=<base64 DER>&signature=<base64>
- *        -> 200 {"redirect": "/<path on the portal>"} or {"message": "<text>"}
- *           | 4xx {"error": "<message>"}
+ * hands out with RSASSA-PKCS1-v1_5 / SHA-256. The server's contract (companies/views/efirma.py),
+ * every request with the CSRF token in X-CSRFToken:
+ *   POST data-prepare-url  multipart: certificate=<the .cer's DER, as a file>[, founder=<id>]
+ *        -> 200 {"to_be_signed": "<base64>", "finish": "/<path>", ...}
+ *           | 4xx {"error": "<code>", "message": "<text for the founder>"}
+ *   POST answer.finish     signature=<base64>
+ *        -> 200 {"status": "signed", "message": "<text>", "signatures": "/<path>"}
+ *           | 202 {"status": "waiting", "message": "<text>"}
+ *           | 4xx {"error": "<code>", "message": "<text>"}
+ * A 409 SomeoneSignedFirst (another founder's signature changed the document meanwhile) means:
+ * prepare again and sign the new bytes, once. After a counted signature the page goes to the
+ * answer's "signatures" path (or reloads).
  * Neither the key, its password nor anything derived from them is ever sent.
  * Every text shown comes from the section's data-msg-* attributes (Django's gettext).
  */
@@ -20,10 +25,16 @@
   var MAX_BYTES = 64 * 1024;
 
   /** A reason to stop, shown to the founder: a data-msg-* name, or the server's own text. */
-  function Refusal(code, text, input) {
+  function Refusal(code, text, input, error) {
     this.code = code;
     this.text = text || "";
     this.input = input || null;
+    this.error = error || ""; // the server's code of a refusal, e.g. "SomeoneSignedFirst"
+  }
+
+  /** Only a path on the portal: the page never follows an answer elsewhere. */
+  function portalPath(value) {
+    return typeof value === "string" && /^\/(?![\/\\])/.test(value) ? value : null;
   }
 
   function bytesOf(file) {
@@ -129,18 +140,23 @@
     }
   }
 
-  function post(url, fields, token) {
+  function post(url, body, token) {
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "X-CSRFToken": token, Accept: "application/json" },
-      body: new URLSearchParams(fields),
+      body: body,
     }).then(
       function (response) {
         return response.json().then(
           function (answer) {
             if (!response.ok || answer === null || typeof answer !== "object") {
-              throw new Refusal("failed", answer && typeof answer.error === "string" ? answer.error : "");
+              throw new Refusal(
+                "failed",
+                answer && typeof answer.message === "string" ? answer.message : "",
+                null,
+                answer && typeof answer.error === "string" ? answer.error : ""
+              );
             }
             return answer;
           },
@@ -153,6 +169,23 @@
         throw new Refusal("failed");
       }
     );
+  }
+
+  /** The server's bytes to sign for this certificate, and where to send the signature. */
+  function prepare(section, der, token) {
+    var body = new FormData();
+    var bytes = forge.util.binary.raw.decode(der);
+    body.append("certificate", new Blob([bytes], { type: "application/pkix-cert" }), "efirma.cer");
+    if (section.dataset.founder) {
+      body.append("founder", section.dataset.founder);
+    }
+    return post(section.dataset.prepareUrl, body, token).then(function (answer) {
+      var finish = portalPath(answer.finish);
+      if (typeof answer.to_be_signed !== "string" || finish === null) {
+        throw new Refusal("failed");
+      }
+      return { toBeSigned: forge.util.decode64(answer.to_be_signed), finish: finish };
+    });
   }
 
   function init(section) {
@@ -218,29 +251,30 @@
         throw new Refusal("keyMismatch", "", keyInput);
       }
       var token = csrfToken(form);
-      var certificate = forge.util.encode64(cer.der);
-      var answer = await post(section.dataset.toSignUrl, { certificate: certificate }, token);
-      if (typeof answer.to_sign !== "string") {
-        throw new Refusal("failed");
+      var done;
+      for (var attempt = 0; ; attempt += 1) {
+        var prepared = await prepare(section, cer.der, token);
+        var digest = forge.md.sha256.create();
+        digest.update(prepared.toBeSigned);
+        var signature = forge.util.encode64(key.sign(digest));
+        try {
+          done = await post(prepared.finish, new URLSearchParams({ signature: signature }), token);
+          break;
+        } catch (error) {
+          // another founder signed first: the document changed, sign its new state (once)
+          if (!(error instanceof Refusal) || error.error !== "SomeoneSignedFirst" || attempt > 0) {
+            throw error;
+          }
+        }
       }
-      var digest = forge.md.sha256.create();
-      digest.update(forge.util.decode64(answer.to_sign));
-      var signature = forge.util.encode64(key.sign(digest));
       key = null;
-      var done = await post(
-        section.dataset.finishUrl,
-        { certificate: certificate, signature: signature },
-        token
-      );
       passwordInput.value = "";
       mark(null);
-      if (typeof done.redirect === "string" && /^\/(?![\/\\])/.test(done.redirect)) {
-        // only a path on the portal: the page never follows an answer elsewhere
-        say(messages.msgSigned, "success");
-        window.location.assign(done.redirect);
-      } else {
-        say(typeof done.message === "string" ? done.message : messages.msgSigned, "success");
+      say(typeof done.message === "string" && done.message ? done.message : messages.msgSigned, "success");
+      if (done.status === "waiting") {
+        return; // SAT has not answered yet: the founder is told, and the signature waits
       }
+      window.location.assign(portalPath(done.signatures) || window.location.href);
     }
 
     form.addEventListener("submit", function (event) {
