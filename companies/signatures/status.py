@@ -88,14 +88,7 @@ def read(
     now: datetime,
 ) -> ocsp.OCSPResponse:
     """The OCSP answer in ``der``, checked; :class:`NotAnAnswer` says what is wrong with it."""
-    try:
-        response = ocsp.load_der_ocsp_response(der)
-    except ValueError as error:
-        raise NotAnAnswer(f"not an OCSPResponse: {error}") from error
-    if response.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
-        raise NotAnAnswer(f"responder said {response.response_status.name}")
-    _about(response, certificate, issuer)
-    _signed_for(response, issuer)
+    response = read_embedded(der, certificate=certificate, issuer=issuer)
     this_update, next_update = response.this_update_utc, response.next_update_utc
     if not (this_update - CLOCK_SKEW <= now <= this_update + FRESH_FOR) or (
         next_update is not None and next_update + CLOCK_SKEW < now
