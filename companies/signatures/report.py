@@ -117,16 +117,17 @@ class SignatureReport:
     rfc: str
     serial_number: str  # SAT's 20 digits for an e.firma, hexadecimal otherwise
     issuer: str
-    signed_at: datetime | None  # a trusted timestamp's time, else the signer's own claim
-    time_certified: bool  # ``signed_at`` comes from a timestamp whose TSA is trusted
-    intact: bool  # the bytes it signed are unchanged
-    valid: bool  # the signature is cryptographically sound
-    trusted: bool  # its certificate chains to SAT's root (or is our seal), not revoked
-    covers_whole_file: bool
-    later_changes: LaterChanges
-    revocation: Revocation
-    revoked_at: datetime | None  # when an embedded answer says it was revoked
-    problem: str  # why it does not hold, for people; "" when it does
+    # what is known of a signature before it is checked: nothing holds
+    signed_at: datetime | None = None  # a trusted timestamp's time, else the signer's own claim
+    time_certified: bool = False  # ``signed_at`` comes from a timestamp whose TSA is trusted
+    intact: bool = False  # the bytes it signed are unchanged
+    valid: bool = False  # the signature is cryptographically sound
+    trusted: bool = False  # its certificate chains to SAT's root (or is our seal), not revoked
+    covers_whole_file: bool = False
+    later_changes: LaterChanges = LaterChanges.OTHER
+    revocation: Revocation = Revocation.MISSING
+    revoked_at: datetime | None = None  # when an embedded answer says it was revoked
+    problem: str = ""  # why it does not hold, for people; "" when it does
 
     @property
     def holds(self) -> bool:
@@ -406,16 +407,6 @@ def _about(signer: asn1_x509.Certificate, kind: Kind) -> SignatureReport:
         rfc=holder.rfc if kind == Kind.EFIRMA else "",
         serial_number=holder.serial_number,
         issuer=holder.issuer,
-        signed_at=None,
-        time_certified=False,
-        intact=False,
-        valid=False,
-        trusted=False,
-        covers_whole_file=False,
-        later_changes=LaterChanges.OTHER,
-        revocation=Revocation.MISSING,
-        revoked_at=None,
-        problem="",
     )
 
 
@@ -517,14 +508,5 @@ def _unreadable(field: str) -> SignatureReport:
         rfc="",
         serial_number="",
         issuer="",
-        signed_at=None,
-        time_certified=False,
-        intact=False,
-        valid=False,
-        trusted=False,
-        covers_whole_file=False,
-        later_changes=LaterChanges.OTHER,
-        revocation=Revocation.MISSING,
-        revoked_at=None,
         problem=_("This signature is damaged: it cannot be checked."),
     )
