@@ -1,0 +1,80 @@
+"""A company that founds signs through its representative's own e.firma: the certificate's CURP
+must be the representative's (issue 13, item 6)."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from companies import workflow
+from companies.documents import founder_signing
+from companies.filing import signing
+from companies.models import Signature, SigningSession
+from companies.signatures import refusals
+from sandbox import efirma
+from tests.companies.documents.test_founder_signing import (  # noqa: F401
+    fast_drawing,
+    hierarchy,
+    sat,
+)
+from tests.efirma import ANA, CARLOS, NOW, der, sign
+from tests.efirma import valid as validity
+from tests.factories import CompanyFounderFactory, complete_application, founder_user
+
+pytestmark = pytest.mark.django_db
+
+ANA_ONLY = [("RAOA900514MQTMLN01", "Ana Sofía", "Ramírez", "Olvera", "6000", True)]
+
+
+@pytest.fixture
+def with_a_company(applicant, fast_drawing):  # noqa: F811
+    """An S.A. de C.V. founded by Ana and by Constructora Jurica, which Carlos represents,
+    sent for signatures and its articles drawn."""
+    application = complete_application(applicant, legal_form="sa-de-cv", founders=ANA_ONLY)
+    CompanyFounderFactory(application=application, contribution="4000")
+    application = workflow.send_for_signatures(application, actor=applicant)
+    founder_signing.draw(application.pk)
+    return application
+
+
+def company_founder(application):
+    return application.founders.get(kind="legal")
+
+
+def prepared_for(application, founder, certificate):
+    return founder_signing.prepare(
+        application.versions.get(),
+        founder,
+        der(certificate),
+        "browser",
+        user=founder_user(founder),
+        authenticated_at=NOW,
+    )
+
+
+def test_the_representative_signs_for_the_company_with_their_own_efirma(sat, with_a_company):  # noqa: F811
+    company = company_founder(with_a_company)
+    carlos, carlos_key = efirma.issue_to(sat, CARLOS, validity())
+    to_sign = prepared_for(with_a_company, company, carlos)
+
+    finished = founder_signing.finish(to_sign.session, sign(carlos_key, to_sign.signed_attributes))
+
+    assert finished.signature is not None
+    assert finished.signature.founder == company
+    assert finished.signature.method == Signature.Method.BROWSER
+    assert not signing.all_signed(with_a_company)  # Ana has not signed yet
+    ana_founder = with_a_company.founders.get(kind="natural")
+    ana, ana_key = efirma.issue_to(sat, ANA, validity())
+    to_sign = prepared_for(with_a_company, ana_founder, ana)
+    founder_signing.finish(to_sign.session, sign(ana_key, to_sign.signed_attributes))
+    assert signing.all_signed(with_a_company)
+
+
+def test_another_persons_efirma_cannot_sign_for_the_company(sat, with_a_company):  # noqa: F811
+    ana, _key = efirma.issue_to(sat, ANA, validity())
+
+    with translation.override("en"), pytest.raises(refusals.AnotherPerson) as refused:
+        prepared_for(with_a_company, company_founder(with_a_company), ana)
+
+    assert "belongs to another person" in refused.value.message
+    assert not SigningSession.objects.exists()
