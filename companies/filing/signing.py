@@ -135,6 +135,20 @@ def signatures_of_current(application: Application) -> dict[int, Signature]:
     return {s.founder_id: s for s in version.signatures.all()}
 
 
+def efirma_signatures(application: Application) -> list[Signature]:
+    """The current version's signatures made with an e.firma (certificate serial and issuer
+    known), in the founders' order: what the status page shows of who signed."""
+    version = versions.current(application)
+    if version is None:
+        return []
+    return list(
+        version.signatures.filter(decision=Signature.Decision.APPROVED)
+        .exclude(serial_number="")
+        .select_related("founder")
+        .order_by("founder_id")
+    )
+
+
 def all_signed(application: Application) -> bool:
     signed = signatures_of_current(application)
     founders = list(application.founders.all())

@@ -246,6 +246,7 @@ def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
         "application": application,
         "is_filer": application.filer_id == request.user.pk,  # only the filer edits
         "can_withdraw": workflow.can_withdraw(application),
+        "signatures": signing.efirma_signatures(application),
         "events": events,
         "clock": clock,
         "documents": documents,

@@ -4,6 +4,7 @@ must be the representative's (issue 13, item 6)."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from companies import workflow
@@ -78,3 +79,28 @@ def test_another_persons_efirma_cannot_sign_for_the_company(sat, with_a_company)
 
     assert "belongs to another person" in refused.value.message
     assert not SigningSession.objects.exists()
+
+
+def test_the_status_page_shows_each_efirma_signer_with_serial_and_issuer(
+    sat,  # noqa: F811
+    with_a_company,
+    client,
+):
+    carlos, carlos_key = efirma.issue_to(sat, CARLOS, validity())
+    ana, ana_key = efirma.issue_to(sat, ANA, validity())
+    for founder, certificate, key in (
+        (company_founder(with_a_company), carlos, carlos_key),
+        (with_a_company.founders.get(kind="natural"), ana, ana_key),
+    ):
+        to_sign = prepared_for(with_a_company, founder, certificate)
+        founder_signing.finish(to_sign.session, sign(key, to_sign.signed_attributes))
+    client.force_login(with_a_company.filer)
+
+    url = reverse("companies:status", args=[with_a_company.public_id])
+    page = client.get(url, headers={"accept-language": "es-mx"}).content.decode()
+
+    assert "Quién firmó los estatutos" in page
+    for certificate in (ana, carlos):
+        assert efirma.serial_digits(certificate.serial_number) in page
+    assert "Constructora Jurica, S.A. de C.V. (firmó su representante Carlos Eduardo" in page
+    assert page.count("emitida por") == 2
