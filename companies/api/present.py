@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 from companies.api import schemas
 from companies.api.selectors import Entry
@@ -14,6 +15,7 @@ from companies.models import (
     Founder,
     Municipality,
     RegisterChange,
+    Signature,
 )
 
 # The register's codes as the API's Spanish vocabulary (schemas.CompanyStatus, ChangeKind).
@@ -132,7 +134,25 @@ DOCUMENT_KINDS: dict[str, schemas.DocumentKind] = {
 KINDS_BY_NAME: dict[str, str] = {name: kind for kind, name in DOCUMENT_KINDS.items()}
 
 
-def documents(company: Company, issued: list[Document], current: set[int]) -> schemas.DocumentsOut:
+def signer(signature: Signature) -> schemas.SignerOut:
+    founder = signature.founder
+    return schemas.SignerOut(
+        nombre=founder.person_name,
+        en_nombre_de=founder.legal_name if founder.is_company else None,
+        serie=signature.serial_number,
+        emisor=signature.issuer,
+        firmado_en=signature.signed_at,
+    )
+
+
+def documents(
+    company: Company,
+    issued: list[Document],
+    current: set[int],
+    signers: Sequence[Signature] = (),
+) -> schemas.DocumentsOut:
+    """The documents' metadata; ``signers``, the founders' e.firma signatures the articles carry."""
+    signed = [signer(s) for s in signers]
     return schemas.DocumentsOut(
         numero=company.registration_number,
         items=[
@@ -147,6 +167,7 @@ def documents(company: Company, issued: list[Document], current: set[int]) -> sc
                 tamano=d.size,
                 sha256=d.sha256,
                 emitido_en=d.issued_at,
+                firmantes=signed if d.kind == Document.Kind.ARTICLES else [],
             )
             for d in issued
         ],

@@ -136,6 +136,21 @@ class DocumentOut(Schema):
         pattern="^[0-9a-f]{64}$",
     )
     emitido_en: datetime
+    firmantes: list[SignerOut] = Field(
+        default_factory=list,
+        description="En los estatutos que los socios firmaron con su e.firma (PAdES, el sello "
+        "del registro al final): cada firmante, en orden de firma; vacío en los demás.",
+    )
+
+
+class SignerOut(Schema):
+    nombre: str = Field(description="La persona que firmó con su e.firma.")
+    en_nombre_de: str | None = Field(
+        description="La persona moral socia por la que firmó como representante, si es el caso."
+    )
+    serie: str = Field(description="Número de serie del certificado de e.firma (20 dígitos).")
+    emisor: str = Field(description="Autoridad certificadora que emitió el certificado.")
+    firmado_en: datetime
 
 
 class DocumentsOut(Schema):

@@ -12,8 +12,9 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.mx import rfc as stdnum_rfc
 
 from companies.api.errors import ApiError, ErrorCode, company_not_found
+from companies.filing import signing
 from companies.filing.names import normalise_name
-from companies.models import Company, Document, Founder
+from companies.models import Company, Document, Founder, Signature
 from companies.register import search as register_search
 
 NUMBER = re.compile(r"[A-Z0-9-]{1,20}")  # checked before a query: no NUL byte reaches SQL
@@ -132,3 +133,14 @@ def document(company: Company, *, kind: str, version: int) -> Document:
             status=404,
         )
     return found
+
+
+def articles_signers(company: Company) -> list[Signature]:
+    """The founders' e.firma signatures the registered articles carry: every founder's, when
+    they all signed with it (the articles are then the PDF they signed); none otherwise."""
+    application = company.application
+    if application is None:
+        return []
+    signatures = signing.efirma_signatures(application)
+    founders = application.founders.count()
+    return signatures if founders and len(signatures) == founders else []

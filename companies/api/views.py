@@ -159,7 +159,8 @@ def company_documents(
     company = selectors.company(numero)
     issued = list(company.documents.order_by("kind", "-version"))
     current = {d.pk for d in latest_of_each_kind(issued)}
-    return conditional(present.documents(company, issued, current), if_none_match)
+    signers = selectors.articles_signers(company)
+    return conditional(present.documents(company, issued, current, signers), if_none_match)
 
 
 PDF_RESPONSE: dict[str, Any] = {

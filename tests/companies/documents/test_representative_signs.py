@@ -104,3 +104,38 @@ def test_the_status_page_shows_each_efirma_signer_with_serial_and_issuer(
         assert efirma.serial_digits(certificate.serial_number) in page
     assert "Constructora Jurica, S.A. de C.V. (firmó su representante Carlos Eduardo" in page
     assert page.count("emitida por") == 2
+
+
+def test_the_agency_api_lists_the_articles_signers(sat, with_a_company, client):  # noqa: F811
+    from companies.documents import issuance
+    from companies.models import AgencyAccess, AgencyService, Document
+    from tests.factories import registered_company
+
+    carlos, carlos_key = efirma.issue_to(sat, CARLOS, validity())
+    ana, ana_key = efirma.issue_to(sat, ANA, validity())
+    for founder, certificate, key in (
+        (with_a_company.founders.get(kind="natural"), ana, ana_key),
+        (company_founder(with_a_company), carlos, carlos_key),
+    ):
+        to_sign = prepared_for(with_a_company, founder, certificate)
+        founder_signing.finish(to_sign.session, sign(key, to_sign.signed_attributes))
+    company = registered_company(with_a_company)
+    for kind in (Document.Kind.CERTIFICATE, Document.Kind.ARTICLES):
+        issuance.issue_document(company_id=company.pk, kind=kind)
+    AgencyAccess.objects.create(client="MX-DEV/GOV/SAT/padron", service=AgencyService.DOCUMENTS)
+
+    answer = client.get(
+        f"/api/v1/documentos/{company.registration_number}",
+        HTTP_X_ROAD_CLIENT="MX-DEV/GOV/SAT/padron",
+    ).json()
+
+    by_kind = {item["tipo"]: item for item in answer["items"]}
+    signers = by_kind["estatutos"]["firmantes"]
+    assert [s["serie"] for s in signers] == [
+        efirma.serial_digits(ana.serial_number),
+        efirma.serial_digits(carlos.serial_number),
+    ]
+    assert signers[1]["en_nombre_de"] == "Constructora Jurica, S.A. de C.V."
+    assert signers[1]["nombre"].startswith("Carlos Eduardo")
+    assert signers[0]["en_nombre_de"] is None and signers[0]["emisor"]
+    assert by_kind["certificado"]["firmantes"] == []
