@@ -87,31 +87,6 @@ def prepare(
 ) -> Prepared:
     """The incremental update of ``pdf`` with the signature field ``field_name`` (invisible),
     ready for a signature made with ``certificate``'s key elsewhere."""
-    return asyncio.run(
-        _prepare(
-            pdf,
-            certificate=certificate,
-            authorities=authorities,
-            field_name=field_name,
-            signer_name=signer_name,
-            reason=reason,
-            location=location,
-            signing_time=signing_time,
-        )
-    )
-
-
-async def _prepare(
-    pdf: bytes,
-    *,
-    certificate: bytes,
-    authorities: list[bytes],
-    field_name: str,
-    signer_name: str,
-    reason: str,
-    location: str,
-    signing_time: datetime,
-) -> Prepared:
     external = _external_signer(certificate, authorities, 512)
     metadata = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -122,27 +97,33 @@ async def _prepare(
         subfilter=fields.SigSeedSubFilter.PADES,
     )
     pdf_signer = signers.PdfSigner(metadata, signer=external)
-    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    session = pdf_signer.init_signing_session(writer)
-    session.system_time = signing_time
-    validation = await session.perform_presign_validation(writer)
-    tbs = session.prepare_tbs_document(validation_info=validation, bytes_reserved=RESERVED_BYTES)
-    output = BytesIO()
-    digest, _written = tbs.digest_tbs_document(output=output)
-    attributes = await external.signed_attrs(
-        digest.document_digest,
-        DIGEST,
-        attr_settings=PdfCMSSignedAttributes(),
-        use_pades=True,
-    )
-    return Prepared(
-        pdf=output.getvalue(),
-        reserved_start=digest.reserved_region_start,
-        reserved_end=digest.reserved_region_end,
-        document_digest=digest.document_digest,
-        signed_attributes=attributes.dump(),
-        signing_time=signing_time,
-    )
+
+    async def prepared() -> Prepared:  # pyHanko's signing session is asynchronous
+        writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+        session = pdf_signer.init_signing_session(writer)
+        session.system_time = signing_time
+        validation = await session.perform_presign_validation(writer)
+        tbs = session.prepare_tbs_document(
+            validation_info=validation, bytes_reserved=RESERVED_BYTES
+        )
+        output = BytesIO()
+        digest, _written = tbs.digest_tbs_document(output=output)
+        attributes = await external.signed_attrs(
+            digest.document_digest,
+            DIGEST,
+            attr_settings=PdfCMSSignedAttributes(),
+            use_pades=True,
+        )
+        return Prepared(
+            pdf=output.getvalue(),
+            reserved_start=digest.reserved_region_start,
+            reserved_end=digest.reserved_region_end,
+            document_digest=digest.document_digest,
+            signed_attributes=attributes.dump(),
+            signing_time=signing_time,
+        )
+
+    return asyncio.run(prepared())
 
 
 def message_digest(signed_attributes: bytes) -> bytes:
@@ -158,28 +139,19 @@ def embed(
     prepared: Prepared, *, signature_value: bytes, certificate: bytes, authorities: list[bytes]
 ) -> bytes:
     """The prepared PDF with the CMS made of the signed attributes and the signer's value."""
-    return asyncio.run(
-        _embed(
-            prepared,
-            signature_value=signature_value,
-            certificate=certificate,
-            authorities=authorities,
-        )
-    )
-
-
-async def _embed(
-    prepared: Prepared, *, signature_value: bytes, certificate: bytes, authorities: list[bytes]
-) -> bytes:
     external = _external_signer(certificate, authorities, signature_value)
-    signed_data = await external.async_sign_prescribed_attributes(
-        DIGEST, cms.CMSAttributes.load(prepared.signed_attributes)
-    )
-    output = BytesIO(prepared.pdf)
     region = PreparedByteRangeDigest(
         document_digest=prepared.document_digest,
         reserved_region_start=prepared.reserved_start,
         reserved_region_end=prepared.reserved_end,
     )
-    await PdfTBSDocument.async_finish_signing(output, region, signed_data)
-    return output.getvalue()
+
+    async def embedded() -> bytes:
+        signed_data = await external.async_sign_prescribed_attributes(
+            DIGEST, cms.CMSAttributes.load(prepared.signed_attributes)
+        )
+        output = BytesIO(prepared.pdf)
+        await PdfTBSDocument.async_finish_signing(output, region, signed_data)
+        return output.getvalue()
+
+    return asyncio.run(embedded())
