@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.writer import PdfFileWriter
 from pypdf import PdfReader
 
 
@@ -16,3 +18,17 @@ def text_of(pdf: bytes) -> str:
 def flip(data: bytes, position: int) -> bytes:
     """``data`` with one bit of the byte at ``position`` changed."""
     return data[:position] + bytes([data[position] ^ 0x01]) + data[position + 1 :]
+
+
+def blank_pdf() -> bytes:
+    """A one-page PDF with nothing on it."""
+    writer = PdfFileWriter()
+    box = generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 595, 842)])
+    page = {
+        generic.pdf_name("/Type"): generic.pdf_name("/Page"),
+        generic.pdf_name("/MediaBox"): box,
+    }
+    writer.insert_page(generic.DictionaryObject(page))
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()

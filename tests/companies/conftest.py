@@ -56,3 +56,28 @@ def tsa(tsa_server, settings, tmp_path):
     settings.SEAL_TSA_URL = url
     settings.SEAL_TSA_CA_PATH = str(tmp_path / "tsa-ca.pem")
     return url
+
+
+@pytest.fixture(scope="module")
+def hierarchy():
+    """A SAT-shaped hierarchy of the test's own (the sandbox's builder), made once a module."""
+    from sandbox import efirma
+    from tests.efirma import NOW
+
+    return efirma.new_authority(now=NOW)
+
+
+@pytest.fixture
+def sat(hierarchy, settings, tmp_path, monkeypatch):
+    """A SAT-shaped authority the portal trusts, answering OCSP about what it issued."""
+    import dataclasses
+
+    from companies import registries
+    from tests.efirma import responder
+
+    authority = dataclasses.replace(hierarchy, issued={})
+    roots = tmp_path / "sat-roots.pem"
+    roots.write_bytes(authority.ca_pem)
+    settings.ESIGN_TRUST_ROOTS = str(roots)
+    monkeypatch.setattr(registries, "certificate_status", responder(authority))
+    return authority

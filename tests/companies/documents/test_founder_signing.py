@@ -5,7 +5,6 @@ own authority. pyHanko checks the result offline, trusting only that authority's
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import hashlib
 from io import BytesIO
@@ -15,9 +14,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, utils
 from django.utils import translation
-from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.pdf_utils.writer import PdfFileWriter
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
@@ -33,10 +30,10 @@ from companies.models import (
 )
 from companies.signatures import refusals
 from sandbox import efirma
-from tests.efirma import ANA, CARLOS, DAY, NOW, der, other_authority, responder, self_signed, sign
+from tests.efirma import ANA, CARLOS, DAY, NOW, der, other_authority, self_signed, sign
 from tests.efirma import valid as validity
 from tests.factories import complete_application, founder_user
-from tests.pdf import text_of
+from tests.pdf import blank_pdf, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -50,49 +47,6 @@ def language_restored():
         translation.activate(before)
     else:
         translation.deactivate()
-
-
-@pytest.fixture(scope="module")
-def hierarchy():
-    return efirma.new_authority(now=NOW)
-
-
-@pytest.fixture
-def sat(hierarchy, settings, tmp_path, monkeypatch):
-    """A SAT-shaped authority the portal trusts, answering OCSP about what it issued."""
-    authority = dataclasses.replace(hierarchy, issued={})
-    roots = tmp_path / "sat-roots.pem"
-    roots.write_bytes(authority.ca_pem)
-    settings.ESIGN_TRUST_ROOTS = str(roots)
-    monkeypatch.setattr(registries, "certificate_status", responder(authority))
-    return authority
-
-
-def blank_pdf() -> bytes:
-    writer = PdfFileWriter()
-    box = generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 595, 842)])
-    page = {
-        generic.pdf_name("/Type"): generic.pdf_name("/Page"),
-        generic.pdf_name("/MediaBox"): box,
-    }
-    writer.insert_page(generic.DictionaryObject(page))
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-@pytest.fixture
-def fast_drawing(monkeypatch):
-    """A one-page PDF instead of the articles (WeasyPrint takes a second a document): what is
-    signed does not depend on what the PDF says."""
-    monkeypatch.setattr(rendering, "render_version_articles", lambda version: blank_pdf())
-
-
-@pytest.fixture
-def sent(applicant, other_applicant):
-    """Ana's S.A.S. (Ana and Carlos found it) sent for signatures."""
-    application = complete_application(applicant)
-    return workflow.send_for_signatures(application, actor=applicant)
 
 
 @pytest.fixture

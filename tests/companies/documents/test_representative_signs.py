@@ -13,11 +13,6 @@ from companies.filing import signing
 from companies.models import Signature, SigningSession
 from companies.signatures import refusals
 from sandbox import efirma
-from tests.companies.documents.test_founder_signing import (  # noqa: F401
-    fast_drawing,
-    hierarchy,
-    sat,
-)
 from tests.efirma import ANA, CARLOS, NOW, der, sign
 from tests.efirma import valid as validity
 from tests.factories import CompanyFounderFactory, complete_application, founder_user
@@ -28,7 +23,7 @@ ANA_ONLY = [("RAOA900514MQTMLN01", "Ana Sofía", "Ramírez", "Olvera", "6000", T
 
 
 @pytest.fixture
-def with_a_company(applicant, fast_drawing):  # noqa: F811
+def with_a_company(applicant, fast_drawing):
     """An S.A. de C.V. founded by Ana and by Constructora Jurica, which Carlos represents,
     sent for signatures and its articles drawn."""
     application = complete_application(applicant, legal_form="sa-de-cv", founders=ANA_ONLY)
@@ -53,7 +48,7 @@ def prepared_for(application, founder, certificate):
     )
 
 
-def test_the_representative_signs_for_the_company_with_their_own_efirma(sat, with_a_company):  # noqa: F811
+def test_the_representative_signs_for_the_company_with_their_own_efirma(sat, with_a_company):
     company = company_founder(with_a_company)
     carlos, carlos_key = efirma.issue_to(sat, CARLOS, validity())
     to_sign = prepared_for(with_a_company, company, carlos)
@@ -71,7 +66,7 @@ def test_the_representative_signs_for_the_company_with_their_own_efirma(sat, wit
     assert signing.all_signed(with_a_company)
 
 
-def test_another_persons_efirma_cannot_sign_for_the_company(sat, with_a_company):  # noqa: F811
+def test_another_persons_efirma_cannot_sign_for_the_company(sat, with_a_company):
     ana, _key = efirma.issue_to(sat, ANA, validity())
 
     with translation.override("en"), pytest.raises(refusals.AnotherPerson) as refused:
@@ -82,7 +77,7 @@ def test_another_persons_efirma_cannot_sign_for_the_company(sat, with_a_company)
 
 
 def test_the_status_page_shows_each_efirma_signer_with_serial_and_issuer(
-    sat,  # noqa: F811
+    sat,
     with_a_company,
     client,
 ):
@@ -106,7 +101,7 @@ def test_the_status_page_shows_each_efirma_signer_with_serial_and_issuer(
     assert page.count("emitida por") == 2
 
 
-def test_the_agency_api_lists_the_articles_signers(sat, with_a_company, client):  # noqa: F811
+def test_the_agency_api_lists_the_articles_signers(sat, with_a_company, client):
     from companies.documents import issuance
     from companies.models import AgencyAccess, AgencyService, Document
     from tests.factories import registered_company

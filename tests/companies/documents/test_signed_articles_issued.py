@@ -10,7 +10,7 @@ from companies.documents import founder_signing, issuance, verification
 from companies.models import Document, SigningDocument
 from companies.signatures.report import Kind, Revocation
 from sandbox import efirma
-from tests.companies.documents.test_founder_signing import hierarchy, sat, sent, signs  # noqa: F401
+from tests.companies.documents.test_founder_signing import signs
 from tests.efirma import ANA, CARLOS
 from tests.efirma import valid as validity
 from tests.factories import registered_company
@@ -23,7 +23,7 @@ def articles_of(company) -> bytes:
     return issuance.read(company.documents.get(kind=Document.Kind.ARTICLES))
 
 
-def test_the_articles_issued_are_the_signed_pdf_sealed_last(sat, sent):  # noqa: F811
+def test_the_articles_issued_are_the_signed_pdf_sealed_last(sat, sent):
     founder_signing.draw(sent.pk)
     for person in (ANA, CARLOS):
         certificate, key = efirma.issue_to(sat, person, validity())
@@ -41,7 +41,7 @@ def test_the_articles_issued_are_the_signed_pdf_sealed_last(sat, sent):  # noqa:
     assert found[2].covers_whole_file
 
 
-def test_one_byte_changed_in_the_issued_articles_is_told(sat, sent):  # noqa: F811
+def test_one_byte_changed_in_the_issued_articles_is_told(sat, sent):
     founder_signing.draw(sent.pk)
     for person in (ANA, CARLOS):
         certificate, key = efirma.issue_to(sat, person, validity())
@@ -55,7 +55,7 @@ def test_one_byte_changed_in_the_issued_articles_is_told(sat, sent):  # noqa: F8
     assert not all(s.intact for s in found)
 
 
-def test_articles_approved_with_a_click_are_drawn_anew(sat, sent):  # noqa: F811
+def test_articles_approved_with_a_click_are_drawn_anew(sat, sent):
     founder_signing.draw(sent.pk)
     certificate, key = efirma.issue_to(sat, ANA, validity())
     signs(sent, ANA, certificate, key)  # Carlos approves with a click (registered_company)

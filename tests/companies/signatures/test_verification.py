@@ -3,7 +3,6 @@ OCSP answered in-process by the test's own authority: every refusal says what to
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 
 import pytest
@@ -21,22 +20,6 @@ from tests.efirma import valid as validity
 
 pytestmark = pytest.mark.django_db
 ARTICLES = b"%PDF-1.7 articles of version 3"
-
-
-@pytest.fixture(scope="module")
-def hierarchy():
-    return efirma.new_authority(now=NOW)
-
-
-@pytest.fixture
-def sat(hierarchy, settings, tmp_path, monkeypatch):
-    """A SAT-shaped authority the portal trusts, answering OCSP about what it issued."""
-    authority = dataclasses.replace(hierarchy, issued={})
-    roots = tmp_path / "sat-roots.pem"
-    roots.write_bytes(authority.ca_pem)
-    settings.ESIGN_TRUST_ROOTS = str(roots)
-    monkeypatch.setattr(registries, "certificate_status", responder(authority))
-    return authority
 
 
 def verify(certificate, key, *, curp=ANA.curp, signed=ARTICLES, **options):
