@@ -136,11 +136,7 @@ def document(company: Company, *, kind: str, version: int) -> Document:
 
 
 def articles_signers(company: Company) -> list[Signature]:
-    """The founders' e.firma signatures the registered articles carry: every founder's, when
-    they all signed with it (the articles are then the PDF they signed); none otherwise."""
+    """The founders' e.firma signatures the registered articles carry (none when a founder
+    approved with a click: the articles were then drawn anew)."""
     application = company.application
-    if application is None:
-        return []
-    signatures = signing.efirma_signatures(application)
-    founders = application.founders.count()
-    return signatures if founders and len(signatures) == founders else []
+    return signing.signed_with_efirma_by_all(application) if application is not None else []

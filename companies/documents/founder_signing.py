@@ -111,31 +111,22 @@ class SignedArticles:
 
 
 def signed_articles(company: Company) -> SignedArticles | None:
-    """The registered company's articles as its founders signed them: the version they signed,
-    when every founder's approval of it is an e.firma signature embedded in the PDF; None when
-    any founder approved with a click (the articles are then drawn anew and sealed)."""
+    """The registered company's articles as its founders signed them, when every founder's
+    approval of the version is an e.firma signature embedded in the PDF; None when any founder
+    approved with a click (the articles are then drawn anew and sealed)."""
     application = company.application
-    if application is None:
+    signatures = signing.signed_with_efirma_by_all(application) if application else []
+    if not signatures:
         return None
-    version = versions.current(application)
-    document = document_of(version) if version is not None else None
-    if version is None or document is None:
-        return None
-    founders = set(application.founders.values_list("pk", flat=True))
-    approvals = list(
-        version.signatures.filter(decision=Signature.Decision.APPROVED).select_related(
-            "certificate_status"
-        )
-    )
-    embedded = [s for s in approvals if s.method != Signature.Method.CLICK and s.certificate]
-    if not founders or {s.founder_id for s in embedded} != founders:
+    document = document_of(signatures[0].version)
+    if document is None:
         return None
     return SignedArticles(
         pdf=bytes(document.pdf),
         ocsp_responses=[
-            bytes(s.certificate_status.response) for s in embedded if s.certificate_status
+            bytes(s.certificate_status.response) for s in signatures if s.certificate_status
         ],
-        certificates=[bytes(s.certificate) for s in embedded if s.certificate],
+        certificates=[bytes(s.certificate) for s in signatures if s.certificate],
     )
 
 

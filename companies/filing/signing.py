@@ -144,9 +144,17 @@ def efirma_signatures(application: Application) -> list[Signature]:
     return list(
         version.signatures.filter(decision=Signature.Decision.APPROVED)
         .exclude(serial_number="")
-        .select_related("founder")
+        .select_related("founder", "certificate_status")
         .order_by("founder_id")
     )
+
+
+def signed_with_efirma_by_all(application: Application) -> list[Signature]:
+    """The current version's e.firma signatures when every founder approved with one (the
+    articles are then the PDF they signed); none when any founder approved with a click."""
+    signatures = efirma_signatures(application)
+    founders = application.founders.count()
+    return signatures if founders and len(signatures) == founders else []
 
 
 def all_signed(application: Application) -> bool:
