@@ -27,7 +27,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,7 +46,6 @@ from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata.model import VENDOR
-from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
@@ -55,29 +53,17 @@ from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementP
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 from pyhanko.sign.validation import EmbeddedPdfSignature, validate_pdf_signature
 from pyhanko.sign.validation.dss import DocumentSecurityStore
-from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import PdfSignatureStatus, TimestampSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
 from companies.signatures import trust
 from companies.signatures.refusals import SignatureRefused
+from companies.signatures.report import PDF_READ_ERRORS
 
 REGISTRY_NAME = "Registro Público de Empresas de Querétaro"
 SEAL_FIELD = "SelloRegistro"
 SEAL_LOCATION = "Querétaro, México"
 TSA_TIMEOUT_SECONDS = 10
-
-# What pyHanko's reader raises on bytes that are not a well-formed (sealed) PDF: its own errors,
-# and, deeper in a damaged file, zlib, missing keys or objects of the wrong type.
-_UNREADABLE = (
-    PdfError,
-    SignatureValidationError,
-    ValueError,
-    LookupError,
-    TypeError,
-    AttributeError,
-    zlib.error,
-)
 
 logger = logging.getLogger(__name__)
 
@@ -264,7 +250,7 @@ def _sign(
 def _signatures_in(pdf: bytes) -> bool:
     try:
         return bool(PdfFileReader(BytesIO(pdf), strict=False).embedded_signatures)
-    except _UNREADABLE:
+    except PDF_READ_ERRORS:
         return False  # sealed as before, which says what is wrong with the bytes
 
 
@@ -381,7 +367,7 @@ def validate_seal(pdf: bytes) -> SealCheck:
         ours = _trusting_our_certificate()
         tsa = _trusting_the_tsa() if _carries_timestamp(seals[0]) else ours
         status = validate_pdf_signature(seals[0], ours, ts_validation_context=tsa)
-    except _UNREADABLE as error:
+    except PDF_READ_ERRORS as error:
         logger.info("A document could not be read as a sealed PDF: %r", error)
         return SealCheck(False, False, "", _("The document cannot be read as a sealed PDF."))
     valid = _holds(status)

@@ -63,7 +63,7 @@ PDF_HEADER = b"%PDF-"
 
 # What pyHanko's reader raises on bytes that are not a well-formed PDF (its own errors, and,
 # deeper in a damaged file, zlib, missing keys or objects of the wrong type).
-_UNREADABLE = (
+PDF_READ_ERRORS = (
     PdfError,
     SignatureValidationError,
     ValueError,
@@ -193,7 +193,7 @@ def signatures_in(
         reader = PdfFileReader(BytesIO(pdf), strict=False)
         embedded = list(reader.embedded_signatures)
         store = _store(reader)
-    except _UNREADABLE as error:
+    except PDF_READ_ERRORS as error:
         log.info("A PDF could not be read for its signatures: %r", error)
         raise UnreadablePdf(
             _("This PDF is damaged or incomplete (perhaps cut short): it cannot be read.")
@@ -305,7 +305,7 @@ def _report(
         if embedded.sig_object_type == "/DocTimeStamp":
             return _timestamp_report(embedded, roots, store)
         return _signature_report(embedded, roots, store, proof)
-    except _UNREADABLE as error:
+    except PDF_READ_ERRORS as error:
         log.info("A signature in a PDF could not be checked: %r", error)
         return _unreadable(field)
 
