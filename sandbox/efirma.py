@@ -118,6 +118,27 @@ DEMO: tuple[DemoCertificate, ...] = (
 )  # fmt: skip
 
 
+def valid_demo(curp: str) -> DemoCertificate | None:
+    """The demo person's valid e.firma by their CURP (not a revoked or expired one), if any."""
+    return next((d for d in DEMO if d.curp == curp and d.standing == "valid"), None)
+
+
+def person_files(folder: Path, demo: DemoCertificate) -> tuple[bytes, rsa.RSAPrivateKey]:
+    """A demo person's certificate (DER) and their key, opened with their password."""
+    people = folder / PEOPLE_FOLDER
+    key = serialization.load_der_private_key(
+        (people / f"{demo.file}.key").read_bytes(), demo.password.encode("utf-8")
+    )
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return (people / f"{demo.file}.cer").read_bytes(), key
+
+
+def sign(key: rsa.RSAPrivateKey, data: bytes) -> bytes:
+    """What an e.firma signer makes of ``data``: RSASSA-PKCS1-v1_5 with SHA-256 (the browser's
+    WebCrypto, the remote signing service)."""
+    return key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+
 def _name(common_name: str, *, unit: str) -> x509.Name:
     return x509.Name(
         [
