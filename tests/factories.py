@@ -267,6 +267,15 @@ def sign_everyone(application):
     return application
 
 
+def signs_as(application, user):
+    """``user`` signs the current version with their e.firma for every founder they sign for
+    (in their own name, and for each company they represent), as the signing room asks them
+    to, one signature each (``sign_with_efirma``)."""
+    from companies.filing import signing
+
+    return [sign_with_efirma(application, f) for f in signing.founders_for(application, user)]
+
+
 def sign_with_efirma(application, founder, *, method: str = "browser"):
     """``founder`` signs the current version's articles as the page's e.firma does, through
     ``documents.founder_signing``: the articles drawn when they are not yet (the worker's job),
@@ -280,11 +289,12 @@ def sign_with_efirma(application, founder, *, method: str = "browser"):
     from sandbox import efirma
 
     def signs():
-        if not founder_signing.is_ready(application.versions.order_by("-number").first()):
+        version = Application.objects.get(pk=application.pk).versions.order_by("-number").first()
+        if not founder_signing.is_ready(version):
             founder_signing.draw(application.pk)
         authority, certificate, key = _efirma_of(founder)
         to_sign = founder_signing.prepare(
-            application.versions.order_by("-number").first(),
+            version,
             founder,
             certificate,
             method,
