@@ -144,4 +144,5 @@ def test_after_a_stale_sign_in_the_page_links_to_signing_in_again_and_then_signs
     page.wait_for_url(f"**/solicitudes/{sent.public_id}/firmar/")
     signs_in_the_signing_room(page, "ana")
     assert Signature.objects.get().method == "browser"
-    assert page.console_errors == []
+    # Chromium logs the refused prepare (403) as a console error; nothing else went wrong
+    assert [e for e in page.console_errors if "status of 403" not in e] == []
