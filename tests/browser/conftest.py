@@ -125,13 +125,13 @@ def _issue_documents(company_id: int) -> None:
         connections.close_all()  # the thread's own connection, or the test database stays busy
 
 
-def the_worker_draws_the_articles_to_sign() -> None:
-    """What the worker does after "Send for signatures": the version's articles PDF drawn, the
-    one every founder signs with their e.firma (the signing room says "preparing" until)."""
-    from companies import jobs
-    from tests.factories import run_jobs
+def the_worker_draws_the_articles_to_sign(application_id: int) -> None:
+    """What the worker does after "Send for signatures" (no worker runs here: the live server
+    hands the job to a broker nobody reads): the version's articles PDF drawn, the one every
+    founder signs with their e.firma (the signing room says "preparing" until)."""
+    from companies.documents import founder_signing
 
-    assert run_jobs(jobs.DRAW_SIGNING_DOCUMENT) == []
+    assert founder_signing.draw(application_id) is not None
 
 
 def signs_in_the_signing_room(page, person: str, *, javascript: bool = True) -> None:

@@ -67,7 +67,7 @@ def test_two_founders_file_sign_pay_and_submit_an_sas(portal, new_page, javascri
     sign_in_with_eidentity(ana, ANA)
     fill_the_wizard(ana)
     signatures_url = ana.url
-    the_worker_draws_the_articles_to_sign()
+    the_worker_draws_the_articles_to_sign(Application.objects.get(filer__curp=ANA).pk)
     sign(ana, "ana", javascript=javascript)
 
     carlos = new_page(javascript=javascript)

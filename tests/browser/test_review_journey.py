@@ -77,7 +77,7 @@ def test_clerk_requests_changes_applicant_corrects_clerk_approves(portal, new_pa
     ana.get_by_role("button", name="Guardar y continuar").click()
     ana.goto(f"/solicitudes/{application.public_id}/paso/revision/")
     ana.get_by_role("button", name="Enviar a firma").click()
-    the_worker_draws_the_articles_to_sign()
+    the_worker_draws_the_articles_to_sign(application.pk)
     ana.get_by_role("link", name="Revisar y firmar").click()
     signs_in_the_signing_room(ana, "ana")
     carlos = new_page()
