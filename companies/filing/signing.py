@@ -60,9 +60,10 @@ def counts(signature: Signature) -> bool:
     (in the browser or through the remote signing service), verified and embedded in the
     articles PDF. An approval by a click after a sign-in, as the portal took them before, is
     not a signature: that founder signs again with an e.firma (issue 13, item 7)."""
+    if signature.decision == Signature.Decision.DECLINED:
+        return True
     return (
-        signature.decision == Signature.Decision.DECLINED
-        or signature.method != Signature.Method.CLICK
+        signature.method != Signature.Method.CLICK and signature.certificate_status_id is not None
     )
 
 
