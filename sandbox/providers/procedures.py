@@ -22,10 +22,13 @@ do). Every answer is deterministic, so that demos and tests can pick the outcome
   else.
 
 An agency that is down is the emulator's business (its fault injection), not this module's.
+One that is slow is this module's: ``app.state.agency.answer_delay_s`` keeps each answer back
+that long after the filing is recorded (a worker killed while it waits has filed already).
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime
 import functools
@@ -107,6 +110,7 @@ class Answer:
 @dataclasses.dataclass
 class Filing:
     request_id: str
+    registration_number: str
     fingerprint: str
     answer: Answer
     answered_at: datetime.datetime
@@ -134,6 +138,7 @@ class Agency:
         self.clock = clock
         self.filings: dict[str, Filing] = {}
         self.serial = 0
+        self.answer_delay_s = 0.0
 
     def file(self, body: dict[str, Any]) -> tuple[Filing, bool]:
         """The filing for this request and whether it is new (False when filed before)."""
@@ -151,7 +156,8 @@ class Agency:
         answer = self.decide(body, self.serial + 1)
         if answer.number is not None:
             self.serial += 1
-        filing = Filing(request_id, fingerprint, answer, self.clock())
+        number = str(body.get("registration_number") or "")
+        filing = Filing(request_id, number, fingerprint, answer, self.clock())
         self.filings[request_id] = filing
         return filing, True
 
@@ -234,6 +240,8 @@ def queretaro_decides(body: Mapping[str, Any], serial: int) -> Answer:
 
 async def _file(agency: Agency, request: Request) -> Response:
     filing, created = agency.file(await read_json_object(request))
+    if agency.answer_delay_s:
+        await asyncio.sleep(agency.answer_delay_s)
     return JSONResponse(filing.describe(), status_code=201 if created else 200)
 
 
