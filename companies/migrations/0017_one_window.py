@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('connector', models.CharField(max_length=40)),
                 ('request_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('state', models.CharField(choices=[('filed', 'Filed, waiting for the agency'), ('answered', 'Answered'), ('refused', 'Refused'), ('needs_founder', 'Needs you')], default='filed', max_length=16)),
+                ('state', models.CharField(choices=[('filed', 'Filed, waiting for the agency'), ('answered', 'Answered'), ('refused', 'Refused by the agency'), ('needs_founder', 'Needs you')], default='filed', max_length=16)),
                 ('number', models.CharField(blank=True, help_text="the agency's number", max_length=64)),
                 ('reason', models.TextField(blank=True, help_text="the agency's reason, in its words")),
                 ('answer', models.JSONField(blank=True, default=dict, help_text="the agency's answer, whole")),

@@ -20,7 +20,7 @@ class Piece(models.Model):
     class State(models.TextChoices):
         FILED = "filed", _("Filed, waiting for the agency")
         ANSWERED = "answered", _("Answered")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", _("Refused by the agency")
         NEEDS_FOUNDER = "needs_founder", _("Needs you")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="pieces")
