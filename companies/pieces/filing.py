@@ -10,9 +10,10 @@ with backoff, the other pieces and the registration never wait for it.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
@@ -65,7 +66,9 @@ def file(application_id: int, connector_code: str) -> Piece:
     connector = connectors.by_code(connector_code)
     body = request_body(piece, connector)
     Piece.objects.filter(pk=piece.pk).update(
-        attempts=F("attempts") + 1, first_sent_at=Coalesce(F("first_sent_at"), Now())
+        attempts=F("attempts") + 1,
+        first_sent_at=Coalesce(F("first_sent_at"), Now()),
+        last_sent_at=Now(),
     )
     answer = registries.file_procedure(
         f"file_{connector.code}"[:40],
@@ -140,3 +143,17 @@ def _problem(answer: registries.Answer) -> str:
     if answer.outcome == Outcome.CONFLICT:
         return f"the agency holds other data under this request id: {answer.record}"
     return "the agency did not answer"
+
+
+def waiting_since(cutoff: datetime) -> list[jobs.Message]:
+    """A ``file_piece`` message for each piece of a company registered before ``cutoff`` still
+    without its answer and not tried since (its task gave up, or its message was lost): the
+    supervisor's re-drive sends them again. One tried lately is retrying: left alone."""
+    stale = Piece.objects.filter(state=Piece.State.FILED, company__registered_at__lt=cutoff).filter(
+        Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=cutoff)
+    )
+    return [
+        jobs.file_piece(application_id, connector)
+        for application_id, connector in stale.values_list("company__application_id", "connector")
+        if application_id is not None
+    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from companies import jobs, registries, tasks
-from companies.models import Company, Piece, RegistryExchange
+from companies.models import Company, OutboxMessage, Piece, RegistryExchange
 from companies.pieces import connectors, filing, read
 from companies.register import registration
 from sandbox.world import provider_app
@@ -228,3 +228,22 @@ def test_completing_again_sends_no_message_for_an_answered_piece(applicant, xroa
     registration.complete(company.application_id)
     assert run_jobs(jobs.FILE_PIECE) == []
     assert filing.messages(company) == []
+
+
+def test_the_redrive_sends_again_a_piece_left_waiting_but_not_one_retrying(applicant):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from companies.review import supervision
+
+    company = company_of(applicant)
+    filing.open_pieces(company)
+    later = timezone.now() + timedelta(hours=1)
+    Piece.objects.filter(company=company, connector="queretaro-sare").update(
+        last_sent_at=later - timedelta(minutes=1)  # its task is retrying right now
+    )
+    before = set(OutboxMessage.objects.filter(task=jobs.FILE_PIECE).values_list("pk", flat=True))
+    supervision.redrive_stuck(now=later)
+    sent = OutboxMessage.objects.filter(task=jobs.FILE_PIECE).exclude(pk__in=before)
+    assert [m.args for m in sent] == [[company.application_id, "siger"]]
