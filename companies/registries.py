@@ -386,7 +386,8 @@ def _call(
         options["user_id"] = user_id
     token = _serving.set((operation, application.pk if application else None))
     try:
-        service_id = settings.XROAD_SERVICES.get(service) or service  # a name, or an id
+        # A registry's name in XROAD_SERVICES, or (a connector's, from its data) a service id.
+        service_id = service if "/" in service else settings.XROAD_SERVICES[service]
         response = client().request(method, service_id, path, **options)
     except XRoadError as error:
         log.warning("registry unavailable", extra={"operation": operation, "error": repr(error)})
