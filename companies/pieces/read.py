@@ -3,6 +3,7 @@ of a company came to (its status page), and the 24-hour promise per piece (the s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -48,8 +49,9 @@ def rows(company: Company | None) -> list[PieceRow]:
     return result
 
 
-def pending(rows_: list[PieceRow]) -> bool:
-    return any(r.piece is not None and not r.piece.is_final for r in rows_)
+def pending(pieces: Sequence[PieceRow]) -> bool:
+    """Whether a filed piece still waits for its agency's answer."""
+    return any(r.piece is not None and not r.piece.is_final for r in pieces)
 
 
 @dataclass(frozen=True)
@@ -68,11 +70,11 @@ class PiecePromise:
 
 
 def promise_per_piece(start: datetime, end: datetime) -> list[PiecePromise]:
-    rows_ = Piece.objects.filter(
+    found = Piece.objects.filter(
         company__registered_at__gte=start, company__registered_at__lt=end
     ).values_list("connector", "state", "answered_at", "company__registered_at")
     taken: dict[str, list[timedelta | None]] = {}
-    for code, state, answered_at, registered_at in rows_:
+    for code, state, answered_at, registered_at in found:
         answered = answered_at if state == Piece.State.ANSWERED else None
         taken.setdefault(code, []).append(answered - registered_at if answered else None)
     figures = []

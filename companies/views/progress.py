@@ -277,7 +277,7 @@ def _poll_seconds(
     if (
         application.status == ApplicationStatus.REGISTERED
         and issued >= set(Document.Kind.values)
-        and not pieces_read.pending(list(pieces))
+        and not pieces_read.pending(pieces)
     ):
         return None
     quiet = timezone.now() - events[-1].created_at if events else timedelta()
