@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
-from companies import jobs, registries
+from companies import jobs, notifications, registries
 from companies.models import Company, Piece
 from companies.pieces import connectors
 from companies.registries import Outcome, RegistryUnavailable
@@ -77,7 +77,16 @@ def file(application_id: int, connector_code: str) -> Piece:
         body=body,
         application=piece.company.application,
     )
-    return record_answer(piece.pk, answer)
+    application = piece.company.application
+    piece = record_answer(piece.pk, answer)
+    if piece.is_final and application is not None:
+        notifications.tell_founders(
+            application,
+            kind="piece_answered",
+            step=f"piece:{piece.pk}",
+            extra={"piece": piece, "connector": connector},
+        )
+    return piece
 
 
 def request_body(piece: Piece, connector: connectors.Connector) -> dict[str, object]:

@@ -247,3 +247,16 @@ def test_the_redrive_sends_again_a_piece_left_waiting_but_not_one_retrying(appli
     supervision.redrive_stuck(now=later)
     sent = OutboxMessage.objects.filter(task=jobs.FILE_PIECE).exclude(pk__in=before)
     assert [m.args for m in sent] == [[company.application_id, "siger"]]
+
+
+def test_the_founders_hear_once_what_the_agency_answered(applicant, xroad_sandbox, mailoutbox):
+    company = company_of(applicant, activity_codes=["236110"])
+    filing.open_pieces(company)
+    siger = filing.file(company.application_id, "siger")
+    visit = filing.file(company.application_id, "queretaro-sare")
+    filing.file(company.application_id, "siger")  # answered already: nothing new to tell
+    about_siger = [m for m in mailoutbox if siger.number in m.body]
+    assert sorted(to for m in about_siger for to in m.to) == ["ana@example.mx", "carlos@example.mx"]
+    assert about_siger[0].subject.startswith("Inscripción en el Registro Público de Comercio")
+    about_visit = [m for m in mailoutbox if visit.reason in m.body]
+    assert len(about_visit) == 2 and "necesita que hagas algo" in about_visit[0].body
