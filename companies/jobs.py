@@ -31,6 +31,7 @@ DRAW_SIGNING_DOCUMENT = PREFIX + "draw_signing_document"
 CHECK_WAITING_SIGNATURES = PREFIX + "check_waiting_signatures"
 TELL_SIGNER = PREFIX + "tell_signer"
 INGEST_REQUEST_LOG = PREFIX + "ingest_request_log"
+FILE_PIECE = PREFIX + "file_piece"
 
 
 def invite_founders_to_sign(application_id: int) -> Message:
@@ -72,3 +73,9 @@ def draw_signing_document(application_id: int) -> Message:
 def tell_signer(application_id: int, session_id: int) -> Message:
     """The founder whose e.firma signature waited for SAT hears whether it counted."""
     return (TELL_SIGNER, [application_id, session_id])
+
+
+def file_piece(application_id: int, connector: str) -> Message:
+    """One procedure of the company registered from this application, filed with its agency
+    over X-Road (``companies/data/connectors.json`` names the connectors)."""
+    return (FILE_PIECE, [application_id, connector])

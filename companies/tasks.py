@@ -90,6 +90,19 @@ def _until_done(task: Task, application_id: int, work: Callable[[int], object]) 
         raise task.retry(exc=waiting, countdown=_backoff(task.request.retries)) from None
 
 
+@shared_task(name=jobs.FILE_PIECE, **AFTER_REGISTRATION)
+def file_piece(self: Task, application_id: int, connector: str) -> None:
+    """``pieces.filing.file``: one agency's procedure; an agency that is down delays its own
+    piece only, tried again with backoff."""
+    from companies import registries
+    from companies.pieces import filing
+
+    try:
+        filing.file(application_id, connector)
+    except registries.RegistryUnavailable as waiting:
+        raise self.retry(exc=waiting, countdown=_backoff(self.request.retries)) from None
+
+
 @shared_task(name=jobs.DRAW_SIGNING_DOCUMENT, **AFTER_REGISTRATION)
 def draw_signing_document(self: Task, application_id: int) -> None:
     """``founder_signing.draw``: the articles the founders sign with their e.firma, once."""

@@ -25,6 +25,7 @@ from companies.models.filing import (
     Signature,
     new_reference,
 )
+from companies.models.pieces import Piece
 from companies.models.register import (
     Company,
     Document,
@@ -67,6 +68,7 @@ __all__ = [
     "OutboxMessage",
     "Payment",
     "PersonStatus",
+    "Piece",
     "RegisterChange",
     "RegistrationCounter",
     "RegistryCheck",

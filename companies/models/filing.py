@@ -136,6 +136,9 @@ class Application(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
     purpose = models.TextField(_("corporate purpose"), blank=True)
     activity_codes = models.JSONField(default=list, blank=True)
+    hires_employees = models.BooleanField(
+        _("hires employees"), null=True, blank=True, help_text="unknown until the filer says"
+    )
     capital = models.DecimalField(
         _("share capital"), max_digits=16, decimal_places=2, null=True, blank=True
     )
