@@ -31,6 +31,9 @@ DRAW_SIGNING_DOCUMENT = PREFIX + "draw_signing_document"
 CHECK_WAITING_SIGNATURES = PREFIX + "check_waiting_signatures"
 TELL_SIGNER = PREFIX + "tell_signer"
 INGEST_REQUEST_LOG = PREFIX + "ingest_request_log"
+PUSH_TO_SUBSCRIBER = PREFIX + "push_to_subscriber"
+PUSH_CHANGES = PREFIX + "push_changes"
+ALERT_NAMED_PEOPLE = PREFIX + "alert_named_people"
 
 
 def invite_founders_to_sign(application_id: int) -> Message:
@@ -72,3 +75,14 @@ def draw_signing_document(application_id: int) -> Message:
 def tell_signer(application_id: int, session_id: int) -> Message:
     """The founder whose e.firma signature waited for SAT hears whether it counted."""
     return (TELL_SIGNER, [application_id, session_id])
+
+
+def push_to_subscriber(subscription_id: int) -> Message:
+    """The changes an agency's subscription has not taken yet, sent in order. (Not about an
+    application: its first argument is the subscription's id.)"""
+    return (PUSH_TO_SUBSCRIBER, [subscription_id])
+
+
+def alert_named_people(application_id: int) -> Message:
+    """Every person named in the application hears that their CURP is in it, once."""
+    return (ALERT_NAMED_PEOPLE, [application_id])

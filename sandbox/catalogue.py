@@ -149,8 +149,19 @@ PAYMENTS = ProviderService(
     ),
 )
 
+SUBSCRIBER = ProviderService(
+    name="subscriber",
+    provider=TAX.provider,
+    service_code="avisos",
+    app_factory="sandbox.subscriber:create_app",
+    openapi="sandbox.subscriber:OPENAPI",
+    access_rights=(AccessRight(PORTAL, "POST", "/v1/cambios"),),
+)
+"""An agency that subscribed to the register's changes (the tax registry): the portal pushes
+each change to it (`sandbox/subscriber.py`)."""
+
 CATALOGUE = Catalogue(
     instance=INSTANCE,
     clients=(PORTAL, BANK),
-    services=(POPULATION, TAX, CERTIFICATES, NOTARIES, PAYMENTS),
+    services=(POPULATION, TAX, CERTIFICATES, NOTARIES, PAYMENTS, SUBSCRIBER),
 )

@@ -34,6 +34,7 @@ from companies.models.register import (
     document_title,
 )
 from companies.models.signing import SigningDocument, SigningSession
+from companies.models.subscription import AgencySubscription, IdentityAlert, SubscriptionDelivery
 from companies.models.trail import (
     AppendOnlyQuerySet,
     ApplicationEvent,
@@ -51,6 +52,7 @@ __all__ = [
     "AgencyAccess",
     "AgencyRequest",
     "AgencyService",
+    "AgencySubscription",
     "AppendOnlyQuerySet",
     "Application",
     "ApplicationEvent",
@@ -60,6 +62,7 @@ __all__ = [
     "Company",
     "Document",
     "Founder",
+    "IdentityAlert",
     "LegalForm",
     "Municipality",
     "NameReservation",
@@ -74,6 +77,7 @@ __all__ = [
     "Signature",
     "SigningDocument",
     "SigningSession",
+    "SubscriptionDelivery",
     "document_path",
     "document_title",
     "new_reference",
