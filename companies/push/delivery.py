@@ -25,7 +25,7 @@ lost message or a change written another way.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -84,12 +84,14 @@ def deliver(subscription_id: int, *, limit: int | None = None) -> Run:
     """Send the subscription's undelivered changes in order, up to ``limit`` (``PUSH_BATCH``)."""
     limit = limit or settings.PUSH_BATCH
     delivered = 0
+    ahead = Ahead()
     while delivered < limit:
-        step = _deliver_next(subscription_id)
+        step = _deliver_next(subscription_id, ahead)
         if step is None:
             # Done, or busy. A change that committed while this worker held the lock may have
             # found it busy and left: look once more, without the lock, before stopping.
             if delivered and _behind(subscription_id):
+                ahead.changes.clear()
                 continue
             return Run(delivered)
         if step is not True:
@@ -98,12 +100,42 @@ def deliver(subscription_id: int, *, limit: int | None = None) -> Run:
     return Run(delivered, retry_in=0.0)
 
 
+@dataclass
+class Ahead:
+    """The next changes the subscription wants, read a page at a time, and what they were read
+    for: a page read for another cursor, round or filter (a replay, an edit in the admin) is
+    read again. New changes always come after the page (the log's ids become visible in
+    order), so the page stays right while the cursor is the one it was read after."""
+
+    changes: list[RegisterChange] = field(default_factory=list)
+    after: tuple[object, ...] = ()
+
+    def next_for(self, subscription: AgencySubscription) -> RegisterChange | None:
+        reading = (
+            subscription.cursor,
+            subscription.round,
+            subscription.kinds,
+            subscription.municipalities,
+        )
+        if reading != self.after or not self.changes:
+            self.changes = list(wanted(subscription)[:PAGE])
+            self.after = reading
+        return self.changes[0] if self.changes else None
+
+    def taken(self, change: RegisterChange) -> None:
+        self.changes.remove(change)
+        self.after = (change.pk, *self.after[1:])
+
+
+PAGE = 100
+
+
 def _behind(subscription_id: int) -> bool:
     subscription = AgencySubscription.objects.filter(pk=subscription_id, active=True).first()
     return subscription is not None and wanted(subscription).exists()
 
 
-def _deliver_next(subscription_id: int) -> bool | float | None:
+def _deliver_next(subscription_id: int, ahead: Ahead) -> bool | float | None:
     """One change: True when delivered, the seconds to wait when it failed or is waiting, None
     when there is nothing to send (or another worker holds the subscription)."""
     with transaction.atomic():
@@ -117,10 +149,11 @@ def _deliver_next(subscription_id: int) -> bool | float | None:
         now = timezone.now()
         if subscription.next_attempt_at and subscription.next_attempt_at > now:
             return (subscription.next_attempt_at - now).total_seconds()
-        change = wanted(subscription).select_related("company").first()
+        change = ahead.next_for(subscription)
         if change is None:
             return None
         if _send(subscription, change):
+            ahead.taken(change)
             subscription.cursor = change.pk
             subscription.failures = 0
             subscription.last_error = ""
@@ -138,16 +171,19 @@ def _deliver_next(subscription_id: int) -> bool | float | None:
 
 def _send(subscription: AgencySubscription, change: RegisterChange) -> bool:
     """POST the change to the agency; True on a 2xx answer. The attempt is kept on its
-    delivery row (and on the subscription, when it failed)."""
+    delivery row (one write: the row of this round and change, made or updated), and on the
+    subscription when it failed. Every attempt since the cursor last moved was this change's
+    (the cursor waits for it), so its attempts are the subscription's failures plus this one."""
     key = key_of(subscription, change.pk)
-    delivery, _created = SubscriptionDelivery.objects.get_or_create(
+    started = timezone.now()
+    row = SubscriptionDelivery(
         subscription=subscription,
         round=subscription.round,
         change=change,
-        defaults={"key": key, "first_attempt_at": timezone.now()},
+        key=key,
+        attempts=subscription.failures + 1,
+        first_attempt_at=started,
     )
-    delivery.attempts += 1
-    error = ""
     try:
         response = registries.client().request(
             "POST",
@@ -158,21 +194,24 @@ def _send(subscription: AgencySubscription, change: RegisterChange) -> bool:
             idempotent=True,
         )
     except XRoadError as failure:
-        error = repr(failure)[:500]
-        delivery.http_status = None
+        row.last_error = repr(failure)[:500]
     else:
-        delivery.http_status = response.status
-        delivery.x_road_id = response.x_road.id or ""
+        row.http_status = response.status
+        row.x_road_id = response.x_road.id or ""
         if not response.is_success:
-            error = f"HTTP {response.status}: {response.text[:400]}"
-    if error:
-        delivery.last_error = subscription.last_error = error
+            row.last_error = f"HTTP {response.status}: {response.text[:400]}"
+    if row.last_error:
+        subscription.last_error = row.last_error
         log.warning("push: the subscriber did not take a change", extra={"key": key})
     else:
-        delivery.delivered_at = timezone.now()
-        delivery.last_error = ""
-    delivery.save()
-    return not error
+        row.delivered_at = timezone.now()
+    SubscriptionDelivery.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["subscription", "round", "change"],
+        update_fields=["attempts", "delivered_at", "http_status", "x_road_id", "last_error"],
+    )
+    return not row.last_error
 
 
 def sweep() -> int:
