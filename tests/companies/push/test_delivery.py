@@ -4,45 +4,21 @@ under one idempotency key, nothing lost while the agency is down."""
 from __future__ import annotations
 
 from datetime import timedelta
-from itertools import count
 
 import pytest
 from django.utils import timezone
 
 from companies.models import (
     AgencySubscription,
-    Company,
-    LegalForm,
     OutboxMessage,
     RegisterChange,
     SubscriptionDelivery,
 )
 from companies.push import delivery
 from companies.register.changes import record_change
-from companies.register.search import normalise_name
-from tests.factories import ApplicationFactory
 from xroad_client.emulator import FaultSpec
 
 pytestmark = pytest.mark.django_db
-
-numbers = count(1)
-
-
-def company(*, municipality: str = "014") -> Company:
-    """A company entered by hand (the register's own number series is not under test), with
-    the change of its registration."""
-    n = next(numbers)
-    application = ApplicationFactory(municipality=municipality, status="registered")
-    entry = Company.objects.create(
-        registration_number=f"QRO-2026-{n:06d}",
-        name=f"Empresa {n}, S.A.S.",
-        normalised_name=normalise_name(f"Empresa {n}"),
-        legal_form=LegalForm.objects.get(code="sas"),
-        application=application,
-        registered_at=timezone.now(),
-    )
-    record_change(entry, "registered")
-    return entry
 
 
 def due_now(subscription: AgencySubscription) -> None:
@@ -52,7 +28,7 @@ def due_now(subscription: AgencySubscription) -> None:
     )
 
 
-def test_a_change_asks_for_a_push_to_each_subscription_it_concerns(subscription):
+def test_a_change_asks_for_a_push_to_each_subscription_it_concerns(new_company, subscription):
     only_dissolutions = AgencySubscription.objects.create(
         client=subscription.client, service=subscription.service, path="/v2", kinds=["dissolved"]
     )
@@ -62,21 +38,21 @@ def test_a_change_asks_for_a_push_to_each_subscription_it_concerns(subscription)
         path="/v3",
         municipalities=["016"],
     )
-    company(municipality="014")
+    new_company(municipality="014")
     asked = list(OutboxMessage.objects.filter(task="companies.tasks.push_to_subscriber"))
     assert [m.args for m in asked] == [[subscription.pk]]
     assert only_dissolutions.pk != elsewhere.pk
 
 
-def test_without_subscriptions_a_change_puts_nothing_in_the_outbox(db):
-    company()
+def test_without_subscriptions_a_change_puts_nothing_in_the_outbox(new_company, db):
+    new_company()
     assert not OutboxMessage.objects.filter(task="companies.tasks.push_to_subscriber").exists()
 
 
 def test_changes_reach_the_subscriber_in_the_logs_order_each_under_its_own_key(
-    subscription, subscriber
+    new_company, subscription, subscriber
 ):
-    first, second = company(), company()
+    first, second = new_company(), new_company()
     record_change(first, "updated")
     record_change(second, "dissolved")
     record_change(first, "updated")
@@ -99,11 +75,11 @@ def test_changes_reach_the_subscriber_in_the_logs_order_each_under_its_own_key(
 
 
 def test_a_subscriber_down_for_a_while_loses_nothing_and_gets_nothing_twice_under_one_key(
-    subscription, subscriber, settings
+    new_company, subscription, subscriber, settings
 ):
     settings.PUSH_RETRY_SECONDS = 5
     subscriber.set_down(True)
-    companies = [company() for _ in range(3)]
+    companies = [new_company() for _ in range(3)]
     for entry in companies:
         record_change(entry, "updated")
 
@@ -132,8 +108,10 @@ def test_a_subscriber_down_for_a_while_loses_nothing_and_gets_nothing_twice_unde
     assert subscription.failures == 0 and subscription.last_error == ""
 
 
-def test_a_change_whose_answer_was_lost_is_sent_again_under_the_same_key(subscription, subscriber):
-    entry = company()
+def test_a_change_whose_answer_was_lost_is_sent_again_under_the_same_key(
+    new_company, subscription, subscriber
+):
+    entry = new_company()
     record_change(entry, "updated")
     subscriber.lose_next(1)
 
@@ -148,11 +126,11 @@ def test_a_change_whose_answer_was_lost_is_sent_again_under_the_same_key(subscri
 
 
 def test_an_x_road_fault_on_the_way_delays_the_subscription_only(
-    subscription, subscriber, xroad_sandbox
+    new_company, subscription, subscriber, xroad_sandbox
 ):
     from sandbox.catalogue import SUBSCRIBER
 
-    company()
+    new_company()
     xroad_sandbox.inject_fault(SUBSCRIBER.service_id, FaultSpec(down=True))
     run = delivery.deliver(subscription.pk)
     subscription.refresh_from_db()
@@ -164,11 +142,13 @@ def test_an_x_road_fault_on_the_way_delays_the_subscription_only(
     assert len(subscriber.changes) == 1
 
 
-def test_only_the_kinds_and_municipalities_subscribed_to_are_sent(subscription, subscriber):
+def test_only_the_kinds_and_municipalities_subscribed_to_are_sent(
+    new_company, subscription, subscriber
+):
     AgencySubscription.objects.filter(pk=subscription.pk).update(
         kinds=["updated", "dissolved"], municipalities=["016"]
     )
-    here, there = company(municipality="014"), company(municipality="016")
+    here, there = new_company(municipality="014"), new_company(municipality="016")
     record_change(here, "updated")
     record_change(there, "updated")
     last = record_change(there, "dissolved")
@@ -182,8 +162,8 @@ def test_only_the_kinds_and_municipalities_subscribed_to_are_sent(subscription, 
     assert subscription.cursor == last.pk
 
 
-def test_a_replay_sends_again_from_the_cursor_under_new_keys(subscription, subscriber):
-    company(), company()
+def test_a_replay_sends_again_from_the_cursor_under_new_keys(new_company, subscription, subscriber):
+    new_company(), new_company()
     delivery.deliver(subscription.pk)
     before = [r.key for r in subscriber.changes]
     from_second = subscriber.changes[0].cursor
@@ -199,14 +179,16 @@ def test_a_replay_sends_again_from_the_cursor_under_new_keys(subscription, subsc
     assert replayed[0].key not in before
 
 
-def test_beat_asks_for_the_subscriptions_that_are_behind_and_due(subscription, subscriber):
+def test_beat_asks_for_the_subscriptions_that_are_behind_and_due(
+    new_company, subscription, subscriber
+):
     waiting = AgencySubscription.objects.create(
         client=subscription.client,
         service=subscription.service,
         path="/v2",
         next_attempt_at=timezone.now() + timedelta(minutes=5),
     )
-    company()
+    new_company()
     OutboxMessage.objects.all().delete()
 
     assert delivery.sweep() == 1
@@ -218,8 +200,8 @@ def test_beat_asks_for_the_subscriptions_that_are_behind_and_due(subscription, s
     assert waiting.pk
 
 
-def test_an_inactive_subscription_is_sent_nothing(subscription, subscriber):
+def test_an_inactive_subscription_is_sent_nothing(new_company, subscription, subscriber):
     AgencySubscription.objects.filter(pk=subscription.pk).update(active=False)
-    company()
+    new_company()
     assert delivery.deliver(subscription.pk).delivered == 0
     assert subscriber.receipts == []
