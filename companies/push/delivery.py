@@ -47,7 +47,7 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 @dataclass(frozen=True)
 class Run:
     """What one ``deliver`` did: how many changes it delivered, and when to try again (None:
-    nothing waits, or another worker is on it)."""
+    nothing to send now, or someone else will)."""
 
     delivered: int
     retry_in: float | None = None
@@ -136,8 +136,11 @@ def _behind(subscription_id: int) -> bool:
 
 
 def _deliver_next(subscription_id: int, ahead: Ahead) -> bool | float | None:
-    """One change: True when delivered, the seconds to wait when it failed or is waiting, None
-    when there is nothing to send (or another worker holds the subscription)."""
+    """One change: True when delivered, the seconds to wait when it failed, None when there is
+    nothing to send now (none waiting, another worker holds the subscription, or it waits
+    after a failure: the failed attempt's own retry comes when the wait is over, and beat's
+    sweep should that retry be lost; so a thousand changes written while an agency is down do
+    not become a thousand retries)."""
     with transaction.atomic():
         subscription = (
             AgencySubscription.objects.select_for_update(skip_locked=True)
@@ -148,7 +151,7 @@ def _deliver_next(subscription_id: int, ahead: Ahead) -> bool | float | None:
             return None
         now = timezone.now()
         if subscription.next_attempt_at and subscription.next_attempt_at > now:
-            return (subscription.next_attempt_at - now).total_seconds()
+            return None  # waiting after a failure: that attempt's retry (or beat) comes then
         change = ahead.next_for(subscription)
         if change is None:
             return None

@@ -1,0 +1,53 @@
+"""Agency subscriptions on the real stack: a worker pushes each change after its commit; an
+agency down for a while gets everything once it is back, in order, each change once."""
+
+from __future__ import annotations
+
+import pytest
+
+from companies.models import AgencyAccess, AgencySubscription, RegisterChange
+from sandbox.catalogue import SUBSCRIBER
+from sandbox.subscriber import subscriber_in
+from tests.factories import entered_by_hand
+from tests.workers import wait_until
+
+AGENCY = "MX-DEV/GOV/SAT/padron"
+
+
+@pytest.fixture
+def subscriber(stack):
+    emulator, _worker = stack
+    received = subscriber_in(emulator.topology, SUBSCRIBER.service_id)
+    received.reset()
+    yield received
+    received.reset()
+
+
+def test_a_subscriber_down_for_a_while_gets_every_change_once_and_in_order(stack, subscriber):
+    _emulator, worker = stack
+    AgencyAccess.objects.create(client=AGENCY, service="cambios")
+    subscription = AgencySubscription.objects.create(
+        client=AGENCY, service=SUBSCRIBER.service_id, path="/v1/cambios"
+    )
+    worker(PUSH_RETRY_SECONDS="1", PUSH_RETRY_MAX_SECONDS="2")
+    subscriber.set_down(True)
+    first, second = entered_by_hand(), entered_by_hand()
+
+    def failed_twice() -> bool:
+        subscription.refresh_from_db()
+        return subscription.failures >= 2
+
+    assert wait_until(failed_twice, timeout_s=30)
+    assert subscriber.receipts == []
+    from companies.register.changes import record_change
+
+    record_change(first, "updated")  # while it is down: waits behind the first
+    subscriber.set_down(False)
+    record_change(second, "dissolved")
+
+    log = list(RegisterChange.objects.order_by("pk").values_list("pk", flat=True))
+    assert wait_until(lambda: len(subscriber.changes) == len(log), timeout_s=30)
+    assert [r.cursor for r in subscriber.changes] == log
+    assert len(subscriber.receipts) == len(log) == len({r.key for r in subscriber.changes})
+    subscription.refresh_from_db()
+    assert subscription.cursor == log[-1] and subscription.failures == 0
