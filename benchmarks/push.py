@@ -105,12 +105,9 @@ class Poller:
     def read_all(self, *, limit: int = 100) -> int:
         read = 0
         while True:
-            asked = time.time()
             response = self.client.get(FEED, params={"after": self.after, "limit": limit})  # type: ignore[attr-defined]
             page = response.json()
             now = time.time()
-            if os.environ.get("PUSH_BENCH_DEBUG"):
-                print(f"read {len(page['items'])} in {now - asked:.3f} s at {now:.1f}", flush=True)
             for item in page["items"]:
                 self.seen.setdefault(item["cursor"], now)
             read += len(page["items"])
