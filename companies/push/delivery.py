@@ -85,17 +85,21 @@ def deliver(subscription_id: int, *, limit: int | None = None) -> Run:
     limit = limit or settings.PUSH_BATCH
     delivered = 0
     ahead = Ahead()
+    looked_again = False
     while delivered < limit:
         step = _deliver_next(subscription_id, ahead)
         if step is None:
-            # Done, or busy. A change that committed while this worker held the lock may have
-            # found it busy and left: look once more, without the lock, before stopping.
-            if delivered and _behind(subscription_id):
-                ahead.changes.clear()
-                continue
-            return Run(delivered)
+            # Nothing to send, or busy. A change that committed while this worker held the
+            # lock may have found it busy and left: look once more before stopping (once: a
+            # subscription another worker holds, or that waits, is left to them).
+            if looked_again or not _behind(subscription_id):
+                return Run(delivered)
+            looked_again = True
+            ahead.changes.clear()
+            continue
         if step is not True:
             return Run(delivered, retry_in=step)
+        looked_again = False
         delivered += 1
     return Run(delivered, retry_in=0.0)
 

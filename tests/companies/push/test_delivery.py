@@ -205,3 +205,24 @@ def test_an_inactive_subscription_is_sent_nothing(new_company, subscription, sub
     new_company()
     assert delivery.deliver(subscription.pk).delivered == 0
     assert subscriber.receipts == []
+
+
+def test_a_subscription_waiting_after_a_failure_is_left_alone_at_once(
+    new_company, subscription, subscriber
+):
+    new_company()
+    AgencySubscription.objects.filter(pk=subscription.pk).update(
+        failures=1, next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+    assert delivery.deliver(subscription.pk) == delivery.Run(0, retry_in=None)
+    assert subscriber.receipts == []
+
+
+def test_a_task_sends_at_most_push_batch_changes_then_hands_over(
+    new_company, subscription, subscriber, settings
+):
+    settings.PUSH_BATCH = 2
+    new_company(), new_company(), new_company()
+    assert delivery.deliver(subscription.pk) == delivery.Run(2, retry_in=0.0)
+    assert delivery.deliver(subscription.pk) == delivery.Run(1, retry_in=None)
+    assert len(subscriber.changes) == 3
