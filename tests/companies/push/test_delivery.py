@@ -226,3 +226,17 @@ def test_a_task_sends_at_most_push_batch_changes_then_hands_over(
     assert delivery.deliver(subscription.pk) == delivery.Run(2, retry_in=0.0)
     assert delivery.deliver(subscription.pk) == delivery.Run(1, retry_in=None)
     assert len(subscriber.changes) == 3
+
+
+def test_the_agency_receives_each_change_as_the_pull_feed_shows_it(subscription, new_company):
+    from companies.api import present
+
+    entry = new_company()
+    change = RegisterChange.objects.get(company=entry)
+    body = delivery.body_of(subscription, change, delivery.key_of(subscription, change.pk))
+    assert body == {
+        "clave": f"e24-{subscription.pk}-1-{change.pk}",
+        "suscripcion": subscription.pk,
+        **present.change(change).model_dump(mode="json"),
+    }
+    assert body["tipo"] == "inscripcion" and body["empresa"]["numero"] == entry.registration_number
