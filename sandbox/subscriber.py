@@ -15,6 +15,7 @@ everything): while down it answers 503; each failure it was told of answers 500.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import threading
 import time
@@ -58,6 +59,7 @@ class Subscriber:
     down: bool = False
     failures_left: int = 0
     losses_left: int = 0
+    answer_after: float = 0.0  # seconds it waits, once a change is kept, before it answers
     receipts: list[Receipt] = field(default_factory=list)
     kept: dict[str, Receipt] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -72,6 +74,12 @@ class Subscriber:
         with self._lock:
             self.losses_left = times
 
+    def answer_slowly(self, seconds: float) -> None:
+        """Keep each change at once but answer only ``seconds`` later (a sender that dies in
+        between must send it again: under the same key)."""
+        with self._lock:
+            self.answer_after = seconds
+
     def set_down(self, down: bool) -> None:
         with self._lock:
             self.down = down
@@ -79,6 +87,7 @@ class Subscriber:
     def reset(self) -> None:
         with self._lock:
             self.down, self.failures_left, self.losses_left = False, 0, 0
+            self.answer_after = 0.0
             self.receipts.clear()
             self.kept.clear()
 
@@ -121,6 +130,8 @@ async def take_change(subscriber: Subscriber, request: Request) -> Response:
         received_at=time.time(),
     )
     status, duplicate = subscriber.receive(receipt)
+    if subscriber.answer_after:
+        await asyncio.sleep(subscriber.answer_after)
     if status != 200:
         return JSONResponse({"error": "unavailable", "message": "told to fail"}, status)
     return JSONResponse({"clave": key, "duplicado": duplicate})

@@ -3,6 +3,10 @@ agency down for a while gets everything once it is back, in order, each change o
 
 from __future__ import annotations
 
+import os
+import signal
+import time
+
 import pytest
 
 from companies.models import AgencyAccess, AgencySubscription, RegisterChange
@@ -49,5 +53,32 @@ def test_a_subscriber_down_for_a_while_gets_every_change_once_and_in_order(stack
     assert wait_until(lambda: len(subscriber.changes) == len(log), timeout_s=30)
     assert [r.cursor for r in subscriber.changes] == log
     assert len(subscriber.receipts) == len(log) == len({r.key for r in subscriber.changes})
-    subscription.refresh_from_db()
-    assert subscription.cursor == log[-1] and subscription.failures == 0
+    done = AgencySubscription.objects.filter(pk=subscription.pk, cursor=log[-1], failures=0)
+    assert wait_until(done.exists, timeout_s=10)  # the answer came back, the cursor moved
+
+
+def test_a_worker_killed_while_the_agency_answers_loses_nothing_and_the_key_stays_one(
+    stack, subscriber
+):
+    _emulator, worker = stack
+    AgencyAccess.objects.create(client=AGENCY, service="cambios")
+    AgencySubscription.objects.create(
+        client=AGENCY, service=SUBSCRIBER.service_id, path="/v1/cambios"
+    )
+    subscriber.answer_slowly(1.5)  # it keeps the change, the worker dies before the answer
+    first = worker()
+    entry = entered_by_hand()
+    assert wait_until(lambda: len(subscriber.receipts) == 1, timeout_s=30)
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait()
+    subscriber.answer_slowly(0)
+    time.sleep(7)  # Redis hands the unacknowledged message out again after 6 s (the stack's)
+    worker()
+
+    change = RegisterChange.objects.get(company=entry)
+    assert wait_until(lambda: len(subscriber.receipts) >= 2, timeout_s=60)
+    assert [r.cursor for r in subscriber.changes] == [change.pk]  # kept once
+    assert {r.key for r in subscriber.receipts} == {subscriber.changes[0].key}  # one key
+    assert wait_until(
+        lambda: AgencySubscription.objects.filter(cursor=change.pk).exists(), timeout_s=30
+    )
