@@ -32,6 +32,9 @@ CHECK_WAITING_SIGNATURES = PREFIX + "check_waiting_signatures"
 TELL_SIGNER = PREFIX + "tell_signer"
 INGEST_REQUEST_LOG = PREFIX + "ingest_request_log"
 FILE_PIECE = PREFIX + "file_piece"
+PUSH_TO_SUBSCRIBER = PREFIX + "push_to_subscriber"
+PUSH_CHANGES = PREFIX + "push_changes"
+ALERT_NAMED_PEOPLE = PREFIX + "alert_named_people"
 
 
 def invite_founders_to_sign(application_id: int) -> Message:
@@ -79,3 +82,14 @@ def file_piece(application_id: int, connector: str) -> Message:
     """One procedure of the company registered from this application, filed with its agency
     over X-Road (``companies/data/connectors.json`` names the connectors)."""
     return (FILE_PIECE, [application_id, connector])
+
+
+def push_to_subscriber(subscription_id: int) -> Message:
+    """The changes an agency's subscription has not taken yet, sent in order. (Not about an
+    application: its first argument is the subscription's id.)"""
+    return (PUSH_TO_SUBSCRIBER, [subscription_id])
+
+
+def alert_named_people(application_id: int) -> Message:
+    """Every person named in the application hears that their CURP is in it, once."""
+    return (ALERT_NAMED_PEOPLE, [application_id])

@@ -51,6 +51,13 @@ AFTER_REGISTRATION: dict[str, Any] = {
 }
 
 
+PUSH: dict[str, Any] = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+}
+
+
 @shared_task(name=jobs.AFTER_REGISTRATION, **AFTER_REGISTRATION)
 def after_registration(self: Task, application_id: int) -> None:
     """``registration.complete``: an ``issue_document`` message per document still needed."""
@@ -121,6 +128,26 @@ def tell_founders(application_id: int, kind: str, step: str) -> None:
     notifications.tell_founders_by_id(application_id, kind=kind, step=step)
 
 
+@shared_task(name=jobs.PUSH_TO_SUBSCRIBER, bind=True, max_retries=None, **PUSH)
+def push_to_subscriber(self: Task, subscription_id: int) -> int:
+    """``delivery.deliver``: the subscription's changes in order; after a failure, again once
+    its wait is over (beat's sweep asks too)."""
+    from companies.push import delivery
+
+    run = delivery.deliver(subscription_id)
+    if run.retry_in is not None:
+        raise self.retry(countdown=run.retry_in)
+    return run.delivered
+
+
+@shared_task(name=jobs.ALERT_NAMED_PEOPLE, **AFTER_REGISTRATION)
+def alert_named_people(self: Task, application_id: int) -> None:
+    """``identity.alert``: each person named in the application told their CURP is in it."""
+    from companies import identity
+
+    identity.alert(application_id)
+
+
 # -- periodic (beat schedule in portal/celery.py) ----------------------------------------
 
 
@@ -177,3 +204,12 @@ def ingest_request_log() -> int:
     from companies.api import spool
 
     return spool.ingest()
+
+
+@shared_task(name=jobs.PUSH_CHANGES)
+def push_changes() -> int:
+    """Every subscription that is due and behind is asked for (a lost message, a change not
+    written through ``record_change``)."""
+    from companies.push import delivery
+
+    return delivery.sweep()

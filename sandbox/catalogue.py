@@ -180,6 +180,17 @@ QUERETARO_LICENCES = ProviderService(
     access_rights=(AccessRight(PORTAL, "POST", "/v1/licencias"),),
 )
 
+SUBSCRIBER = ProviderService(
+    name="subscriber",
+    provider=TAX.provider,
+    service_code="avisos",
+    app_factory="sandbox.subscriber:create_app",
+    openapi="sandbox.subscriber:OPENAPI",
+    access_rights=(AccessRight(PORTAL, "POST", "/v1/cambios"),),
+)
+"""An agency that subscribed to the register's changes (the tax registry): the portal pushes
+each change to it (`sandbox/subscriber.py`)."""
+
 CATALOGUE = Catalogue(
     instance=INSTANCE,
     clients=(PORTAL, BANK),
@@ -192,5 +203,6 @@ CATALOGUE = Catalogue(
         COMMERCE_REGISTER,
         EMPLOYERS,
         QUERETARO_LICENCES,
+        SUBSCRIBER,
     ),
 )

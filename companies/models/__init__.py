@@ -35,6 +35,7 @@ from companies.models.register import (
     document_title,
 )
 from companies.models.signing import SigningDocument, SigningSession
+from companies.models.subscription import AgencySubscription, IdentityAlert, SubscriptionDelivery
 from companies.models.trail import (
     AppendOnlyQuerySet,
     ApplicationEvent,
@@ -52,6 +53,7 @@ __all__ = [
     "AgencyAccess",
     "AgencyRequest",
     "AgencyService",
+    "AgencySubscription",
     "AppendOnlyQuerySet",
     "Application",
     "ApplicationEvent",
@@ -61,6 +63,7 @@ __all__ = [
     "Company",
     "Document",
     "Founder",
+    "IdentityAlert",
     "LegalForm",
     "Municipality",
     "NameReservation",
@@ -76,6 +79,7 @@ __all__ = [
     "Signature",
     "SigningDocument",
     "SigningSession",
+    "SubscriptionDelivery",
     "document_path",
     "document_title",
     "new_reference",

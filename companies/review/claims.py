@@ -42,6 +42,8 @@ def possible_actions(application: Application, *, clerk: User) -> frozenset[str]
         actions.add("claim")
     elif application.assigned_to_id == clerk.pk:
         actions |= {"approve", "request-changes", "reject", "release"}
+        if workflow.identity_held(application):
+            actions = (actions - {"approve"}) | {"release-hold"}
     return frozenset(actions)
 
 
@@ -103,6 +105,12 @@ def approve(application: Application, *, clerk: User) -> Application:
     return registration.approve_and_register(
         application, actor=clerk, reason=APPROVED_BY_THE_REGISTRY
     )
+
+
+def release_identity_hold(application: Application, *, clerk: User) -> Application:
+    """The clerk working it checked the people named (they are who the filing says)."""
+    _holder(application, clerk)
+    return workflow.release_identity_hold(application, actor=clerk)
 
 
 def request_changes(

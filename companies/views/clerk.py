@@ -78,6 +78,7 @@ def _review_context(
         "signatures": signing.signatures_of_current(application),
         "payment": worklist.latest_payment(application),
         "events": events,
+        "identity_reports": worklist.identity_reports(application),
         "remaining": _hours(sla.remaining(events)),
         "actions": claims.possible_actions(application, clerk=request.user),
         "clerks": roles.clerks(),
@@ -123,6 +124,12 @@ def _release(request: SignedInRequest, application: Application) -> HttpResponse
 def _approve(request: SignedInRequest, application: Application) -> HttpResponse:
     claims.approve(application, clerk=request.user)
     messages.success(request, _("Approved and registered."))
+    return _after_action(request, application)
+
+
+def _release_hold(request: SignedInRequest, application: Application) -> HttpResponse:
+    claims.release_identity_hold(application, clerk=request.user)
+    messages.success(request, _("The hold is released: the application can be approved."))
     return _after_action(request, application)
 
 
@@ -172,4 +179,5 @@ ACTIONS: dict[str, Callable[[SignedInRequest, Application], HttpResponse]] = {
     "request-changes": _request_changes,
     "reject": _reject,
     "reassign": _reassign,
+    "release-hold": _release_hold,
 }
