@@ -34,6 +34,7 @@ from companies.models.register import (
     document_title,
 )
 from companies.models.signing import SigningDocument, SigningSession
+from companies.models.tallies import ApplicationTally, DailyTally
 from companies.models.trail import (
     AppendOnlyQuerySet,
     ApplicationEvent,
@@ -55,9 +56,11 @@ __all__ = [
     "Application",
     "ApplicationEvent",
     "ApplicationStatus",
+    "ApplicationTally",
     "ApplicationVersion",
     "CertificateStatus",
     "Company",
+    "DailyTally",
     "Document",
     "Founder",
     "LegalForm",

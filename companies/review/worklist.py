@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from companies import counters
 from companies.models import QUEUE_STATUSES, Application, Payment, RegistryCheck
 from portal.models import User
 
@@ -31,6 +32,26 @@ def queue(
     return applications.select_related("legal_form", "assigned_to").order_by(
         "first_submitted_at", "pk"
     )
+
+
+def count(
+    *,
+    status: str = "",
+    legal_form: str = "",
+    flag: str = "",
+    clerk: User | None = None,
+) -> int:
+    """How many ``queue`` lists with the same filters: from the running tallies (``counters``),
+    or, for the filters they do not keep (a legal form, needing attention), from the
+    applications."""
+    if legal_form or flag == "attention":
+        return queue(status=status, legal_form=legal_form, flag=flag, clerk=clerk).count()
+    statuses = [status] if status in QUEUE_STATUSES else list(QUEUE_STATUSES)
+    if flag == "unassigned":
+        return counters.waiting(statuses=statuses, clerk=counters.NOBODY)
+    if flag == "mine" and clerk is not None:
+        return counters.waiting(statuses=statuses, clerk=clerk.pk)
+    return counters.waiting(statuses=statuses)
 
 
 def checks_of_this_round(application: Application) -> list[RegistryCheck]:
