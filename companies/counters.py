@@ -31,7 +31,7 @@ from django.apps import apps as installed
 from django.apps.registry import Apps
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import TruncDate
 
 from companies.models import (
@@ -210,7 +210,8 @@ class Line:
 
 def open_by_status(*, now: datetime, limits: Sequence[timedelta]) -> dict[str, Line]:
     """Per status, how many counted applications, how many nobody claimed, and how many have
-    at least each of ``limits`` on the clock at ``now`` (``sla.at_least``); two queries."""
+    at least each of ``limits`` on the clock at ``now`` (``sla.at_least``): two queries, the
+    tallies and the small ranges of the clock's indexes at their boundary."""
     over = {
         f"over{n}": Sum("count", filter=_whole_hours(limit, now)) for n, limit in enumerate(limits)
     }
@@ -219,23 +220,27 @@ def open_by_status(*, now: datetime, limits: Sequence[timedelta]) -> dict[str, L
         .annotate(total=Sum("count"), unclaimed=Sum("count", filter=Q(clerk=NOBODY)), **over)
         .order_by()
     )
-    edges = [_boundary(limit, now) for limit in limits]
-    at_the_edge = {
-        row["status"]: row
-        for row in Application.objects.exclude(status__in=FINAL_STATUSES)
-        .filter(reduce(or_, edges))
+    ranges = [
+        Application.objects.filter(edge)
+        .exclude(status__in=FINAL_STATUSES)
         .values("status")
-        .annotate(**{f"over{n}": Count("pk", filter=edge) for n, edge in enumerate(edges)})
+        .annotate(limit=Value(n), found=Count("status"))
+        .values_list("limit", "status", "found")
         .order_by()
-    }
+        for n, limit in enumerate(limits)
+        for edge in _boundary(limit, now)
+    ]
+    at_the_edge: Counter[tuple[str, int]] = Counter()
+    for n, status, found in ranges[0].union(*ranges[1:], all=True):
+        at_the_edge[(status, n)] += found
     lines = {}
     for row in tallied:
-        edge = at_the_edge.get(row["status"], {})
-        lines[row["status"]] = Line(
+        status = row["status"]
+        lines[status] = Line(
             count=row["total"] or 0,
             unclaimed=row["unclaimed"] or 0,
             over=tuple(
-                (row[f"over{n}"] or 0) + edge.get(f"over{n}", 0) for n in range(len(limits))
+                (row[f"over{n}"] or 0) + at_the_edge[(status, n)] for n in range(len(limits))
             ),
         )
     return lines
@@ -250,16 +255,16 @@ def _whole_hours(limit: timedelta, now: datetime) -> Q:
     )
 
 
-def _boundary(limit: timedelta, now: datetime) -> Q:
+def _boundary(limit: timedelta, now: datetime) -> list[Q]:
     """The applications at least ``limit`` on the clock in the hours ``_whole_hours`` leaves
     out: clocks started in the hour of ``now - limit``, paused ones between ``limit`` and the
-    next whole hour."""
+    next whole hour. Each a range of one of the clock's indexes, which cover the status."""
     until = now - limit
-    edge = Q(clock_origin__gte=EPOCH + (until - EPOCH) // HOUR * HOUR, clock_origin__lte=until)
+    edges = [Q(clock_origin__gte=EPOCH + (until - EPOCH) // HOUR * HOUR, clock_origin__lte=until)]
     whole = -(-limit // HOUR) * HOUR
     if whole > limit:
-        edge |= Q(clock_origin__isnull=True, clock_used__gte=limit, clock_used__lt=whole)
-    return edge
+        edges.append(Q(clock_origin__isnull=True, clock_used__gte=limit, clock_used__lt=whole))
+    return edges
 
 
 def first_submissions(first_day: date, last_day: date) -> dict[date, int]:

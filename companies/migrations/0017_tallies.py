@@ -43,5 +43,29 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('day', 'metric'), name='daily_tally_key')],
             },
         ),
+        migrations.RemoveIndex(
+            model_name='application',
+            name='application_clock_running',
+        ),
+        migrations.RemoveIndex(
+            model_name='application',
+            name='application_clock_paused',
+        ),
+        migrations.RemoveIndex(
+            model_name='application',
+            name='application_claimed',
+        ),
+        migrations.AddIndex(
+            model_name='application',
+            index=models.Index(condition=models.Q(('clock_origin__isnull', False)), fields=['clock_origin'], include=('status',), name='application_clock_running'),
+        ),
+        migrations.AddIndex(
+            model_name='application',
+            index=models.Index(condition=models.Q(('clock_origin__isnull', True), ('clock_used__isnull', False), models.Q(('status__in', ('registered', 'rejected', 'withdrawn')), _negated=True)), fields=['clock_used'], include=('status',), name='application_clock_paused'),
+        ),
+        migrations.AddIndex(
+            model_name='application',
+            index=models.Index(condition=models.Q(('assigned_to__isnull', False), models.Q(('status__in', ('registered', 'rejected', 'withdrawn')), _negated=True)), fields=['first_submitted_at', 'id'], include=('status',), name='application_claimed'),
+        ),
         migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
     ]

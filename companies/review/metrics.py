@@ -208,8 +208,8 @@ def dashboard(days: int = DEFAULT_DAYS, *, now: datetime | None = None) -> Dashb
     lines = counters.open_by_status(now=span.end, limits=LIMITS)
     finished = _finished_over_the_limit(span)
     assigned = Application.objects.filter(
-        status__in=OPEN_STATUSES, first_submitted_at__isnull=False, assigned_to__isnull=False
-    )
+        first_submitted_at__isnull=False, assigned_to__isnull=False
+    ).exclude(status__in=sla.FINAL_STATUSES)
     return Dashboard(
         period=span,
         days=per_day(span),
