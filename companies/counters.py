@@ -231,7 +231,7 @@ def open_by_status(*, now: datetime, limits: Sequence[timedelta]) -> dict[str, L
         for edge in _boundary(limit, now)
     ]
     at_the_edge: Counter[tuple[str, int]] = Counter()
-    for n, status, found in ranges[0].union(*ranges[1:], all=True):
+    for n, status, found in ranges[0].union(*ranges[1:], all=True) if ranges else []:
         at_the_edge[(status, n)] += found
     lines = {}
     for row in tallied:

@@ -67,5 +67,13 @@ class Migration(migrations.Migration):
             model_name='application',
             index=models.Index(condition=models.Q(('assigned_to__isnull', False), models.Q(('status__in', ('registered', 'rejected', 'withdrawn')), _negated=True)), fields=['first_submitted_at', 'id'], include=('status',), name='application_claimed'),
         ),
+        migrations.RemoveIndex(
+            model_name='company',
+            name='company_registered_at',
+        ),
+        migrations.AddIndex(
+            model_name='company',
+            index=models.Index(fields=['registered_at'], include=('application',), name='company_registered_at'),
+        ),
         migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
     ]
