@@ -4,7 +4,8 @@ Every move is a verb here (send for signatures, sign, reopen, submit, start the 
 review, request changes, approve, register, reject, withdraw); ``_transition`` is what they share. Each verb
 locks the row, returns it unchanged when the move is already done, refuses a move the
 table does not allow with ``TransitionNotAllowed``, saves with ``update_fields``, appends an
-event in the same transaction and schedules side effects for after the commit.
+event in the same transaction, moves the running counts the queue and the dashboard read
+(``counters.record``) and schedules side effects for after the commit.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from companies import audit, jobs, outbox, sla
+from companies import audit, counters, jobs, outbox, sla
 from companies.filing import payments, reservations, signing, versions
 from companies.models import Application, ApplicationVersion, IdentityAlert, Signature
 from companies.models import ApplicationStatus as S
@@ -89,6 +90,7 @@ def _transition(
             raise TransitionNotAllowed(application, verb)
         if guard is not None:
             guard(application)
+        counted = counters.Counted.of(application)
         previous = application.status
         application.status = target
         for name, value in (fields or {}).items():
@@ -107,6 +109,7 @@ def _transition(
             data=event_data,
         )
         _keep_the_clock(application, verb=verb, at=event.created_at)
+        counters.record(counted, counters.Counted.of(application))
         if send:
             outbox.enqueue(*send)
     return application

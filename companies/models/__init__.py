@@ -36,6 +36,7 @@ from companies.models.register import (
 )
 from companies.models.signing import SigningDocument, SigningSession
 from companies.models.subscription import AgencySubscription, IdentityAlert, SubscriptionDelivery
+from companies.models.tallies import ApplicationTally, DailyTally
 from companies.models.trail import (
     AppendOnlyQuerySet,
     ApplicationEvent,
@@ -58,9 +59,11 @@ __all__ = [
     "Application",
     "ApplicationEvent",
     "ApplicationStatus",
+    "ApplicationTally",
     "ApplicationVersion",
     "CertificateStatus",
     "Company",
+    "DailyTally",
     "Document",
     "Founder",
     "IdentityAlert",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from companies import counters
 from companies.models import QUEUE_STATUSES, Application, IdentityAlert, Payment, RegistryCheck
 from portal.models import User
 
@@ -43,6 +44,26 @@ def identity_reports(application: Application) -> list[IdentityAlert]:
     return list(
         application.identity_alerts.filter(reported_at__isnull=False).order_by("-reported_at")
     )
+
+
+def count(
+    *,
+    status: str = "",
+    legal_form: str = "",
+    flag: str = "",
+    clerk: User | None = None,
+) -> int:
+    """How many ``queue`` lists with the same filters: from the running tallies (``counters``),
+    or, for the filters they do not keep (a legal form, needing attention), from the
+    applications."""
+    if legal_form or flag == "attention":
+        return queue(status=status, legal_form=legal_form, flag=flag, clerk=clerk).count()
+    statuses = [status] if status in QUEUE_STATUSES else list(QUEUE_STATUSES)
+    if flag == "unassigned":
+        return counters.waiting(statuses=statuses, clerk=counters.NOBODY)
+    if flag == "mine" and clerk is not None:
+        return counters.waiting(statuses=statuses, clerk=clerk.pk)
+    return counters.waiting(statuses=statuses)
 
 
 def checks_of_this_round(application: Application) -> list[RegistryCheck]:
