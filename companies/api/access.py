@@ -35,6 +35,7 @@ from typing import Any
 from django.core.signals import request_finished
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.request import HttpHeaders
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.security import APIKeyHeader
@@ -48,6 +49,7 @@ from xroad_client.errors import IdentifierError
 from xroad_client.provider import IncomingRest, last_client_value, read_rest_request
 
 CLIENT_HEADER = "X-Road-Client"
+X_ROAD_META_PREFIX = "HTTP_X_ROAD_"  # how WSGI names every X-Road-* header
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +61,24 @@ def last_client(raw: str) -> str:
     return last_client_value(raw)
 
 
+def x_road_headers(request: HttpRequest) -> dict[str, str]:
+    """The request's X-Road-* headers by name, as Django's ``request.headers`` has them (the
+    values of a repeated header joined with commas), taken from the WSGI environ: the
+    library's reader scans what it is given once per header it knows, and scanning
+    ``request.headers`` seven times cost more than the rest of the authentication."""
+    return {
+        HttpHeaders.parse_header_name(key) or key: value
+        for key, value in request.META.items()
+        if key.startswith(X_ROAD_META_PREFIX)
+    }
+
+
 def incoming(request: HttpRequest) -> IncomingRest:
     """The X-Road headers the Security Server forwarded with ``request``, read once a request
     (the authentication and the request log both need them)."""
     read: IncomingRest | None = getattr(request, "_x_road_headers", None)
     if read is None:
-        read = read_rest_request(request.headers)
+        read = read_rest_request(x_road_headers(request))
         request._x_road_headers = read  # type: ignore[attr-defined]
     return read
 

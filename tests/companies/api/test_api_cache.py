@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import time
 
+import psycopg
 import pytest
 from django.contrib import admin
+from django.db import connection, connections
 
 from companies.api import access, spool
 from companies.models import AgencyAccess, AgencyRequest, AgencyService
 from companies.register import registration
+from tests.conftest import skip_or_fail
 from tests.factories import complete_application, registered_company
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +126,50 @@ def test_every_request_served_from_a_kept_body_is_logged(client, agency, entered
         get(client, agency, path)
     spool.ingest()
     assert AgencyRequest.objects.filter(path=f"/api/v1/{path}", status=200).count() == 5
+
+
+def _next_request() -> None:
+    """What Django does at the start of every request to a connection kept from the previous
+    one (the test client leaves it out): its health is to be checked before its first query."""
+    connection.close_if_unusable_or_obsolete()
+
+
+@pytest.mark.parametrize("resource", ["empresas/{}", "empresas/{}/funcionarios"])
+def test_a_kept_body_needs_one_round_trip_on_a_kept_connection(
+    client, agency, entered, resource, monkeypatch
+):
+    """The change-cursor query is the connection's health check too: no SELECT 1 before it."""
+    path = resource.format(entered.registration_number)
+    first = get(client, agency, path)
+    checks: list[str] = []
+    wrapper = connections["default"]
+    monkeypatch.setattr(wrapper, "is_usable", lambda: checks.append("SELECT 1") or True)
+    monkeypatch.setattr(wrapper, "health_check_enabled", True)
+    monkeypatch.setattr(wrapper, "in_atomic_block", False)  # as outside the test's transaction
+    wrapper.health_check_done = False  # as _next_request leaves a good connection
+    again = get(client, agency, path)
+    assert (again.status_code, again.content, checks) == (200, first.content, [])
+
+
+@pytest.fixture
+def kept_connection(transactional_db):
+    """PostgreSQL's connection, kept from one request to the next and health-checked, as in
+    production (outside a test's transaction, which a request's start would end)."""
+    if connection.vendor != "postgresql":
+        skip_or_fail("PostgreSQL is needed for connections kept between requests")
+    assert connections["default"].health_check_enabled
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the legal forms
+def test_a_connection_that_died_since_the_last_request_is_opened_again(
+    kept_connection, client, agency, entered
+):
+    path = f"empresas/{entered.registration_number}"
+    first = get(client, agency, path)
+    dead = connection.connection.info.backend_pid
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [dead])
+    _next_request()
+    again = get(client, agency, path)
+    assert (again.status_code, again.content) == (200, first.content)
+    assert connection.connection.info.backend_pid != dead
