@@ -36,13 +36,14 @@ from django.core.signals import request_finished
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.request import HttpHeaders
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.security import APIKeyHeader
 
 from companies.api import spool
 from companies.api.errors import ApiError, ErrorCode
-from companies.api.trust import require_security_server
+from companies.api.trust import from_security_server, require_security_server
 from companies.models import AgencyAccess, AgencyRequest, AgencyService
 from xroad_client import ClientId
 from xroad_client.errors import IdentifierError
@@ -170,6 +171,19 @@ class XRoadClient(APIKeyHeader):
         return client
 
 
+def allowed_client(request: HttpRequest, service: AgencyService) -> str | None:
+    """The calling subsystem as the allowlist spells it, when the request may use ``service``
+    as it stands (it came from the Security Server, names a subsystem, which the allowlist
+    has); None otherwise, and ``XRoadClient`` says why."""
+    if not from_security_server(request):
+        return None
+    decoded = incoming(request).client
+    if decoded is None or decoded.subsystem_code is None:
+        return None
+    client = decoded.encode()
+    return client if allowlist.allows(client, service.value) else None
+
+
 def _caller(request: HttpRequest) -> str:
     """The allowed client as the allowlist spells it, else the last header value as sent."""
     allowed = getattr(request, "auth", None)
@@ -198,6 +212,27 @@ def _ingest_when_due(sender: object, **kwargs: object) -> None:
 request_finished.connect(_ingest_when_due, dispatch_uid="agency-api-request-log")
 
 
+def answered(
+    request: HttpRequest, response: HttpResponseBase, *, service: AgencyService, started: float
+) -> None:
+    """The answer to a request of ``service`` begun at ``started`` (``perf_counter``): its
+    X-Road-Id echoed, and its entry in the request log."""
+    headers = incoming(request)
+    x_road_id = headers.x_road_id or ""
+    if x_road_id:
+        response["X-Road-Id"] = x_road_id
+    record_request(
+        x_road_id=_clean(x_road_id, limit=100),
+        client=_clean(_caller(request), limit=255),
+        service=service,
+        user_id=_clean(headers.user_id or "", limit=100),
+        method=request.method or "",
+        path=_clean(request.get_full_path(), limit=500),
+        status=response.status_code,
+        duration_ms=round((time.perf_counter() - started) * 1000, 2),
+    )
+
+
 def logged(service: AgencyService) -> Callable[[View], View]:
     """Record every request of ``service`` (refused ones too) and echo its X-Road-Id."""
 
@@ -206,20 +241,7 @@ def logged(service: AgencyService) -> Callable[[View], View]:
         def run_logged(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             started = time.perf_counter()
             response = run(request, *args, **kwargs)
-            headers = incoming(request)
-            x_road_id = headers.x_road_id or ""
-            if x_road_id:
-                response["X-Road-Id"] = x_road_id
-            record_request(
-                x_road_id=_clean(x_road_id, limit=100),
-                client=_clean(_caller(request), limit=255),
-                service=service,
-                user_id=_clean(headers.user_id or "", limit=100),
-                method=request.method or "",
-                path=_clean(request.get_full_path(), limit=500),
-                status=response.status_code,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-            )
+            answered(request, response, service=service, started=started)
             return response
 
         return run_logged

@@ -133,6 +133,19 @@ def last_change(number: str) -> int | None:
     return None if row[0] is None else int(row[0])
 
 
+def kept(resource: str, number: str) -> Body | None:
+    """This process's body of ``resource`` of the company ``number`` when the company has not
+    changed since it was kept; None when there is none to serve as it is (``served`` builds
+    it, or refuses an unknown company)."""
+    if not NUMBER.fullmatch(number):
+        return None
+    row = ask(LAST_CHANGE, [number])
+    if row is None or row[0] is None:
+        return None
+    body = bodies.get((resource, number))
+    return body if body is not None and body.cursor == int(row[0]) else None
+
+
 def served(resource: str, number: str, build: Callable[[], Schema]) -> Body:
     """The body of ``resource`` of the company ``number``, or ``not_found``: from
     this process's copy when the company has not changed since, else ``build()`` now."""
