@@ -195,6 +195,7 @@ class Run:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by whom (``Meter``)
 
     @property
     def sent(self) -> int:
@@ -204,6 +205,13 @@ class Run:
         self.latencies += other.latencies
         self.errors += other.errors
         self.seconds += other.seconds
+        for who, seconds in other.cpu.items():
+            self.cpu[who] = self.cpu.get(who, 0.0) + seconds
+
+    def cpu_us(self, who: str) -> float | None:
+        """CPU microseconds a request of ``who`` (None if it could not be read)."""
+        seconds = self.cpu.get(who)
+        return None if seconds is None else seconds / len(self.latencies) * 1e6
 
     @property
     def rps(self) -> float:
@@ -257,10 +265,80 @@ async def load(
     return run
 
 
+def cpu_seconds(pids: list[int]) -> float | None:
+    """User and system CPU of these processes from /proc (Linux), None if one cannot be read."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Meter:
+    """Who spends CPU on a request: the gunicorn workers, their PostgreSQL backends (when the
+    database runs on this machine) and this load client. CPU time is what a shared machine's
+    neighbours disturb least: a request costs about as much of it however slowly it is served."""
+
+    workers: list[int]
+    backends: list[int]
+
+    def read(self) -> dict[str, float | None]:
+        return {
+            "workers": cpu_seconds(self.workers),
+            "postgresql": cpu_seconds(self.backends),
+            "client": time.process_time(),
+        }
+
+    def since(self, before: dict[str, float | None]) -> dict[str, float]:
+        now = self.read()
+        return {
+            who: now[who] - start  # type: ignore[operator]
+            for who, start in before.items()
+            if start is not None and now[who] is not None
+        }
+
+
+def meter(server: subprocess.Popen[bytes]) -> Meter:
+    """The workers of ``server`` and the PostgreSQL backends connected to this database (the
+    workers', once they have served a request: run on a database of its own)."""
+    from django.db import connection
+
+    try:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    except OSError:
+        children = []
+    backends: list[int] = []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+            backends = [int(pid) for (pid,) in cursor.fetchall()]
+        connection.close()
+    return Meter([int(pid) for pid in children], backends)
+
+
 def logged_requests() -> int:
     from companies.models import AgencyRequest
 
     return AgencyRequest.objects.count()
+
+
+def print_cpu(bare: Run, api: Run) -> None:
+    """CPU a request, and the ratio of requests per second it predicts on a machine whose
+    cores were all the benchmark's (workers, PostgreSQL and the load client sharing them)."""
+    for name, run in (("bare JSON view", bare), ("agency API", api)):
+        parts = [(who, run.cpu_us(who)) for who in ("workers", "postgresql", "client")]
+        shown = "  ".join(f"{who} {us:5.0f} us" for who, us in parts if us is not None)
+        print(f"    CPU a request, {name:<15} {shown}")
+    totals = [sum(run.cpu.values()) / len(run.latencies) for run in (bare, api)]
+    if all(totals) and bare.cpu.keys() == api.cpu.keys():
+        print(f"    ratio the CPU a request predicts: {totals[0] / totals[1]:.2f}")
 
 
 def main() -> None:
@@ -296,16 +374,16 @@ def main() -> None:
             for path in (bare_path, api_path):  # warm up: imports, connections, caches
                 warm = asyncio.run(load(port, [request_bytes(port, path)], seconds=1.0, **options))
                 api_sent += warm.sent if path == api_path else 0
+            cpu = meter(server)
             bare, api = Run(), Run()
             for _ in range(args.rounds):  # turns, so both meet the same neighbours' load
                 for run, path in ((bare, bare_path), (api, api_path)):
-                    run.add(
-                        asyncio.run(
-                            load(
-                                port, [request_bytes(port, path)], seconds=slice_seconds, **options
-                            )
-                        )
+                    before = cpu.read()
+                    served = asyncio.run(
+                        load(port, [request_bytes(port, path)], seconds=slice_seconds, **options)
                     )
+                    served.cpu = cpu.since(before)
+                    run.add(served)
             api_sent += api.sent
             runs.append((concurrency, bare, api))
     finally:
@@ -329,6 +407,7 @@ def main() -> None:
                 f"{run.errors} errors)"
             )
         print(f"    ratio API / bare: {api.rps / bare.rps:.2f} of the requests per second")
+        print_cpu(bare, api)
     api_queries, bare_queries = queries["api"], queries["bare"]
     print(
         f"  SQL per API request on a warm cache: {api_queries.reads} read(s) + "
