@@ -1,8 +1,11 @@
 """The agency API's company-by-number under gunicorn, against a bare Django JSON view served by
 the same gunicorn in the same run: requests per second and their ratio, p50 and p99 latency at
-8 and 32 concurrent clients, SQL queries per request on a warm cache (the reads, and the
-request log's write apart: spooled, it is none on the way), and the request log counted against
-the requests sent, once the spool files the workers left are ingested.
+8 and 32 concurrent clients, the CPU a request costs the workers, their PostgreSQL backends and
+the load client (and the ratio that predicts: a shared machine disturbs it far less than the
+requests per second), SQL queries per request on a warm cache and a kept connection (the reads,
+Django's health checks, and the request log's write apart: spooled, it is none on the way), and
+the request log counted against the requests sent, once the spool files the workers left are
+ingested.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/e24_bench python benchmarks/register_api.py
     python benchmarks/register_api.py [--seconds 5] [--concurrency 8,32] [--workers 2]
