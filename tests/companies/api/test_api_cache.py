@@ -135,7 +135,7 @@ def _next_request() -> None:
 
 
 @pytest.fixture
-def kept_connection(transactional_db):
+def kept_connection(legal_forms):
     """PostgreSQL's connection, kept from one request to the next and health-checked, as in
     production (outside a test's transaction, which a request's start would end)."""
     if connection.vendor != "postgresql":
@@ -143,10 +143,6 @@ def kept_connection(transactional_db):
     assert connections["default"].health_check_enabled
 
 
-KEPT_CONNECTION = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@KEPT_CONNECTION
 @pytest.mark.parametrize("resource", ["empresas/{}", "empresas/{}/funcionarios"])
 def test_a_kept_body_needs_one_round_trip_on_a_kept_connection(
     kept_connection, client, agency, entered, resource, monkeypatch
@@ -162,7 +158,6 @@ def test_a_kept_body_needs_one_round_trip_on_a_kept_connection(
     assert (again.status_code, again.content, checks) == (200, first.content, [])
 
 
-@KEPT_CONNECTION
 def test_a_connection_that_died_since_the_last_request_is_opened_again(
     kept_connection, client, agency, entered
 ):
