@@ -28,8 +28,10 @@ from companies.models.filing import (
 from companies.models.register import (
     Company,
     Document,
+    GoodStandingCertificate,
     RegisterChange,
     RegistrationCounter,
+    Standing,
     document_path,
     document_title,
 )
@@ -60,6 +62,7 @@ __all__ = [
     "Company",
     "Document",
     "Founder",
+    "GoodStandingCertificate",
     "LegalForm",
     "Municipality",
     "NameReservation",
@@ -74,6 +77,7 @@ __all__ = [
     "Signature",
     "SigningDocument",
     "SigningSession",
+    "Standing",
     "document_path",
     "document_title",
     "new_reference",
