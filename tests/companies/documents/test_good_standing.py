@@ -215,3 +215,8 @@ def test_two_requests_at_once_keep_one_certificate(company, monkeypatch):
     monkeypatch.setattr(good_standing, "render", render_and_race)
     assert good_standing.issue(company) == recorded[0]
     assert GoodStandingCertificate.objects.count() == 1
+
+
+def test_the_readme_limit_twenty_new_certificates_per_address_in_ten_minutes():
+    assert document_views.GOOD_STANDING_ISSUES_ALLOWED == 20
+    assert document_views.GOOD_STANDING_WINDOW_SECONDS == 600
