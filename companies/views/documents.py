@@ -189,6 +189,7 @@ def _page(
         "constancia_now": constancia_now(constancia) if constancia else None,
         "constancia_url": good_standing_url(constancia) if constancia else "",
         "company": company,
+        "company_standing": standing(company) if company else None,
         "application": company.application if company else None,
         "documents": verification.document_rows(request.user, company) if company else [],
         "code_form": code_form or VerificationCodeForm(),

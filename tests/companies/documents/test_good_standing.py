@@ -220,3 +220,15 @@ def test_two_requests_at_once_keep_one_certificate(company, monkeypatch):
 def test_the_readme_limit_twenty_new_certificates_per_address_in_ten_minutes():
     assert document_views.GOOD_STANDING_ISSUES_ALLOWED == 20
     assert document_views.GOOD_STANDING_WINDOW_SECONDS == 600
+
+
+def test_the_company_code_page_shows_the_standing_now(client, company):
+    from companies.documents import codes
+
+    codes.store_missing(company)
+    page = client.get(f"/verificar/{company.verification_code}").content.decode()
+    assert '<dd id="standing-now">Vigente</dd>' in page
+    company.status = Company.Status.DISSOLVED
+    company.save()
+    page = client.get(f"/verificar/{company.verification_code}").content.decode()
+    assert '<dd id="standing-now">Disuelta</dd>' in page
