@@ -21,6 +21,7 @@ PROCESS_APPLICATION = PREFIX + "process_application"
 AFTER_REGISTRATION = PREFIX + "after_registration"
 RFC_AND_DOCUMENTS = PREFIX + "rfc_and_documents"
 ISSUE_DOCUMENT = PREFIX + "issue_document"
+REISSUE_DOCUMENTS = PREFIX + "reissue_documents"
 TELL_FOUNDERS = PREFIX + "tell_founders"
 RELAY_OUTBOX = PREFIX + "relay_outbox"
 PURGE_OUTBOX = PREFIX + "purge_outbox"
@@ -59,6 +60,12 @@ def issue_document(application_id: int, kind: str) -> Message:
     The application's id comes first, as in every message about an application
     (``outbox.withdraw``)."""
     return (ISSUE_DOCUMENT, [application_id, kind])
+
+
+def reissue_documents(application_id: int, kinds: list[str], reason: str) -> Message:
+    """New versions of these kinds of the company registered from this application, for a
+    registered change (``issuance.reissue``; ``reason`` is the change's key)."""
+    return (REISSUE_DOCUMENTS, [application_id, list(kinds), reason])
 
 
 def tell_founders(application_id: int, *, kind: str, step: str) -> Message:

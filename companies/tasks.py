@@ -75,6 +75,15 @@ def issue_document(self: Task, application_id: int, kind: str) -> None:
     _until_done(self, application_id, lambda pk: registration.issue(pk, kind=kind))
 
 
+@shared_task(name=jobs.REISSUE_DOCUMENTS, **AFTER_REGISTRATION)
+def reissue_documents(self: Task, application_id: int, kinds: list[str], reason: str) -> None:
+    """``issuance.reissue``: new versions after a registered change, once per reason; a seal
+    that waits (its key, the TSA) is tried again later."""
+    from companies.documents import issuance
+
+    _until_done(self, application_id, lambda pk: issuance.reissue_for(pk, kinds, reason))
+
+
 @shared_task(name=jobs.RFC_AND_DOCUMENTS, **AFTER_REGISTRATION)
 def rfc_and_documents(self: Task, application_id: int) -> None:
     """``after_registration`` telling nobody: for companies whose founders are not to hear of

@@ -52,6 +52,16 @@ urlpatterns = [
         documents.download,
         name="document",
     ),
+    path(
+        "empresas/<str:number>/constancia/",
+        documents.issue_good_standing,
+        name="issue_good_standing",
+    ),
+    path(
+        "empresas/<str:number>/constancias/<str:code>.pdf",
+        documents.good_standing_pdf,
+        name="good_standing",
+    ),
     path("verificar/", documents.verify, name="verify"),
     re_path(r"^verificar/(?P<code>[^/]{1,60})/?$", documents.verify_code, name="verify_code"),
     path("estadisticas/", statistics.statistics, name="statistics"),

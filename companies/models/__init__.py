@@ -29,8 +29,10 @@ from companies.models.pieces import Piece
 from companies.models.register import (
     Company,
     Document,
+    GoodStandingCertificate,
     RegisterChange,
     RegistrationCounter,
+    Standing,
     document_path,
     document_title,
 )
@@ -66,6 +68,7 @@ __all__ = [
     "DailyTally",
     "Document",
     "Founder",
+    "GoodStandingCertificate",
     "IdentityAlert",
     "LegalForm",
     "Municipality",
@@ -82,6 +85,7 @@ __all__ = [
     "Signature",
     "SigningDocument",
     "SigningSession",
+    "Standing",
     "SubscriptionDelivery",
     "document_path",
     "document_title",
