@@ -120,3 +120,22 @@ def test_the_backlog_gauges_read_the_database_when_scraped(client: Client, token
     assert 'empresa24_applications_waiting{status="in_review"} 1.0' in text
     line = next(row for row in text.splitlines() if row.startswith("empresa24_oldest_unregistered"))
     assert 3 * 3600 <= float(line.split()[1]) < 3 * 3600 + 60
+
+
+@pytest.mark.django_db
+def test_in_multiprocess_mode_a_scrape_reads_the_hosts_sample_files(
+    client: Client, token, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    from prometheus_client import values
+    from prometheus_client.core import Counter as FileCounter
+
+    # What another gunicorn process of the host wrote to the shared folder.
+    monkeypatch.setattr(
+        values, "ValueClass", values.MultiProcessValue(process_identifier=lambda: 4242)
+    )
+    other = FileCounter("empresa24_test_other_process", "x", registry=None)
+    other.inc(3)
+    text = scrape(client)
+    assert "empresa24_test_other_process_total 3.0" in text
+    assert "empresa24_outbox_unsent" in text
