@@ -137,14 +137,14 @@ def registry_call(service: str, outcome: str) -> None:
 
 
 class Backlog(Collector):
-    """The work waiting, read from the database when scraped: outbox messages not yet sent,
-    applications per open status (the running tallies, ``companies.counters``), and the age of
-    the oldest application submitted and not yet in a final status."""
+    """The work waiting, read from the database when scraped: outbox messages not yet sent
+    (its ``sent_at, created_at`` index), applications per open status (the running tallies,
+    ``companies.counters``), and the age of the oldest application waiting on the registry."""
 
     def collect(self) -> Iterator[Metric]:
-        from django.db.models import Min, Sum
+        from django.db.models import Sum
 
-        from companies.models import FINAL_STATUSES, Application, ApplicationTally, OutboxMessage
+        from companies.models import ApplicationTally, OutboxMessage
 
         outbox = GaugeMetricFamily(
             "empresa24_outbox_unsent", "Outbox messages the broker has not taken yet."
@@ -158,17 +158,36 @@ class Backlog(Collector):
         for row in per_status.order_by("status"):
             waiting.add_metric([row["status"]], row["n"] or 0)
         yield waiting
-        oldest: datetime | None = (
-            Application.objects.exclude(status__in=FINAL_STATUSES)
-            .filter(first_submitted_at__isnull=False)
-            .aggregate(at=Min("first_submitted_at"))["at"]
-        )
+        oldest = _oldest_waiting_on_the_registry()
         age = GaugeMetricFamily(
             "empresa24_oldest_unregistered_application_seconds",
-            "Seconds since the oldest open application was first submitted (0: none).",
+            "Seconds since the oldest application waiting on the registry (in the clerks' queue "
+            "or approved) was first submitted (0: none).",
         )
         age.add_metric([], (timezone.now() - oldest).total_seconds() if oldest else 0.0)
         yield age
+
+
+def _oldest_waiting_on_the_registry() -> datetime | None:
+    """The first submission of the oldest application in the clerks' queue or approved and not
+    yet registered: the first row of the queue's partial index (``application_queue_order``),
+    and the few approved ones through the status index, never the registered history. Drafts
+    and applications awaiting signatures are the applicant's time, not the registry's."""
+    from django.db.models import Min
+
+    from companies.models import QUEUE_STATUSES, Application, ApplicationStatus
+
+    queued = (
+        Application.objects.filter(status__in=QUEUE_STATUSES, first_submitted_at__isnull=False)
+        .order_by("first_submitted_at", "id")
+        .values_list("first_submitted_at", flat=True)
+        .first()
+    )
+    approved = Application.objects.filter(status=ApplicationStatus.APPROVED).aggregate(
+        at=Min("first_submitted_at")
+    )["at"]
+    found = [moment for moment in (queued, approved) if moment is not None]
+    return min(found) if found else None
 
 
 _backlog = CollectorRegistry(auto_describe=False)

@@ -115,6 +115,8 @@ def test_the_backlog_gauges_read_the_database_when_scraped(client: Client, token
         first_submitted_at=timezone.now() - timedelta(hours=3)
     )
     ApplicationFactory(status="registered", first_submitted_at=timezone.now() - timedelta(days=9))
+    # Back with the applicant after changes: their time, not the registry's.
+    ApplicationFactory(status="draft", first_submitted_at=timezone.now() - timedelta(days=5))
     text = scrape(client)
     assert "empresa24_outbox_unsent 1.0" in text
     assert 'empresa24_applications_waiting{status="in_review"} 1.0' in text
@@ -139,3 +141,14 @@ def test_in_multiprocess_mode_a_scrape_reads_the_hosts_sample_files(
     text = scrape(client)
     assert "empresa24_test_other_process_total 3.0" in text
     assert "empresa24_outbox_unsent" in text
+
+
+@pytest.mark.django_db
+def test_an_approved_application_not_yet_registered_counts_as_waiting(client: Client, token):
+    ApplicationFactory(status="approved", first_submitted_at=timezone.now() - timedelta(hours=30))
+    line = next(
+        row
+        for row in scrape(client).splitlines()
+        if row.startswith("empresa24_oldest_unregistered")
+    )
+    assert 30 * 3600 <= float(line.split()[1]) < 30 * 3600 + 60
