@@ -164,3 +164,21 @@ def ingest_request_log() -> int:
     from companies.api import spool
 
     return spool.ingest()
+
+
+@shared_task(
+    name=jobs.PROCESS_FILING, bind=True, max_retries=MAX_TRIES, autoretry_for=(OperationalError,)
+)
+def process_filing(self: Task, filing_id: int) -> None:
+    """A submitted filing on a registered company: registered with no human, or to a clerk."""
+    from companies.lifecycle import filings
+
+    filings.process(filing_id)
+
+
+@shared_task(name=jobs.APPLY_DUE_FILINGS)
+def apply_due_filings() -> int:
+    """Approved filings whose effective date has come, each registered exactly once."""
+    from companies.lifecycle import filings
+
+    return filings.apply_due()

@@ -25,6 +25,14 @@ from companies.models.filing import (
     Signature,
     new_reference,
 )
+from companies.models.lifecycle import (
+    PENDING_FILING_STATUSES,
+    CompanyFiling,
+    CompanyState,
+    FilingEvent,
+    FilingSignature,
+    FilingType,
+)
 from companies.models.register import (
     Company,
     Document,
@@ -46,6 +54,7 @@ from companies.models.trail import (
 
 __all__ = [
     "FINAL_STATUSES",
+    "PENDING_FILING_STATUSES",
     "QUEUE_STATUSES",
     "REFERENCE_ALPHABET",
     "AgencyAccess",
@@ -58,7 +67,12 @@ __all__ = [
     "ApplicationVersion",
     "CertificateStatus",
     "Company",
+    "CompanyFiling",
+    "CompanyState",
     "Document",
+    "FilingEvent",
+    "FilingSignature",
+    "FilingType",
     "Founder",
     "LegalForm",
     "Municipality",

@@ -16,6 +16,7 @@ its status) that is not recorded here would not be seen by the agencies.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
@@ -35,12 +36,16 @@ def snapshot(company: Company) -> dict[str, Any]:
     }
 
 
-def record_change(company: Company, kind: RegisterChange.Kind | str) -> RegisterChange:
-    """Append one event about ``company`` to the log (registered, updated or dissolved)."""
+def record_change(
+    company: Company, kind: RegisterChange.Kind | str, *, fields: Sequence[str] = ()
+) -> RegisterChange:
+    """Append one event about ``company`` to the log (registered, updated or dissolved);
+    ``fields``, the register data a filing touched (``campos``: ``office``, ...)."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEED_LOCK])
+        data = snapshot(company) | ({"campos": list(fields)} if fields else {})
         return RegisterChange.objects.create(
-            company=company, kind=RegisterChange.Kind(kind), data=snapshot(company)
+            company=company, kind=RegisterChange.Kind(kind), data=data
         )

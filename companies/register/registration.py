@@ -23,6 +23,7 @@ from companies.models import (
     NameReservation,
     RegistrationCounter,
 )
+from companies.register import states
 from companies.register.changes import record_change
 from companies.registries import RegistryUnavailable
 from portal.models import User
@@ -54,6 +55,7 @@ def register(application: Application) -> Application:
             registered_at=now,
             verification_code=codes.derive(number),
         )
+        states.initial(company)
         NameReservation.objects.filter(
             application=locked, status=NameReservation.Status.ACTIVE
         ).update(status=NameReservation.Status.USED)
