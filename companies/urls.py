@@ -5,6 +5,7 @@ from companies.views import (
     clerk,
     documents,
     efirma,
+    filings,
     progress,
     register,
     remote_signing,
@@ -46,6 +47,18 @@ urlpatterns = [
     path("solicitudes/<uuid:public_id>/retirar/", progress.withdraw, name="withdraw"),
     path("empresas/", register.search, name="register_search"),
     path("empresas/<str:number>/", register.company, name="register_company"),
+    path("empresas/<str:number>/tramites/", filings.company, name="company_filings"),
+    path(
+        "empresas/<str:number>/tramites/nuevo/<slug:filing_type>/",
+        filings.new,
+        name="new_filing",
+    ),
+    path("empresas/<str:number>/tramites/<uuid:public_id>/", filings.detail, name="filing"),
+    re_path(
+        r"^empresas/(?P<number>[^/]+)/tramites/(?P<public_id>[0-9a-f-]{36})/(?P<action>sign|submit|withdraw)/$",
+        filings.act,
+        name="filing_action",
+    ),
     path(
         "empresas/<str:number>/documentos/<slug:kind>-v<int:version>.pdf",
         documents.download,
