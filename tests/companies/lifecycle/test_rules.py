@@ -1,8 +1,16 @@
 """The table of who may file what (companies/data/filing_rules.json), read by ``rules.offer``."""
 
 import pytest
+from django.utils import translation
 
 from companies.lifecycle import rules
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
 
 FORMS = ["sas", "sa-de-cv", "s-de-rl-de-cv"]
 
