@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from companies.views import (
     applicant,
     clerk,
+    clerk_filings,
     documents,
     efirma,
     filings,
@@ -70,6 +71,13 @@ urlpatterns = [
     path("registro/", clerk.queue, name="queue"),
     path("registro/supervision/", supervisor.dashboard, name="supervision"),
     path("registro/supervision/datos.csv", supervisor.export_csv, name="supervision_csv"),
+    path("registro/tramites/", clerk_filings.queue, name="clerk_filings"),
+    path("registro/tramites/<uuid:public_id>/", clerk_filings.detail, name="clerk_filing"),
+    re_path(
+        r"^registro/tramites/(?P<public_id>[0-9a-f-]{36})/(?P<action>approve|reject)/$",
+        clerk_filings.act,
+        name="clerk_filing_action",
+    ),
     path("registro/<uuid:public_id>/", clerk.detail, name="review"),
     re_path(
         r"^registro/(?P<public_id>[0-9a-f-]{36})/(?P<action>claim|release|approve|request-changes|reject|reassign)/$",

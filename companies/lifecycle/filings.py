@@ -285,3 +285,34 @@ def apply_due() -> int:
 def documents_reissued_by(filing_type: str) -> list[str]:
     """The documents a registered filing of this type changes (data), for the documents' room."""
     return list(rules.type_rules(filing_type).get("reissues", []))
+
+
+# -- the clerks ------------------------------------------------------------------------------
+
+
+def in_review() -> list[CompanyFiling]:
+    """The filings a clerk must decide, oldest submission first (one query)."""
+    waiting = CompanyFiling.objects.filter(status=ApplicationStatus.IN_REVIEW)
+    return list(waiting.select_related("company__legal_form").order_by("submitted_at", "pk"))
+
+
+def preview(filing: CompanyFiling) -> dict[str, list[Any]]:
+    """What registering ``filing`` would change in the company's register data now."""
+    before = latest_state(filing.company_id).data
+    return states.diff(before, types.apply(filing.type, before, filing.payload))
+
+
+def approve_by_clerk(filing: CompanyFiling, *, actor: User, reason: str = "") -> CompanyFiling:
+    """The clerk approves: registered at once when its effective date has come, otherwise on
+    that day by beat (``apply_due``)."""
+    with transaction.atomic():
+        approved = flow.approve(filing, actor=actor, reason=reason)
+        register_filing(approved.pk)
+    approved.refresh_from_db()
+    return approved
+
+
+def reject_by_clerk(filing: CompanyFiling, *, actor: User, reason: str) -> CompanyFiling:
+    if not reason.strip():
+        raise FilingRefused([_("Say why the filing is rejected: the filer reads it.")])
+    return flow.reject(filing, actor=actor, reason=reason.strip())

@@ -65,18 +65,15 @@ def field_label(field: str) -> str:
     }.get(field, field)
 
 
-def lines(filings: Iterable[CompanyFiling]) -> list[Line]:
+def described(changes: dict[str, list[Any]]) -> list[Change]:
     return [
-        Line(
-            filing,
-            filing.effective_on,
-            [
-                Change(field_label(field), _text(field, before), _text(field, after))
-                for field, (before, after) in filing.changes.items()
-            ],
-        )
-        for filing in filings
+        Change(field_label(field), _text(field, before), _text(field, after))
+        for field, (before, after) in changes.items()
     ]
+
+
+def lines(filings: Iterable[CompanyFiling]) -> list[Line]:
+    return [Line(filing, filing.effective_on, described(filing.changes)) for filing in filings]
 
 
 def of(company: Company) -> list[Line]:
