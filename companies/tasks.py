@@ -108,6 +108,16 @@ def tell_founders(application_id: int, kind: str, step: str) -> None:
     notifications.tell_founders_by_id(application_id, kind=kind, step=step)
 
 
+@shared_task(
+    name=jobs.PROCESS_FILING, bind=True, max_retries=MAX_TRIES, autoretry_for=(OperationalError,)
+)
+def process_filing(self: Task, filing_id: int) -> None:
+    """A submitted filing on a registered company: registered with no human, or to a clerk."""
+    from companies.lifecycle import filings
+
+    filings.process(filing_id)
+
+
 # -- periodic (beat schedule in portal/celery.py) ----------------------------------------
 
 
@@ -164,16 +174,6 @@ def ingest_request_log() -> int:
     from companies.api import spool
 
     return spool.ingest()
-
-
-@shared_task(
-    name=jobs.PROCESS_FILING, bind=True, max_retries=MAX_TRIES, autoretry_for=(OperationalError,)
-)
-def process_filing(self: Task, filing_id: int) -> None:
-    """A submitted filing on a registered company: registered with no human, or to a clerk."""
-    from companies.lifecycle import filings
-
-    filings.process(filing_id)
 
 
 @shared_task(name=jobs.APPLY_DUE_FILINGS)

@@ -18,6 +18,7 @@ MESSAGES = [
     jobs.rfc_and_documents(7),
     jobs.issue_document(7, "certificate"),
     jobs.tell_founders(7, kind="submitted", step="submission:1"),
+    jobs.process_filing(7),
 ]
 
 
