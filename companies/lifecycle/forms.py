@@ -18,7 +18,7 @@ ANOTHER_STATE = "00"
 class FilingForm(forms.Form):
     effective_on = forms.DateField(
         label=_("Takes effect on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Today or a later day: the register applies it on that day."),
     )
 
