@@ -45,6 +45,13 @@ def new(request: SignedInRequest, number: str, filing_type: str) -> HttpResponse
     member = access.company_for_member(request.user, number)
     if filing_type not in forms.FORMS:
         raise Http404
+    choices = rules.offer_for(
+        request.user, member.company, member.data, filings.pending_of(member.company)
+    )
+    refusal = rules.refusal(choices, filing_type)
+    if refusal:  # the page offers only what the table allows; a typed address says why not
+        messages.error(request, refusal)
+        return redirect("companies:company_filings", number)
     form = forms.FORMS[filing_type](request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

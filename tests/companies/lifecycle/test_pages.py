@@ -143,3 +143,13 @@ def test_the_dashboard_links_each_company_to_its_filings(client, registered_comp
     client.force_login(applicant)
     page = client.get("/solicitudes/").content.decode()
     assert f"/empresas/{registered_company.registration_number}/tramites/" in page
+
+
+def test_the_form_of_a_type_the_table_refuses_says_why_instead(
+    client, in_english, registered_company, other_applicant
+):
+    number = registered_company.registration_number
+    client.force_login(other_applicant)
+    response = client.get(f"/empresas/{number}/tramites/nuevo/office_change/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/empresas/{number}/tramites/"
+    assert "Only the company&#x27;s administrator may file this." in response.content.decode()
