@@ -76,7 +76,20 @@ def lines(filings: Iterable[CompanyFiling]) -> list[Line]:
     return [Line(filing, filing.effective_on, described(filing.changes)) for filing in filings]
 
 
-def of(company: Company) -> list[Line]:
-    """The company's registered filings, newest first: one query."""
+SHOWN = 20  # filings a page lists unless asked for all
+
+
+@dataclass(frozen=True)
+class History:
+    lines: list[Line]
+    more: bool  # earlier filings exist that ``lines`` leaves out
+
+
+def of(company: Company, *, everything: bool = False) -> History:
+    """The company's registered filings, newest first, the latest ``SHOWN`` unless
+    ``everything``: one query."""
     registered = company.filings.filter(status=ApplicationStatus.REGISTERED)
-    return lines(registered.order_by("-registered_at", "-pk"))
+    newest = registered.order_by("-registered_at", "-pk")
+    found = list(newest if everything else newest[: SHOWN + 1])
+    more = not everything and len(found) > SHOWN
+    return History(lines(found[:SHOWN] if more else found), more)

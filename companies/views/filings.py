@@ -34,7 +34,9 @@ def company(request: SignedInRequest, number: str) -> HttpResponse:
         "choices": rules.offer_for(request.user, member.company, member.data, pending),
         "pending": pending,
         "office": history.office_text(member.data.get("office")),
-        "lines": history.of(member.company),
+        "history": history.of(
+            member.company, everything=request.GET.get("historial") == "completo"
+        ),
     }
     return render(request, "companies/filings/company.html", context)
 

@@ -82,6 +82,8 @@ def company(request: HttpRequest, number: str) -> HttpResponse:
     if state is not None:
         context["data"] = state.data
         context["office"] = filing_history.office_text(state.data.get("office"))
-        context["lines"] = filing_history.of(entry)
+        context["filings"] = filing_history.of(
+            entry, everything=request.GET.get("historial") == "completo"
+        )
         context["is_member"] = filing_access.is_member(request.user, entry, state.data)
     return render(request, "companies/register/company.html", context)

@@ -153,3 +153,22 @@ def test_the_form_of_a_type_the_table_refuses_says_why_instead(
     response = client.get(f"/empresas/{number}/tramites/nuevo/office_change/", follow=True)
     assert response.redirect_chain[-1][0] == f"/empresas/{number}/tramites/"
     assert "Only the company&#x27;s administrator may file this." in response.content.decode()
+
+
+def test_the_page_lists_the_latest_filings_and_all_of_them_on_request(
+    client, in_english, registered_company, applicant, monkeypatch
+):
+    from companies.lifecycle import history
+    from tests.factories import NEW_OFFICE
+
+    monkeypatch.setattr(history, "SHOWN", 1)
+    back = {**NEW_OFFICE, "street": "Av. Zaragoza", "municipality": "014"}
+    for payload in (NEW_OFFICE, back):
+        filings.process(submitted_filing(registered_company, applicant, payload=payload).pk)
+    url = f"/empresas/{registered_company.registration_number}/"
+    page = client.get(url).content.decode()
+    assert "Show every filing" in page
+    assert page.count("Change of registered office") == 1
+    everything = client.get(url, {"historial": "completo"}).content.decode()
+    assert everything.count("Change of registered office") == 2
+    assert "Show every filing" not in everything
