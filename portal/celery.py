@@ -77,6 +77,10 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": work.ingest_request_log.name,
             "schedule": float(settings.BEAT_INGEST_REQUEST_LOG_SECONDS),
         },
+        "push-changes-to-subscribers": {
+            "task": work.push_changes.name,
+            "schedule": float(settings.BEAT_PUSH_CHANGES_SECONDS),
+        },
     }
 
 

@@ -1,3 +1,4 @@
+import itertools
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -434,3 +435,30 @@ def submitted_filing(company, user, filing_type="office_change", payload=None, *
 
     filing = sign_filing(start_filing(company, user, filing_type, payload, **kwargs))
     return filings.submit(filing, actor=user)
+
+
+_hand_entered = itertools.count(1)
+
+
+def entered_by_hand(*, municipality: str = "014"):
+    """A company entered in the register by hand (the register's own number series is not
+    under test), its office in ``municipality``, with the change of its registration
+    (``record_change``: the subscriptions hear of it)."""
+    from django.utils import timezone
+
+    from companies.models import Company
+    from companies.register.changes import record_change
+    from companies.register.search import normalise_name
+
+    n = next(_hand_entered)
+    application = ApplicationFactory(municipality=municipality, status="registered")
+    entry = Company.objects.create(
+        registration_number=f"QRO-2026-9{n:05d}",
+        name=f"Empresa {n}, S.A.S.",
+        normalised_name=normalise_name(f"Empresa {n}"),
+        legal_form=LegalForm.objects.get(code="sas"),
+        application=application,
+        registered_at=timezone.now(),
+    )
+    record_change(entry, "registered")
+    return entry

@@ -33,15 +33,20 @@ from companies.models.lifecycle import (
     FilingSignature,
     FilingType,
 )
+from companies.models.pieces import Piece
 from companies.models.register import (
     Company,
     Document,
+    GoodStandingCertificate,
     RegisterChange,
     RegistrationCounter,
+    Standing,
     document_path,
     document_title,
 )
 from companies.models.signing import SigningDocument, SigningSession
+from companies.models.subscription import AgencySubscription, IdentityAlert, SubscriptionDelivery
+from companies.models.tallies import ApplicationTally, DailyTally
 from companies.models.trail import (
     AppendOnlyQuerySet,
     ApplicationEvent,
@@ -60,20 +65,25 @@ __all__ = [
     "AgencyAccess",
     "AgencyRequest",
     "AgencyService",
+    "AgencySubscription",
     "AppendOnlyQuerySet",
     "Application",
     "ApplicationEvent",
     "ApplicationStatus",
+    "ApplicationTally",
     "ApplicationVersion",
     "CertificateStatus",
     "Company",
     "CompanyFiling",
     "CompanyState",
+    "DailyTally",
     "Document",
     "FilingEvent",
     "FilingSignature",
     "FilingType",
     "Founder",
+    "GoodStandingCertificate",
+    "IdentityAlert",
     "LegalForm",
     "Municipality",
     "NameReservation",
@@ -81,6 +91,7 @@ __all__ = [
     "OutboxMessage",
     "Payment",
     "PersonStatus",
+    "Piece",
     "RegisterChange",
     "RegistrationCounter",
     "RegistryCheck",
@@ -88,6 +99,8 @@ __all__ = [
     "Signature",
     "SigningDocument",
     "SigningSession",
+    "Standing",
+    "SubscriptionDelivery",
     "document_path",
     "document_title",
     "new_reference",

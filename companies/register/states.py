@@ -4,7 +4,7 @@ A company's first state is written at registration from its application (``initi
 registered filing adds the next one (``companies.lifecycle``). The data is plain JSON in the
 register's own words (``office``, ``administrators``, ``shareholders``...), so that a state
 reads the same whichever application or filing produced it, and ``diff`` can say what changed.
-Migration 0017 backfilled the companies registered before states existed with the same shape
+Migration 0021 backfilled the companies registered before states existed with the same shape
 (it keeps its own copy of ``data_of``: a migration must not follow this code as it changes).
 """
 

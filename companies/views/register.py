@@ -12,11 +12,13 @@ from django.shortcuts import render
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
+from companies.access import may_read_founders_documents
 from companies.documents import verification
 from companies.filing import read
 from companies.lifecycle import access as filing_access
 from companies.lifecycle import history as filing_history
 from companies.models import Company
+from companies.pieces import read as pieces_read
 from companies.register import search as register_search
 from companies.register import states
 from portal.htmx import fragment_or_page
@@ -77,6 +79,10 @@ def company(request: HttpRequest, number: str) -> HttpResponse:
         "administrators": read.administrators(application) if application else [],
         "history": register_search.history(entry, issued),
         "documents": verification.document_rows(request.user, entry, issued),
+        # The other agencies' procedures, for its founders only (a refusal's reason is theirs).
+        "pieces": pieces_read.rows(entry)
+        if may_read_founders_documents(request.user, entry)
+        else [],
     }
     state = states.current(entry.pk)  # the register data as the filings left it (issue 14)
     if state is not None:

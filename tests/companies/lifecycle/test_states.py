@@ -15,7 +15,7 @@ from companies.register import states
 from tests.factories import start_filing
 
 pytestmark = pytest.mark.django_db
-MIGRATION = importlib.import_module("companies.migrations.0017_company_filings")
+MIGRATION = importlib.import_module("companies.migrations.0021_company_filings")
 
 
 def test_the_backfill_gives_an_earlier_company_the_state_its_register_shows(

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('companies', '0016_agency_request_entry_id'),
+        ('companies', '0020_good_standing'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
