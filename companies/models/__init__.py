@@ -25,6 +25,14 @@ from companies.models.filing import (
     Signature,
     new_reference,
 )
+from companies.models.lifecycle import (
+    PENDING_FILING_STATUSES,
+    CompanyFiling,
+    CompanyState,
+    FilingEvent,
+    FilingSignature,
+    FilingType,
+)
 from companies.models.pieces import Piece
 from companies.models.register import (
     Company,
@@ -51,6 +59,7 @@ from companies.models.trail import (
 
 __all__ = [
     "FINAL_STATUSES",
+    "PENDING_FILING_STATUSES",
     "QUEUE_STATUSES",
     "REFERENCE_ALPHABET",
     "AgencyAccess",
@@ -65,8 +74,13 @@ __all__ = [
     "ApplicationVersion",
     "CertificateStatus",
     "Company",
+    "CompanyFiling",
+    "CompanyState",
     "DailyTally",
     "Document",
+    "FilingEvent",
+    "FilingSignature",
+    "FilingType",
     "Founder",
     "GoodStandingCertificate",
     "IdentityAlert",
