@@ -28,6 +28,8 @@ from companies.models.filing import (
 from companies.models.register import (
     Company,
     Document,
+    NameWord,
+    NameWordCompany,
     RegisterChange,
     RegistrationCounter,
     document_path,
@@ -63,6 +65,8 @@ __all__ = [
     "LegalForm",
     "Municipality",
     "NameReservation",
+    "NameWord",
+    "NameWordCompany",
     "Notification",
     "OutboxMessage",
     "Payment",

@@ -24,6 +24,7 @@ from companies.models import (
     RegistrationCounter,
 )
 from companies.register.changes import record_change
+from companies.register.name_words import index_company_name
 from companies.registries import RegistryUnavailable
 from portal.models import User
 
@@ -54,6 +55,7 @@ def register(application: Application) -> Application:
             registered_at=now,
             verification_code=codes.derive(number),
         )
+        index_company_name(company)
         NameReservation.objects.filter(
             application=locked, status=NameReservation.Status.ACTIVE
         ).update(status=NameReservation.Status.USED)
