@@ -358,3 +358,25 @@ def test_a_rare_name_is_shown_and_counted_in_one_query(postgresql, client, db, m
         enter(f"QRO-2026-{n:06d}", f"Panadería Número {n}, S.A.S.")
     page, reads = register_reads(client, "panaderia")
     assert f"{matches} empresas encontradas" in page and reads == 1
+
+
+# -- the names' words, kept for the search ------------------------------------------------------
+
+
+def test_registration_enters_the_names_words_so_the_company_is_found_at_once(postgresql, applicant):
+    from tests.factories import registered_company
+
+    company = registered_company(complete_application(applicant))
+    assert [found.pk for found in search_register(company.name)] == [company.pk]
+
+
+def test_each_word_counts_the_companies_whose_names_have_it_through_a_change_of_name(db):
+    from companies.models import NameWord
+
+    enter("QRO-2026-000401", "Panadería Bernal, S.A.S.")
+    renamed = enter("QRO-2026-000402", "Panadería Jalpan, S.A.S.")
+    renamed.normalised_name = normalise_name("Ferretería Jalpan")
+    index_company_name(renamed)
+    index_company_name(renamed)  # again: nothing counted twice
+    counts = dict(NameWord.objects.values_list("word", "companies"))
+    assert counts == {"PANADERIA": 1, "BERNAL": 1, "JALPAN": 1, "FERRETERIA": 1}
