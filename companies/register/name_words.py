@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -26,15 +26,19 @@ from django.db.models import (
     Field,
     FilteredRelation,
     FloatField,
+    IntegerField,
     Q,
     QuerySet,
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, StrIndex
 from django.db.models.lookups import GreaterThan
 
 from companies.models import Company, NameWord, NameWordCompany
+
+Rows = TypeVar("Rows", Company, NameWordCompany)
 
 
 def index_company_name(company: Company) -> None:
@@ -138,29 +142,22 @@ def companies_with(found: Sequence[Sequence[WordLike]]) -> QuerySet[Company]:
     (``found``, from ``words_like``), best first: the likest words (the sum of each searched
     word's best score), then the shortest name, then the earliest registered.
 
-    Read from the entries of the searched word fewest names have (``rarest``), in the order
+    Read from the entries of the searched word fewest names have (``_rarest``), in the order
     of its index (word, name's length, company; the name included), the other searched words
     checked on the name the index holds: PostgreSQL reads only the companies of the page. A
     name with two words like the rarest one is read once, through the likest."""
     if not found or not all(found):
         return Company.objects.none()
-    rarest = min(found, key=lambda likes: sum(like.companies for like in likes))
+    rarest = _rarest(found)
     keys = [like.pk for like in rarest]
-    companies = Company.objects.alias(
+    entries: QuerySet[Company] = Company.objects.alias(
         entry=FilteredRelation("name_words", condition=Q(name_words__word_id__in=keys))
     ).filter(entry__word_id__in=keys)  # an inner join
-    if len(rarest) > 1:  # a name with two of them: read through the likest only
-        companies = companies.filter(entry__word_id=_likest(rarest, score=False))
-    for n, likes in enumerate(found):
-        if likes is not rarest:
-            score = _likest(likes)
-            companies = companies.alias(**{f"word_{n}": score}).filter(
-                **{f"word_{n}__isnull": False}
-            )
-    if len(found) == 1 and len(rarest) == 1:  # one word, one score: the index's order
+    companies = _with_every_word(entries, found, "entry__")
+    if all(len(likes) == 1 for likes in found):  # one score for all: the index's order
         return companies.order_by("entry__name_length", "entry__company_id")
     words_found = sum(
-        (_likest(likes) for likes in found),
+        (_likest(likes, "entry__") for likes in found),
         start=Value(0.0, output_field=FloatField()),
     )
     return companies.alias(score=words_found).order_by(
@@ -168,10 +165,50 @@ def companies_with(found: Sequence[Sequence[WordLike]]) -> QuerySet[Company]:
     )
 
 
-def _likest(likes: Sequence[WordLike], *, score: bool = True) -> Case:
+def count_at_most(found: Sequence[Sequence[WordLike]], ceiling: int) -> RawSQL:
+    """How many companies ``companies_with(found)`` holds, counting no further than
+    ``ceiling``: from the index of the names' words alone, in the same query as a page."""
+    if not found or not all(found) or ceiling <= 0:
+        return RawSQL("0", (), output_field=IntegerField())
+    keys = [like.pk for like in _rarest(found)]
+    entries = _with_every_word(NameWordCompany.objects.filter(word_id__in=keys), found, "")
+    sql, params = entries.values("company_id")[:ceiling].query.sql_with_params()
+    return RawSQL(  # noqa: S611 (Django's own SQL of the query above, with its parameters)
+        f"SELECT count(*) FROM ({sql}) AS counted",  # noqa: S608
+        params,
+        output_field=IntegerField(),
+    )
+
+
+def _rarest(found: Sequence[Sequence[WordLike]]) -> Sequence[WordLike]:
+    """The words like the searched word that fewest names have."""
+    return min(found, key=lambda likes: sum(like.companies for like in likes))
+
+
+def _with_every_word(
+    rows: QuerySet[Rows], found: Sequence[Sequence[WordLike]], entry: str
+) -> QuerySet[Rows]:
+    """``rows`` (their entry's fields prefixed ``entry``) whose entry's word is the likest of
+    the rarest searched word's its name has (so that a name is read once), and whose name has
+    one of each other searched word's like words. (Each condition an alias first: a condition
+    on ``entry__`` written in the filter would join the entries a second time.)"""
+    rarest = _rarest(found)
+    if len(rarest) > 1:
+        rows = rows.alias(likest_word=_likest(rarest, entry, score=False)).filter(
+            **{f"{entry}word_id": F("likest_word")}
+        )
+    for n, likes in enumerate(found):
+        if likes is not rarest:
+            rows = rows.alias(**{f"word_{n}": _likest(likes, entry)}).filter(
+                **{f"word_{n}__isnull": False}
+            )
+    return rows
+
+
+def _likest(likes: Sequence[WordLike], entry: str, *, score: bool = True) -> Case:
     """The score of the likest of ``likes`` the entry's name has, or (``score`` false) that
     word's key; NULL if the name has none."""
-    padded = Concat(Value(" "), F("entry__name"), Value(" "), output_field=CharField())
+    padded = Concat(Value(" "), F(f"{entry}name"), Value(" "), output_field=CharField())
     output: Field[Any, Any] = FloatField() if score else BigIntegerField()
     return Case(
         *(

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import CharField, Count, Q, QuerySet, Value, Window
+from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat, StrIndex
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -60,8 +60,10 @@ def count_up_to(found: QuerySet[Company], ceiling: int | None = None) -> Counted
 
 def matched(rows: Sequence[Company]) -> int | None:
     """How many companies matched the search these rows are a page of, if the rows say so:
-    those of a rare name do (``companies_named``), counted in the same query."""
-    return getattr(rows[0], "matches", None) if rows else None
+    those of a name with no more than ``FEW_MATCHES`` matches do (``companies_named``),
+    counted in the same query."""
+    matches: int | None = getattr(rows[0], "matches", None) if rows else None
+    return matches if matches is not None and matches <= FEW_MATCHES else None
 
 
 def search_register(query: str) -> QuerySet[Company]:
@@ -118,9 +120,9 @@ def companies_named(normalised: str) -> QuerySet[Company]:
     up first, then their companies (``name_words``), so that no search reads or ranks every
     name that has a common word. The best come first: how well the words are found (the sum of
     each word's similarity), then the shortest name, then the earliest registered; at most
-    ``MAX_RESEMBLING`` of them. When no more than ``FEW_MATCHES`` are found they carry their
-    count (``matches``, see ``matched``); otherwise they are counted no further than
-    ``MAX_COUNTED`` (``count_up_to``). Elsewhere (SQLite) rapidfuzz scores every name
+    ``MAX_RESEMBLING`` of them. They carry their count, up to ``FEW_MATCHES`` (``matches``,
+    from the words' index in the same query, see ``matched``); beyond, they are counted no
+    further than ``MAX_COUNTED`` (``count_up_to``). Elsewhere (SQLite) rapidfuzz scores every name
     (``companies_resembling``).
     """
     words = normalised.split()
@@ -131,10 +133,7 @@ def companies_named(normalised: str) -> QuerySet[Company]:
         return companies_resembling(normalised)
     found = name_words.words_like(words)
     best = name_words.companies_with(found).select_related("legal_form")
-    at_most = min(sum(like.companies for like in likes) for likes in found)
-    if at_most <= FEW_MATCHES:  # the few counted with the page
-        return best.annotate(matches=Window(Count("pk")))
-    return best
+    return best.annotate(matches=name_words.count_at_most(found, FEW_MATCHES + 1))
 
 
 def explain_name_search(normalised: str) -> str:
