@@ -339,7 +339,8 @@ def test_a_common_name_is_counted_no_further_than_max_counted(client, common, mo
 
 
 def register_reads(client, query: str) -> tuple[str, int]:
-    """The search page and how many queries read the register (PostgreSQL's estimate apart)."""
+    """The search page and how many queries read the register's companies (the look-up of the
+    names' words apart: it reads companies_nameword only)."""
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
