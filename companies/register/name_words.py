@@ -34,7 +34,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, StrIndex
-from django.db.models.lookups import GreaterThan
+from django.db.models.lookups import Contains, GreaterThan
 
 from companies.models import Company, NameWord, NameWordCompany
 
@@ -213,7 +213,10 @@ def _likest(likes: Sequence[WordLike], entry: str, *, score: bool = True) -> Cas
     return Case(
         *(
             When(
-                GreaterThan(StrIndex(padded, Value(f" {like.word} ")), 0),
+                Q(  # a quick LIKE first: most names have none of them anywhere
+                    Contains(F(f"{entry}name"), Value(like.word)),
+                    GreaterThan(StrIndex(padded, Value(f" {like.word} ")), 0),
+                ),
                 then=Value(like.score if score else like.pk, output_field=output),
             )
             for like in likes
