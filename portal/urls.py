@@ -13,6 +13,9 @@ shell = [
 ]
 
 urlpatterns = [
+    # First: every request is matched against the patterns above its own, and the agency
+    # API's are the ones that must be answered fastest (none of the others starts with api/).
+    path("api/v1/", agency_api_urls),
     path("", include((shell, "portal"))),
     path("", include("companies.urls")),
     path("favicon.ico", views.favicon, name="favicon"),
@@ -20,7 +23,6 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("oidc/", include("mozilla_django_oidc.urls")),
-    path("api/v1/", agency_api_urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -25,17 +25,30 @@ from companies.models.filing import (
     Signature,
     new_reference,
 )
+from companies.models.lifecycle import (
+    PENDING_FILING_STATUSES,
+    CompanyFiling,
+    CompanyState,
+    FilingEvent,
+    FilingSignature,
+    FilingType,
+)
+from companies.models.pieces import Piece
 from companies.models.register import (
     Company,
     Document,
+    GoodStandingCertificate,
     NameWord,
     NameWordCompany,
     RegisterChange,
     RegistrationCounter,
+    Standing,
     document_path,
     document_title,
 )
 from companies.models.signing import SigningDocument, SigningSession
+from companies.models.subscription import AgencySubscription, IdentityAlert, SubscriptionDelivery
+from companies.models.tallies import ApplicationTally, DailyTally
 from companies.models.trail import (
     AppendOnlyQuerySet,
     ApplicationEvent,
@@ -48,20 +61,31 @@ from companies.models.trail import (
 
 __all__ = [
     "FINAL_STATUSES",
+    "PENDING_FILING_STATUSES",
     "QUEUE_STATUSES",
     "REFERENCE_ALPHABET",
     "AgencyAccess",
     "AgencyRequest",
     "AgencyService",
+    "AgencySubscription",
     "AppendOnlyQuerySet",
     "Application",
     "ApplicationEvent",
     "ApplicationStatus",
+    "ApplicationTally",
     "ApplicationVersion",
     "CertificateStatus",
     "Company",
+    "CompanyFiling",
+    "CompanyState",
+    "DailyTally",
     "Document",
+    "FilingEvent",
+    "FilingSignature",
+    "FilingType",
     "Founder",
+    "GoodStandingCertificate",
+    "IdentityAlert",
     "LegalForm",
     "Municipality",
     "NameReservation",
@@ -71,6 +95,7 @@ __all__ = [
     "OutboxMessage",
     "Payment",
     "PersonStatus",
+    "Piece",
     "RegisterChange",
     "RegistrationCounter",
     "RegistryCheck",
@@ -78,6 +103,8 @@ __all__ = [
     "Signature",
     "SigningDocument",
     "SigningSession",
+    "Standing",
+    "SubscriptionDelivery",
     "document_path",
     "document_title",
     "new_reference",

@@ -65,7 +65,7 @@ def index_company_name(company: Company) -> None:
 def index_all_names() -> None:
     """``index_company_name`` for every company not yet indexed, in SQL (PostgreSQL only), and
     every word's count of companies made right: for a register filled in bulk (a benchmark's,
-    an import). Migration 0018 does the same for the companies registered before it."""
+    an import). Migration 0023 does the same for the companies registered before it."""
     with connection.cursor() as cursor:
         cursor.execute(
             """

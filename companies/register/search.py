@@ -172,6 +172,8 @@ def history(
     for change in company.changes.order_by("pk"):
         if change.kind == RegisterChange.Kind.REGISTERED:
             lines.append((change.created_at, _("Entered in the register")))
+        elif change.kind == RegisterChange.Kind.UPDATED and change.data.get("campos"):
+            continue  # a registered filing: the page lists it, with what it changed
         elif change.kind == RegisterChange.Kind.UPDATED and change.data.get("rfc"):
             lines.append(
                 (change.created_at, _("RFC %(rfc)s given by the tax registry") % change.data)

@@ -329,6 +329,8 @@ def test_openapi_description_is_generated_from_the_code(client):
         "/api/v1/empresas",
         "/api/v1/empresas/{numero}",
         "/api/v1/empresas/{numero}/funcionarios",
+        "/api/v1/empresas/{numero}/tramites",
+        "/api/v1/esquemas/tramites/{tipo}/v{version}",
         "/api/v1/documentos/{numero}",
         "/api/v1/documentos/{numero}/{tipo}/{version}",
         "/api/v1/cambios",
@@ -518,7 +520,9 @@ def test_an_agency_reaches_the_api_through_the_x_road_emulator(live_server, lega
     assert company.status_code == 200 and company.json()["nombre"] == "Café Bernal, S.A.S."
     assert company.headers["X-Road-Service"] == f"{service}/empresas"
     assert [e["empresa"]["numero"] for e in changes.json()["items"]] == ["QRO-2026-000007"]
-    assert set(described.json()["paths"]) == {"/", "/{numero}", "/{numero}/funcionarios"}
+    assert set(described.json()["paths"]) == {
+        *("/", "/{numero}", "/{numero}/funcionarios", "/{numero}/tramites")
+    }
     assert stranger.status_code == 500 and "AccessDenied" in stranger.headers["X-Road-Error"]
     spool.ingest()
     logged = AgencyRequest.objects.filter(x_road_id="MX-DEV-demo-1", client=AGENCY)

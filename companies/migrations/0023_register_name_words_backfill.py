@@ -1,4 +1,4 @@
-"""The name words of the companies already in the register (0017's tables), and the indexes the
+"""The name words of the companies already in the register (0022's tables), and the indexes the
 name search reads: the words' trigrams, and a word's companies in the order the search ranks
 them (the name's length, then the company), the name included so that PostgreSQL checks a
 query's other words without reading the companies (``companies.register.search``).
@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run in a transaction
 
     dependencies = [
-        ("companies", "0017_register_name_words"),
+        ("companies", "0022_register_name_words"),
     ]
 
     operations = [

@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('companies', '0016_agency_request_entry_id'),
+        ('companies', '0021_company_filings'),
     ]
 
     operations = [
