@@ -22,6 +22,7 @@ from companies.api.access import last_client
 from companies.filing.names import normalise_name
 from companies.models import AgencyAccess, AgencyRequest, Company, LegalForm
 from companies.register.changes import record_change
+from companies.register.name_words import index_company_name
 from tests.factories import complete_application
 
 # Until portal/urls.py mounts the API, these tests route through a URLconf that does.
@@ -45,6 +46,7 @@ def register_company(filer, *, number: str, name: str, rfc: str = "", legal_form
         application=application,
         registered_at=timezone.now(),
     )
+    index_company_name(company)
     record_change(company, "registered")
     return company
 
