@@ -32,6 +32,8 @@ DRAW_SIGNING_DOCUMENT = PREFIX + "draw_signing_document"
 CHECK_WAITING_SIGNATURES = PREFIX + "check_waiting_signatures"
 TELL_SIGNER = PREFIX + "tell_signer"
 INGEST_REQUEST_LOG = PREFIX + "ingest_request_log"
+PROCESS_FILING = PREFIX + "process_filing"
+APPLY_DUE_FILINGS = PREFIX + "apply_due_filings"
 FILE_PIECE = PREFIX + "file_piece"
 PUSH_TO_SUBSCRIBER = PREFIX + "push_to_subscriber"
 PUSH_CHANGES = PREFIX + "push_changes"
@@ -83,6 +85,11 @@ def draw_signing_document(application_id: int) -> Message:
 def tell_signer(application_id: int, session_id: int) -> Message:
     """The founder whose e.firma signature waited for SAT hears whether it counted."""
     return (TELL_SIGNER, [application_id, session_id])
+
+
+def process_filing(filing_id: int) -> Message:
+    """A submitted filing on a registered company, checked and decided (``lifecycle``)."""
+    return (PROCESS_FILING, [filing_id])
 
 
 def file_piece(application_id: int, connector: str) -> Message:

@@ -137,6 +137,16 @@ def tell_founders(application_id: int, kind: str, step: str) -> None:
     notifications.tell_founders_by_id(application_id, kind=kind, step=step)
 
 
+@shared_task(
+    name=jobs.PROCESS_FILING, bind=True, max_retries=MAX_TRIES, autoretry_for=(OperationalError,)
+)
+def process_filing(self: Task, filing_id: int) -> None:
+    """A submitted filing on a registered company: registered with no human, or to a clerk."""
+    from companies.lifecycle import filings
+
+    filings.process(filing_id)
+
+
 @shared_task(name=jobs.PUSH_TO_SUBSCRIBER, bind=True, max_retries=None, **PUSH)
 def push_to_subscriber(self: Task, subscription_id: int) -> int:
     """``delivery.deliver``: the subscription's changes in order; after a failure, again once
@@ -213,6 +223,14 @@ def ingest_request_log() -> int:
     from companies.api import spool
 
     return spool.ingest()
+
+
+@shared_task(name=jobs.APPLY_DUE_FILINGS)
+def apply_due_filings() -> int:
+    """Approved filings whose effective date has come, each registered exactly once."""
+    from companies.lifecycle import filings
+
+    return filings.apply_due()
 
 
 @shared_task(name=jobs.PUSH_CHANGES)

@@ -3,8 +3,10 @@ from django.urls import path, re_path
 from companies.views import (
     applicant,
     clerk,
+    clerk_filings,
     documents,
     efirma,
+    filings,
     identity,
     progress,
     register,
@@ -47,6 +49,18 @@ urlpatterns = [
     path("solicitudes/<uuid:public_id>/retirar/", progress.withdraw, name="withdraw"),
     path("empresas/", register.search, name="register_search"),
     path("empresas/<str:number>/", register.company, name="register_company"),
+    path("empresas/<str:number>/tramites/", filings.company, name="company_filings"),
+    path(
+        "empresas/<str:number>/tramites/nuevo/<slug:filing_type>/",
+        filings.new,
+        name="new_filing",
+    ),
+    path("empresas/<str:number>/tramites/<uuid:public_id>/", filings.detail, name="filing"),
+    re_path(
+        r"^empresas/(?P<number>[^/]+)/tramites/(?P<public_id>[0-9a-f-]{36})/(?P<action>sign|submit|withdraw)/$",
+        filings.act,
+        name="filing_action",
+    ),
     path(
         "empresas/<str:number>/documentos/<slug:kind>-v<int:version>.pdf",
         documents.download,
@@ -69,6 +83,13 @@ urlpatterns = [
     path("registro/", clerk.queue, name="queue"),
     path("registro/supervision/", supervisor.dashboard, name="supervision"),
     path("registro/supervision/datos.csv", supervisor.export_csv, name="supervision_csv"),
+    path("registro/tramites/", clerk_filings.queue, name="clerk_filings"),
+    path("registro/tramites/<uuid:public_id>/", clerk_filings.detail, name="clerk_filing"),
+    re_path(
+        r"^registro/tramites/(?P<public_id>[0-9a-f-]{36})/(?P<action>approve|reject)/$",
+        clerk_filings.act,
+        name="clerk_filing_action",
+    ),
     path("registro/<uuid:public_id>/", clerk.detail, name="review"),
     re_path(
         r"^registro/(?P<public_id>[0-9a-f-]{36})/(?P<action>claim|release|approve|request-changes|reject|reassign|release-hold)/$",

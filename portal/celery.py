@@ -68,6 +68,11 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": work.check_waiting_signatures.name,
             "schedule": float(settings.BEAT_CHECK_SIGNATURES_SECONDS),
         },
+        # Filings whose effective date has come; each registered once (``lifecycle.filings``).
+        "apply-due-filings": {
+            "task": work.apply_due_filings.name,
+            "schedule": float(settings.BEAT_APPLY_DUE_FILINGS_SECONDS),
+        },
         "ingest-agency-request-log": {
             "task": work.ingest_request_log.name,
             "schedule": float(settings.BEAT_INGEST_REQUEST_LOG_SECONDS),

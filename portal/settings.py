@@ -247,6 +247,8 @@ BEAT_SERVICE_LEVEL_SECONDS = env.env_int("BEAT_SERVICE_LEVEL_SECONDS", 60, minim
 BEAT_EXPIRE_RESERVATIONS_SECONDS = env.env_int("BEAT_EXPIRE_RESERVATIONS_SECONDS", 3600, minimum=1)
 BEAT_CHECK_SIGNATURES_SECONDS = env.env_int("BEAT_CHECK_SIGNATURES_SECONDS", 60, minimum=1)
 BEAT_INGEST_REQUEST_LOG_SECONDS = env.env_int("BEAT_INGEST_REQUEST_LOG_SECONDS", 10, minimum=1)
+# Filings on registered companies whose effective date has come are registered by beat this often.
+BEAT_APPLY_DUE_FILINGS_SECONDS = env.env_int("BEAT_APPLY_DUE_FILINGS_SECONDS", 900, minimum=1)
 BEAT_PUSH_CHANGES_SECONDS = env.env_int("BEAT_PUSH_CHANGES_SECONDS", 30, minimum=1)
 # Agency subscriptions (companies/push): the first wait after a subscriber failed to take a
 # change (then doubling, up to PUSH_RETRY_MAX_SECONDS), and how many changes one task sends.

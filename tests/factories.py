@@ -381,6 +381,62 @@ class History:
         self.monkeypatch.undo()
 
 
+# -- Filings on a registered company (companies.lifecycle) ------------------------------------
+
+NEW_OFFICE = {
+    "street": "Calle Madero",
+    "exterior_number": "45",
+    "interior_number": "",
+    "neighbourhood": "Centro Histórico",
+    "postal_code": "76020",
+    "municipality": "016",
+    "state": "22",
+}
+
+
+def user_for_curp(curp: str):
+    """The portal user with this CURP (created as an entrepreneur when there is none)."""
+    from portal.models import User
+
+    found = User.objects.filter(curp=curp).first()
+    return found or EntrepreneurFactory(curp=curp, first_name=curp, last_name="")
+
+
+def start_filing(company, user, filing_type="office_change", payload=None, *, effective_on=None):
+    """A filing started by ``user`` through ``lifecycle.filings.start`` (sent for signatures)."""
+    from django.utils import timezone
+
+    from companies.lifecycle import filings
+
+    return filings.start(
+        company=company,
+        user=user,
+        filing_type=filing_type,
+        payload=dict(NEW_OFFICE) if payload is None else payload,
+        effective_on=effective_on or timezone.localdate(),
+    )
+
+
+def sign_filing(filing):
+    """Every required signer of ``filing`` signs it, each with a fresh e-identity sign-in."""
+    from django.utils import timezone
+
+    from companies.lifecycle import filings
+
+    for signer in filings.signers(filing):
+        filings.sign(filing, user=user_for_curp(signer.curp), authenticated_at=timezone.now())
+    return filing
+
+
+def submitted_filing(company, user, filing_type="office_change", payload=None, **kwargs):
+    """A filing started, signed by everyone required and submitted (``process_filing`` in the
+    outbox)."""
+    from companies.lifecycle import filings
+
+    filing = sign_filing(start_filing(company, user, filing_type, payload, **kwargs))
+    return filings.submit(filing, actor=user)
+
+
 _hand_entered = itertools.count(1)
 
 

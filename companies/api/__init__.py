@@ -35,6 +35,7 @@ install_handlers(api)
 api.add_router("/empresas", views.companies)
 api.add_router("/documentos", views.documents)
 api.add_router("/cambios", views.changes)
+api.add_router("/esquemas", views.filing_schemas_router)
 
 
 # The operations whose usual request is answered before ninja's machinery, by URL name.

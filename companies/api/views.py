@@ -1,12 +1,14 @@
 """The agency API's operations, one router per service (its own allowlist entries).
 
 empresas    GET /empresas?rfc=|nombre=   GET /empresas/{numero}   GET /empresas/{numero}/funcionarios
+            GET /empresas/{numero}/tramites   GET /esquemas/tramites/{tipo}/v{version}
 documentos  GET /documentos/{numero}   GET /documentos/{numero}/{tipo}/{version} (the PDF)
 cambios     GET /cambios?after=&limit=
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -14,12 +16,15 @@ from typing import Annotated, Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.params.functions import Header, Path, Query
 
 from companies.api import cache, feed, present, schemas, selectors
 from companies.api.access import allowed_client, answered, service_router
+from companies.api.errors import ApiError, ErrorCode
 from companies.documents.verification import latest_of_each_kind
+from companies.lifecycle import schemas as filing_schemas
 from companies.models import AgencyService
 
 MAX_CURSOR = 2**63 - 1
@@ -50,6 +55,8 @@ COMPANY, OFFICERS = "empresa", "funcionarios"  # a company's resources kept as b
 
 companies = service_router(AgencyService.COMPANIES)
 documents = service_router(AgencyService.DOCUMENTS)
+# The filings' data schemas, for whoever reads a company's filings (the empresas allowlist).
+filing_schemas_router = service_router(AgencyService.COMPANIES)
 changes = service_router(AgencyService.CHANGES)
 
 
@@ -182,6 +189,54 @@ def company(request: HttpRequest, numero: Number, if_none_match: IfNoneMatch = N
 def officers(request: HttpRequest, numero: Number, if_none_match: IfNoneMatch = None) -> Any:
     body = cache.served(OFFICERS, numero, lambda: present.officers(selectors.entry(numero)))
     return conditional_body(body, if_none_match)
+
+
+@_etagged(
+    companies,
+    "/{numero}/tramites",
+    out=schemas.FilingsOut,
+    operation_id="tramitesDeEmpresa",
+    summary="Los trámites inscritos de una empresa, cada uno con lo que cambió (antes, después)",
+)
+def company_filings(request: HttpRequest, numero: Number, if_none_match: IfNoneMatch = None) -> Any:
+    def build() -> schemas.FilingsOut:
+        found = selectors.company(numero)
+        return present.filings(found, selectors.registered_filings(found))
+
+    return conditional_body(cache.served("tramites", numero, build), if_none_match)
+
+
+FilingType = Annotated[str, Path(description="El tipo de trámite.", example="office_change")]
+SchemaVersion = Annotated[int, Path(ge=1, le=1000, description="Versión del esquema.", example=1)]
+
+
+@filing_schemas_router.get(
+    "/tramites/{tipo}/v{version}",
+    response={200: dict[str, Any], 304: None, 404: schemas.ErrorOut, **REFUSALS},
+    operation_id="esquemaDeTramite",
+    summary="El esquema JSON (2020-12) de los datos de un tipo de trámite, en una versión",
+    openapi_extra=ETAG_HEADERS,
+)
+def filing_schema(
+    request: HttpRequest,
+    tipo: FilingType,
+    version: SchemaVersion,
+    if_none_match: IfNoneMatch = None,
+) -> Any:
+    try:
+        found = filing_schemas.schema(tipo, version)
+    except filing_schemas.UnknownSchema:
+        raise ApiError(
+            ErrorCode.NOT_FOUND,
+            _("There is no schema %(type)s v%(version)s.") % {"type": tipo, "version": version},
+            status=404,
+        ) from None
+    body = json.dumps(found, ensure_ascii=False, sort_keys=True).encode()
+    return _unless_current(
+        present.etag(body),
+        if_none_match,
+        lambda: HttpResponse(body, content_type="application/schema+json"),
+    )
 
 
 @_etagged(

@@ -25,11 +25,21 @@ from companies.models.filing import (
     Signature,
     new_reference,
 )
+from companies.models.lifecycle import (
+    PENDING_FILING_STATUSES,
+    CompanyFiling,
+    CompanyState,
+    FilingEvent,
+    FilingSignature,
+    FilingType,
+)
 from companies.models.pieces import Piece
 from companies.models.register import (
     Company,
     Document,
     GoodStandingCertificate,
+    NameWord,
+    NameWordCompany,
     RegisterChange,
     RegistrationCounter,
     Standing,
@@ -51,6 +61,7 @@ from companies.models.trail import (
 
 __all__ = [
     "FINAL_STATUSES",
+    "PENDING_FILING_STATUSES",
     "QUEUE_STATUSES",
     "REFERENCE_ALPHABET",
     "AgencyAccess",
@@ -65,14 +76,21 @@ __all__ = [
     "ApplicationVersion",
     "CertificateStatus",
     "Company",
+    "CompanyFiling",
+    "CompanyState",
     "DailyTally",
     "Document",
+    "FilingEvent",
+    "FilingSignature",
+    "FilingType",
     "Founder",
     "GoodStandingCertificate",
     "IdentityAlert",
     "LegalForm",
     "Municipality",
     "NameReservation",
+    "NameWord",
+    "NameWordCompany",
     "Notification",
     "OutboxMessage",
     "Payment",

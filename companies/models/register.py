@@ -45,6 +45,34 @@ class Company(models.Model):
         return f"{self.registration_number} {self.name}"
 
 
+class NameWord(models.Model):
+    """A word of registered companies' normalised names, once (``normalise_name``), and how many
+    companies' names have it. A name search looks its words up, typos forgiven, in these few
+    tens of thousands of rows (a trigram index on PostgreSQL) before it reads any company, and
+    starts from the rarest (``register.search``)."""
+
+    word = models.CharField(max_length=150, unique=True)
+    companies = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class NameWordCompany(models.Model):
+    """A company whose normalised name has the word: the name search's way from words to
+    companies, written by ``register.search.index_company_name`` whenever the name is. The name
+    and its length are kept beside it so that PostgreSQL finds and ranks a word's companies
+    from one index (word, length, company, name included: migration 0018) without reading them."""
+
+    word = models.ForeignKey(NameWord, on_delete=models.PROTECT, db_index=False, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="name_words")
+    name = models.CharField(max_length=150)
+    name_length = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.word_id}"
+
+
 def document_path(document: Document, filename: str) -> str:
     number = document.company.registration_number
     return f"documentos/{number}/{document.kind}-v{document.version}.pdf"

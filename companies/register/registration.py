@@ -24,7 +24,9 @@ from companies.models import (
     RegistrationCounter,
 )
 from companies.pieces import filing
+from companies.register import states
 from companies.register.changes import record_change
+from companies.register.name_words import index_company_name
 from companies.registries import RegistryUnavailable
 from portal.models import User
 
@@ -55,6 +57,8 @@ def register(application: Application) -> Application:
             registered_at=now,
             verification_code=codes.derive(number),
         )
+        index_company_name(company)
+        states.initial(company)
         NameReservation.objects.filter(
             application=locked, status=NameReservation.Status.ACTIVE
         ).update(status=NameReservation.Status.USED)
