@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 
 from companies.models import Application, RegistryExchange
+from portal import metrics
 from xroad_client import Exchange, RestResponse, Timeouts, TLSConfig, XRoadClient, XRoadError
 from xroad_client.retry import RetryPolicy
 
@@ -391,12 +392,22 @@ def _call(
         response = client().request(method, service_id, path, **options)
     except XRoadError as error:
         log.warning("registry unavailable", extra={"operation": operation, "error": repr(error)})
+        metrics.registry_call(_service_label(service), "unavailable")
         return None
     finally:
         _serving.reset(token)
     if response.status >= 500:
+        metrics.registry_call(_service_label(service), "unavailable")
         return None
+    outcome = "client_error" if response.status >= 400 else "ok"
+    metrics.registry_call(_service_label(service), outcome)
     return response
+
+
+def _service_label(service: str) -> str:
+    """The metrics' name of a service: its key in XROAD_SERVICES, ``connector`` for the many
+    service ids of the connectors (a bounded label)."""
+    return "connector" if "/" in service else service
 
 
 def _json(response: RestResponse) -> dict[str, Any] | None:

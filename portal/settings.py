@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.logging.RequestIdMiddleware",
+    "portal.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -370,7 +371,7 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env.env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # How many proxies in front of the portal append the caller's address to X-Forwarded-For: the
 # caller is the address that many places from the right. 0 reads only the connection's address.
 TRUSTED_PROXY_COUNT = env.env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
@@ -400,6 +401,13 @@ if AGENCY_API_SECURITY_SERVER_CERTS and not BEHIND_TLS_PROXY:
         "AGENCY_API_SECURITY_SERVER_CERTS needs BEHIND_TLS_PROXY=true: the certificate arrives "
         "in AGENCY_API_CLIENT_CERT_HEADER from the proxy that terminates TLS."
     )
+
+# Prometheus metrics (portal/metrics.py): /metrics answers only `Authorization: Bearer
+# $METRICS_TOKEN`, and is a 404 while no token is set. A Celery worker serves its own on
+# METRICS_WORKER_PORT (0: none). PROMETHEUS_MULTIPROC_DIR (read by prometheus-client itself) sums
+# the processes of one host: gunicorn's workers, Celery's pool.
+METRICS_TOKEN = env.env_secret("METRICS_TOKEN") or ""
+METRICS_WORKER_PORT = env.env_int("METRICS_WORKER_PORT", 0)
 
 # Logs: JSON lines on standard output, each line of a request carrying its request id.
 LOG_LEVEL = env.env_choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper()
