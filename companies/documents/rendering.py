@@ -319,7 +319,13 @@ def certificate_context(company: Company) -> dict[str, Any]:
 
 def articles_context(company: Company) -> dict[str, Any]:
     application = _application(company)
-    chosen: list[Clause] = clauses(application, application.articles)
+    data = register_data(company)
+    chosen: list[Clause] = clauses(
+        application,
+        application.articles,
+        municipality=office_of(application, data)["municipality_display"],
+        administrators=administrator_names(application, data),
+    )
     return {
         **_common(company, application, document_title(Kind.ARTICLES, company.legal_form)),
         "clauses": chosen,

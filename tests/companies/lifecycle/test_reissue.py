@@ -88,3 +88,24 @@ def test_a_type_that_changes_no_document_asks_for_none(
         filing = filings.process(submitted_filing(registered_company, applicant).pk)
     assert filing.status == "registered"
     assert _reissue_messages() == []
+
+
+def test_reissued_articles_state_the_registered_office_and_administrators(
+    applicant, django_capture_on_commit_callbacks
+):
+    """The table re-issues no articles yet, but articles drawn after a change (a re-issue for
+    another reason) say what the register says, not what the application said."""
+    application = factories.complete_application(
+        applicant, founders=[(ANA, "Ana Sofía", "Ramírez", "Olvera", "10000", True)]
+    )
+    company = _issued(factories.registered_company(application, number=7))
+    before = text_of(issuance.read(company.documents.get(kind="articles", version=1)))
+    assert "San Juan del Río" not in before and "Ana Sofía Ramírez O." not in before
+    payload = {"moves": [{"action": "rename", "curp": ANA, "name": "Ana Sofía Ramírez O."}]}
+    with django_capture_on_commit_callbacks(execute=False):
+        filings.process(submitted_filing(company, applicant).pk)
+        filings.process(submitted_filing(company, applicant, "administrators", payload).pk)
+    (articles,) = issuance.reissue(company, ["articles"], "test-articles")
+    text = text_of(issuance.read(articles))
+    assert "San Juan del Río" in text
+    assert "Ana Sofía Ramírez O." in text
