@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from companies.documents import issuance
 from companies.filing.signing import is_fresh
 from companies.lifecycle import rules, schemas, types
 from companies.lifecycle import workflow as flow
@@ -261,9 +262,11 @@ def register_filing(filing_id: int) -> bool:
             locked.changes = changed
             locked.save(update_fields=["changes"])
             record_change(company, RegisterChange.Kind.UPDATED, fields=list(changed))
-            # Issue 14, item 4: the documents this filing changes (``reissues`` in
-            # filing_rules.json) are to be issued again here, as new versions, by the
-            # documents' room; this slice issues none.
+            # The documents this filing changes (``reissues`` in filing_rules.json), issued
+            # again as new versions by a worker once this commits, once per filing.
+            kinds = documents_reissued_by(locked.type)
+            if kinds and company.application_id is not None:
+                issuance.reissue_later(company, kinds, f"filing-{locked.pk}")
             written.append(True)
             return {"fields": list(changed)}
 
