@@ -1,8 +1,11 @@
 """The agency API's company-by-number under gunicorn, against a bare Django JSON view served by
 the same gunicorn in the same run: requests per second and their ratio, p50 and p99 latency at
-8 and 32 concurrent clients, SQL queries per request on a warm cache (the reads, and the
-request log's write apart: spooled, it is none on the way), and the request log counted against
-the requests sent, once the spool files the workers left are ingested.
+8 and 32 concurrent clients, the CPU a request costs the workers, their PostgreSQL backends and
+the load client (and the ratio that predicts: a shared machine disturbs it far less than the
+requests per second), SQL queries per request on a warm cache and a kept connection (the reads,
+Django's health checks, and the request log's write apart: spooled, it is none on the way), and
+the request log counted against the requests sent, once the spool files the workers left are
+ingested.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/e24_bench python benchmarks/register_api.py
     python benchmarks/register_api.py [--seconds 5] [--concurrency 8,32] [--workers 2]
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import itertools
 import os
 import socket
@@ -33,6 +37,7 @@ from pathlib import Path
 from _django import ROOT, setup
 
 AGENCY = "MX-DEV/GOV/SAT/padron"
+SERVED = {"DEBUG": "false", "SECURE_SSL_REDIRECT": "false"}  # as in production, over plain HTTP
 
 
 def seed() -> str:
@@ -56,45 +61,98 @@ def paths(number: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class InProcess:
-    """One request of a kind served in this process (Django's test client, no gunicorn)."""
+    """One request of a kind served in this process through the WSGI handler, as gunicorn's
+    worker calls it (the request's start and end with them, no socket)."""
 
     reads: int
+    health_checks: int  # Django's SELECT 1 before a kept connection's first query
     log_writes: int
     ms: float  # the best of several batches: what a request costs when nothing else runs
+    cpu_ms: float  # this process's CPU time for it, in the same batch
 
 
 def is_log_write(sql: str) -> bool:
     return "INSERT INTO" in sql and "agencyrequest" in sql
 
 
-def in_process(api_path: str, bare_path: str) -> dict[str, InProcess]:
-    """SQL statements of one request of each kind on a warm cache (the second of two), the
-    request log's INSERT apart from the reads, and its time, counted in this process."""
-    import _api_wsgi  # noqa: F401  (routes this process through the benchmark's URLconf)
-    from django.db import connection
-    from django.test import Client
+def wsgi_environ(path: str) -> dict[str, object]:
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "HTTP_X_ROAD_CLIENT": AGENCY,
+        "HTTP_ACCEPT": "application/json",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
 
-    client = Client(HTTP_X_ROAD_CLIENT=AGENCY, HTTP_HOST="127.0.0.1")
+
+def in_process(api_path: str, bare_path: str) -> dict[str, InProcess]:
+    """SQL statements of one request of each kind on a warm cache and a kept connection (the
+    second of two), Django's health checks and the request log's INSERT apart from the reads,
+    and its time, counted in this process."""
+    from _api_wsgi import application
+    from django.db import connection, connections
+
+    statuses: list[str] = []
+
+    def get(path: str) -> str:
+        body = application(wsgi_environ(path), lambda status, headers: statuses.append(status))
+        b"".join(body)
+        body.close()  # the request's end: Django's request_finished
+        return statuses[-1]
+
+    wrapper = connections["default"]
+    checks = 0
+    is_usable = wrapper.is_usable
+
+    def counted_is_usable() -> bool:
+        nonlocal checks
+        checks += 1
+        return bool(is_usable())
 
     def count(path: str) -> InProcess:
+        nonlocal checks
         statements: list[str] = []
 
         def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
             statements.append(sql)
             return execute(sql, params, many, context)
 
-        assert client.get(path).status_code == 200, path  # the cache warmed
-        with connection.execute_wrapper(record):
-            response = client.get(path)
-        assert response.status_code == 200, (path, response.status_code)
+        assert get(path).startswith("200"), path  # the cache warmed, the connection opened
+        checks = 0
+        wrapper.is_usable = counted_is_usable
+        try:
+            with connection.execute_wrapper(record):
+                status = get(path)
+        finally:
+            del wrapper.is_usable
+        assert status.startswith("200"), (path, status)
         writes = sum(1 for sql in statements if is_log_write(sql))
-        batches = []
-        for _ in range(5):
-            started = time.perf_counter()
-            for _ in range(100):
-                client.get(path)
-            batches.append((time.perf_counter() - started) * 10)
-        return InProcess(reads=len(statements) - writes, log_writes=writes, ms=min(batches))
+        walls, cpus = [], []
+        for _ in range(7):
+            started, cpu = time.perf_counter(), time.process_time()
+            for _ in range(200):
+                get(path)
+            walls.append((time.perf_counter() - started) * 5)
+            cpus.append((time.process_time() - cpu) * 5)
+        return InProcess(
+            reads=len(statements) - writes,
+            health_checks=checks,
+            log_writes=writes,
+            ms=min(walls),
+            cpu_ms=min(cpus),
+        )
 
     return {"api": count(api_path), "bare": count(bare_path)}
 
@@ -106,7 +164,7 @@ def free_port() -> int:
 
 
 def start_gunicorn(port: int, workers: int) -> subprocess.Popen[bytes]:
-    environment = os.environ | {"DEBUG": "false", "SECURE_SSL_REDIRECT": "false"}
+    environment = os.environ | SERVED
     command = [
         sys.executable,
         "-m",
@@ -140,6 +198,7 @@ class Run:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by whom (``Meter``)
 
     @property
     def sent(self) -> int:
@@ -149,6 +208,13 @@ class Run:
         self.latencies += other.latencies
         self.errors += other.errors
         self.seconds += other.seconds
+        for who, seconds in other.cpu.items():
+            self.cpu[who] = self.cpu.get(who, 0.0) + seconds
+
+    def cpu_us(self, who: str) -> float | None:
+        """CPU microseconds a request of ``who`` (None if it could not be read)."""
+        seconds = self.cpu.get(who)
+        return None if seconds is None else seconds / len(self.latencies) * 1e6
 
     @property
     def rps(self) -> float:
@@ -202,10 +268,80 @@ async def load(
     return run
 
 
+def cpu_seconds(pids: list[int]) -> float | None:
+    """User and system CPU of these processes from /proc (Linux), None if one cannot be read."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Meter:
+    """Who spends CPU on a request: the gunicorn workers, their PostgreSQL backends (when the
+    database runs on this machine) and this load client. CPU time is what a shared machine's
+    neighbours disturb least: a request costs about as much of it however slowly it is served."""
+
+    workers: list[int]
+    backends: list[int]
+
+    def read(self) -> dict[str, float | None]:
+        return {
+            "workers": cpu_seconds(self.workers),
+            "postgresql": cpu_seconds(self.backends),
+            "client": time.process_time(),
+        }
+
+    def since(self, before: dict[str, float | None]) -> dict[str, float]:
+        now = self.read()
+        return {
+            who: now[who] - start  # type: ignore[operator]
+            for who, start in before.items()
+            if start is not None and now[who] is not None
+        }
+
+
+def meter(server: subprocess.Popen[bytes]) -> Meter:
+    """The workers of ``server`` and the PostgreSQL backends connected to this database (the
+    workers', once they have served a request: run on a database of its own)."""
+    from django.db import connection
+
+    try:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    except OSError:
+        children = []
+    backends: list[int] = []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+            backends = [int(pid) for (pid,) in cursor.fetchall()]
+        connection.close()
+    return Meter([int(pid) for pid in children], backends)
+
+
 def logged_requests() -> int:
     from companies.models import AgencyRequest
 
     return AgencyRequest.objects.count()
+
+
+def print_cpu(bare: Run, api: Run) -> None:
+    """CPU a request, and the ratio of requests per second it predicts on a machine whose
+    cores were all the benchmark's (workers, PostgreSQL and the load client sharing them)."""
+    for name, run in (("bare JSON view", bare), ("agency API", api)):
+        parts = [(who, run.cpu_us(who)) for who in ("workers", "postgresql", "client")]
+        shown = "  ".join(f"{who} {us:5.0f} us" for who, us in parts if us is not None)
+        print(f"    CPU a request, {name:<15} {shown}")
+    totals = [sum(run.cpu.values()) / len(run.latencies) for run in (bare, api)]
+    if all(totals) and bare.cpu.keys() == api.cpu.keys():
+        print(f"    ratio the CPU a request predicts: {totals[0] / totals[1]:.2f}")
 
 
 def main() -> None:
@@ -219,6 +355,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     os.environ.setdefault("LOG_LEVEL", "warning")
+    os.environ.update(SERVED)  # this process measures as the workers serve
     setup()
     from django.db import connection
 
@@ -240,16 +377,16 @@ def main() -> None:
             for path in (bare_path, api_path):  # warm up: imports, connections, caches
                 warm = asyncio.run(load(port, [request_bytes(port, path)], seconds=1.0, **options))
                 api_sent += warm.sent if path == api_path else 0
+            cpu = meter(server)
             bare, api = Run(), Run()
             for _ in range(args.rounds):  # turns, so both meet the same neighbours' load
                 for run, path in ((bare, bare_path), (api, api_path)):
-                    run.add(
-                        asyncio.run(
-                            load(
-                                port, [request_bytes(port, path)], seconds=slice_seconds, **options
-                            )
-                        )
+                    before = cpu.read()
+                    served = asyncio.run(
+                        load(port, [request_bytes(port, path)], seconds=slice_seconds, **options)
                     )
+                    served.cpu = cpu.since(before)
+                    run.add(served)
             api_sent += api.sent
             runs.append((concurrency, bare, api))
     finally:
@@ -273,14 +410,17 @@ def main() -> None:
                 f"{run.errors} errors)"
             )
         print(f"    ratio API / bare: {api.rps / bare.rps:.2f} of the requests per second")
+        print_cpu(bare, api)
     api_queries, bare_queries = queries["api"], queries["bare"]
     print(
         f"  SQL per API request on a warm cache: {api_queries.reads} read(s) + "
-        f"{api_queries.log_writes} request-log write(s) (bare view: {bare_queries.reads})"
+        f"{api_queries.health_checks} health check(s) + {api_queries.log_writes} request-log "
+        f"write(s) (bare view: {bare_queries.reads} + {bare_queries.health_checks})"
     )
     print(
-        f"  in one process, no gunicorn (best of 5 x 100): bare {bare_queries.ms:.2f} ms, "
-        f"API {api_queries.ms:.2f} ms a request"
+        f"  in one process through the WSGI handler, no gunicorn (best of 7 x 200): "
+        f"bare {bare_queries.ms:.2f} ms ({bare_queries.cpu_ms:.2f} ms CPU), "
+        f"API {api_queries.ms:.2f} ms ({api_queries.cpu_ms:.2f} ms CPU) a request"
     )
     verdict = "none lost" if logged == api_sent else f"{api_sent - logged} MISSING"
     print(

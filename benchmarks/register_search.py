@@ -12,7 +12,8 @@ PostgreSQL only (the trigram index is PostgreSQL's); use a database you can thro
 the one company the registration service enters (Ana's S.A.S., its pages and code), the register
 is filled in SQL with ``--companies`` entries (100,000 by default, a couple of minutes) of
 generated names: words of ``FIRST``, ``SECOND`` and ``THIRD`` combined, so that one word of a
-query matches about 1 in 200 companies, as a common word of a real register does. They are
+query matches about 1 in 100 companies, as a common word of a real register does, and every
+other name a rare fourth word (``RARE_WORDS`` of them). They are
 numbered QRO-1990-… onwards, kept between runs, topped up when a size is larger and rewritten
 when it is smaller.
 """
@@ -51,6 +52,13 @@ THIRD_WORDS = (  # noqa: SIM905 (words read better as a sentence)
     "norte sur oriente poniente centro hermanos familia unidos asociados integral moderna"
     " nueva express plus total global regional nacional bajio"
 ).split()
+# Every other name has a fourth word of a vocabulary of RARE_WORDS made of four syllables, each
+# in about 1 in 10,000 names: a real register's names have tens of thousands of distinct
+# words, the name search's table of words (``register.name_words``) as many.
+SYLLABLES = (  # noqa: SIM905 (syllables read better as a sentence)
+    "ba ce di fo gu la me ni po ru sa te vi zo ca de fi go ju le mi no pa qu ri so tu va xo yu"
+).split()
+RARE_WORDS = 20_011
 SEEDED_PREFIX = "QRO-199"  # the generated entries' numbers: QRO-1990-000001 ...
 PER_YEAR = 500_000
 NAME_QUERIES = ("tortilleria", "constructora bernal", "panaderia esperanza norte", "farmasia")
@@ -58,12 +66,14 @@ NAME_QUERIES = ("tortilleria", "constructora bernal", "panaderia esperanza norte
 
 def seed_companies(count: int) -> None:
     """``count`` generated entries in the register, written in SQL: kept if already there,
-    topped up if fewer (entry ``i`` is the same whenever it is generated), rewritten if more.
-    The trigram indexes (whatever the migrations made them) are dropped for the insert and
-    built again after it, which is quicker than keeping them up to date row by row."""
+    topped up if fewer (entry ``i`` is the same whenever it is generated), rewritten if more,
+    and their names' words indexed for the name search (``name_words.index_all_names``). The
+    search's indexes (whatever the migrations made them) are dropped for the insert and built
+    again after it, which is quicker than keeping them up to date row by row."""
     from django.db import connection
 
-    from companies.models import Company, LegalForm
+    from companies.models import Company, LegalForm, NameWordCompany
+    from companies.register import name_words
 
     seeded = Company.objects.filter(registration_number__startswith=SEEDED_PREFIX)
     existing = seeded.count()
@@ -74,14 +84,16 @@ def seed_companies(count: int) -> None:
     table = Company._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
-            "AND indexdef LIKE '%%trgm_ops%%'",
-            [table],
+            "SELECT indexname, indexdef FROM pg_indexes WHERE (tablename = %s "
+            "AND indexdef LIKE '%%trgm_ops%%') OR indexname IN (%s, %s)",
+            [table, "companies_nameword_trgm", "companies_namewordcompany_ranked"],
         )
         indexes = cursor.fetchall()
         for name, _ in indexes:
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
         if existing > count:
+            entries = NameWordCompany.objects.filter(company__in=seeded)
+            entries._raw_delete(entries.db)
             seeded._raw_delete(seeded.db)
             existing = 0
         cursor.execute(
@@ -101,7 +113,13 @@ def seed_companies(count: int) -> None:
                 SELECT i,
                        (%(first)s::text[])[1 + i %% %(n_first)s] || ' '
                        || (%(second)s::text[])[1 + (i / %(n_first)s) %% %(n_second)s] || ' '
-                       || (%(third)s::text[])[1 + (i / 7) %% %(n_third)s] AS words
+                       || (%(third)s::text[])[1 + (i / 7) %% %(n_third)s]
+                       || CASE WHEN i %% 2 = 0 THEN ' ' || (
+                            SELECT string_agg(
+                                (%(syllables)s::text[])[
+                                    1 + ((i / 2) %% %(rare)s / (30 ^ d)::int) %% 30], ''
+                                ORDER BY d)
+                            FROM generate_series(0, 3) AS d) ELSE '' END AS words
                 FROM generate_series(%(start)s, %(count)s) AS i
             ) AS generated
             """,  # noqa: S608 (the table is the model's; every value is a parameter)
@@ -115,16 +133,20 @@ def seed_companies(count: int) -> None:
                 "n_second": len(SECOND_WORDS),
                 "third": THIRD_WORDS,
                 "n_third": len(THIRD_WORDS),
+                "syllables": SYLLABLES,
+                "rare": RARE_WORDS,
                 "start": existing + 1,
                 "count": count,
             },
         )
+        name_words.index_all_names()
         for _, definition in indexes:
             cursor.execute(definition)
-        cursor.execute(f"VACUUM ANALYZE {table}")  # the planner's estimates choose the index
+        for vacuumed in (table, "companies_nameword", "companies_namewordcompany"):
+            cursor.execute(f"VACUUM ANALYZE {vacuumed}")  # estimates, index-only scans
     print(
-        f"  seeded {count - existing:,} companies ({count:,} in all) and built "
-        f"{len(indexes)} trigram indexes in {time.perf_counter() - started:.0f} s"
+        f"  seeded {count - existing:,} companies ({count:,} in all), indexed their names' "
+        f"words and built {len(indexes)} indexes in {time.perf_counter() - started:.0f} s"
     )
 
 
@@ -138,20 +160,26 @@ def seed_entry() -> tuple[str, str, str]:
 
 
 def explain_name_search(query: str) -> str:
-    """PostgreSQL's plan of the API's name search as it runs: its first page."""
-    from companies.api import selectors
+    """PostgreSQL's plans of the name search's queries for a first page, analysed: the words
+    like the searched ones, then their companies (``register.search.explain_name_search``)."""
+    from companies.filing.names import normalise_name
+    from companies.register import search
 
-    found = selectors.search(rfc=None, name=query)
-    return str(found.only(*selectors.SUMMARY_FIELDS)[:21].explain(analyze=True))
+    return search.explain_name_search(normalise_name(query))
 
 
-def trigram_index_in(plan: str) -> str:
-    """Which trigram index a plan reads, and whether nearest-first ("GiST, nearest-first")."""
-    if "companies_company_name_gist_trgm" in plan:
-        return "GiST, nearest-first" if "Order By:" in plan else "GiST"
-    if "companies_company_name_trgm" in plan:
-        return "GIN"
-    return "NONE"
+def indexes_in(plan: str) -> str:
+    """Which of the name search's indexes a plan reads: the words' trigrams, a word's companies
+    in the search's order."""
+    used = [
+        label
+        for index, label in (
+            ("companies_nameword_trgm", "words' GIN trigram index"),
+            ("companies_namewordcompany_ranked", "word -> companies (ranked) index"),
+        )
+        if index in plan
+    ]
+    return ", ".join(used) or "NONE"
 
 
 def statements_per_request(paths: dict[str, list[str]]) -> dict[str, int]:
@@ -256,9 +284,8 @@ def measure(size: int, args: argparse.Namespace) -> None:
             f"   {statements[name]} SQL   ({len(target.latencies)} ok, {target.errors} errors)"
         )
     for query, plan in plans.items():
-        print(f"  name search {query!r}: trigram index used: {trigram_index_in(plan)}")
-        if query == NAME_QUERIES[0]:
-            print("    " + plan.replace("\n", "\n    "))
+        print(f"  name search {query!r}: indexes used: {indexes_in(plan)}")
+        print("    " + plan.replace("\n", "\n    "))
 
 
 if __name__ == "__main__":

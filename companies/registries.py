@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 
 from companies.models import Application, RegistryExchange
+from portal import metrics
 from xroad_client import Exchange, RestResponse, Timeouts, TLSConfig, XRoadClient, XRoadError
 from xroad_client.retry import RetryPolicy
 
@@ -42,6 +43,9 @@ class Outcome(enum.StrEnum):
     PENDING = "pending"
     PAID = "paid"
     EXPIRED = "expired"
+    ANSWERED = "answered"
+    REFUSED = "refused"
+    NEEDS_FOUNDER = "needs_founder"
     UNAVAILABLE = "unavailable"
 
 
@@ -315,6 +319,47 @@ def certificate_status(request: bytes, *, application: Application | None = None
     return Answer(Outcome.FOUND, {"ocsp_response": response.content}, _id(response))
 
 
+PROCEDURE_OUTCOMES = {
+    "answered": Outcome.ANSWERED,
+    "refused": Outcome.REFUSED,
+    "needs_founder": Outcome.NEEDS_FOUNDER,
+}
+
+
+def file_procedure(
+    operation: str,
+    *,
+    service: str,
+    path: str,
+    body: dict[str, Any],
+    application: Application | None = None,
+) -> Answer:
+    """An agency's procedure for a registered company (``service`` the X-Road service id, from
+    the connector's data). ``body["request_id"]`` is the idempotency key: posting it again is
+    answered with the first answer, so the call is retried as an idempotent one. ``ANSWERED``
+    (``record["number"]``), ``REFUSED`` or ``NEEDS_FOUNDER`` (``record["reason"]``), ``CONFLICT``
+    when the agency holds other data under the id; anything else is ``UNAVAILABLE``."""
+    response = _call(
+        operation,
+        method="POST",
+        service=service,
+        path=path,
+        application=application,
+        json=body,
+        idempotent=True,
+        issue=str(body["request_id"]),  # X-Road-Issue: every attempt names the one procedure
+    )
+    if response is None:
+        return UNAVAILABLE
+    if response.status == 409:
+        return Answer(Outcome.CONFLICT, _json(response) or {}, _id(response))
+    record = _json(response) if response.is_success else None
+    outcome = PROCEDURE_OUTCOMES.get(str((record or {}).get("status")))
+    if record is None or outcome is None:
+        return UNAVAILABLE
+    return Answer(outcome, record, _id(response))
+
+
 # -- plumbing -------------------------------------------------------------------------------
 
 
@@ -342,15 +387,27 @@ def _call(
         options["user_id"] = user_id
     token = _serving.set((operation, application.pk if application else None))
     try:
-        response = client().request(method, settings.XROAD_SERVICES[service], path, **options)
+        # A registry's name in XROAD_SERVICES, or (a connector's, from its data) a service id.
+        service_id = service if "/" in service else settings.XROAD_SERVICES[service]
+        response = client().request(method, service_id, path, **options)
     except XRoadError as error:
         log.warning("registry unavailable", extra={"operation": operation, "error": repr(error)})
+        metrics.registry_call(_service_label(service), "unavailable")
         return None
     finally:
         _serving.reset(token)
     if response.status >= 500:
+        metrics.registry_call(_service_label(service), "unavailable")
         return None
+    outcome = "client_error" if response.status >= 400 else "ok"
+    metrics.registry_call(_service_label(service), outcome)
     return response
+
+
+def _service_label(service: str) -> str:
+    """The metrics' name of a service: its key in XROAD_SERVICES, ``connector`` for the many
+    service ids of the connectors (a bounded label)."""
+    return "connector" if "/" in service else service
 
 
 def _json(response: RestResponse) -> dict[str, Any] | None:

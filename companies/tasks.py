@@ -51,6 +51,13 @@ AFTER_REGISTRATION: dict[str, Any] = {
 }
 
 
+PUSH: dict[str, Any] = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+}
+
+
 @shared_task(name=jobs.AFTER_REGISTRATION, **AFTER_REGISTRATION)
 def after_registration(self: Task, application_id: int) -> None:
     """``registration.complete``: an ``issue_document`` message per document still needed."""
@@ -66,6 +73,15 @@ def issue_document(self: Task, application_id: int, kind: str) -> None:
     from companies.register import registration
 
     _until_done(self, application_id, lambda pk: registration.issue(pk, kind=kind))
+
+
+@shared_task(name=jobs.REISSUE_DOCUMENTS, **AFTER_REGISTRATION)
+def reissue_documents(self: Task, application_id: int, kinds: list[str], reason: str) -> None:
+    """``issuance.reissue``: new versions after a registered change, once per reason; a seal
+    that waits (its key, the TSA) is tried again later."""
+    from companies.documents import issuance
+
+    _until_done(self, application_id, lambda pk: issuance.reissue_for(pk, kinds, reason))
 
 
 @shared_task(name=jobs.RFC_AND_DOCUMENTS, **AFTER_REGISTRATION)
@@ -90,6 +106,19 @@ def _until_done(task: Task, application_id: int, work: Callable[[int], object]) 
         raise task.retry(exc=waiting, countdown=_backoff(task.request.retries)) from None
 
 
+@shared_task(name=jobs.FILE_PIECE, **AFTER_REGISTRATION)
+def file_piece(self: Task, application_id: int, connector: str) -> None:
+    """``pieces.filing.file``: one agency's procedure; an agency that is down delays its own
+    piece only, tried again with backoff."""
+    from companies import registries
+    from companies.pieces import filing
+
+    try:
+        filing.file(application_id, connector)
+    except registries.RegistryUnavailable as waiting:
+        raise self.retry(exc=waiting, countdown=_backoff(self.request.retries)) from None
+
+
 @shared_task(name=jobs.DRAW_SIGNING_DOCUMENT, **AFTER_REGISTRATION)
 def draw_signing_document(self: Task, application_id: int) -> None:
     """``founder_signing.draw``: the articles the founders sign with their e.firma, once."""
@@ -106,6 +135,36 @@ def tell_signer(application_id: int, session_id: int) -> None:
 @shared_task(name=jobs.TELL_FOUNDERS)
 def tell_founders(application_id: int, kind: str, step: str) -> None:
     notifications.tell_founders_by_id(application_id, kind=kind, step=step)
+
+
+@shared_task(
+    name=jobs.PROCESS_FILING, bind=True, max_retries=MAX_TRIES, autoretry_for=(OperationalError,)
+)
+def process_filing(self: Task, filing_id: int) -> None:
+    """A submitted filing on a registered company: registered with no human, or to a clerk."""
+    from companies.lifecycle import filings
+
+    filings.process(filing_id)
+
+
+@shared_task(name=jobs.PUSH_TO_SUBSCRIBER, bind=True, max_retries=None, **PUSH)
+def push_to_subscriber(self: Task, subscription_id: int) -> int:
+    """``delivery.deliver``: the subscription's changes in order; after a failure, again once
+    its wait is over (beat's sweep asks too)."""
+    from companies.push import delivery
+
+    run = delivery.deliver(subscription_id)
+    if run.retry_in is not None:
+        raise self.retry(countdown=run.retry_in)
+    return run.delivered
+
+
+@shared_task(name=jobs.ALERT_NAMED_PEOPLE, **AFTER_REGISTRATION)
+def alert_named_people(self: Task, application_id: int) -> None:
+    """``identity.alert``: each person named in the application told their CURP is in it."""
+    from companies import identity
+
+    identity.alert(application_id)
 
 
 # -- periodic (beat schedule in portal/celery.py) ----------------------------------------
@@ -164,3 +223,20 @@ def ingest_request_log() -> int:
     from companies.api import spool
 
     return spool.ingest()
+
+
+@shared_task(name=jobs.APPLY_DUE_FILINGS)
+def apply_due_filings() -> int:
+    """Approved filings whose effective date has come, each registered exactly once."""
+    from companies.lifecycle import filings
+
+    return filings.apply_due()
+
+
+@shared_task(name=jobs.PUSH_CHANGES)
+def push_changes() -> int:
+    """Every subscription that is due and behind is asked for (a lost message, a change not
+    written through ``record_change``)."""
+    from companies.push import delivery
+
+    return delivery.sweep()

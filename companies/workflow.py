@@ -4,7 +4,8 @@ Every move is a verb here (send for signatures, decline, reopen, submit, start t
 review, request changes, approve, register, reject, withdraw); ``_transition`` is what they share. Each verb
 locks the row, returns it unchanged when the move is already done, refuses a move the
 table does not allow with ``TransitionNotAllowed``, saves with ``update_fields``, appends an
-event in the same transaction and schedules side effects for after the commit.
+event in the same transaction, moves the running counts the queue and the dashboard read
+(``counters.record``) and schedules side effects for after the commit.
 """
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from companies import audit, jobs, outbox, sla
+from companies import audit, counters, jobs, outbox, sla
 from companies.filing import payments, reservations, signing, versions
-from companies.models import Application, ApplicationVersion, Signature
+from companies.models import Application, ApplicationVersion, IdentityAlert, Signature
 from companies.models import ApplicationStatus as S
 from portal.models import User
 
 # Notes the portal writes are stored as English msgids and translated where shown (timeline).
 EDITED_BY_THE_FILER = gettext_noop("Edited by the filer")
 WITHDRAWN_BY_THE_FILER = gettext_noop("Withdrawn by the filer")
+IDENTITY_REPORTED = gettext_noop("A person named in it says it is not them")
+IDENTITY_CONFIRMED = gettext_noop("The clerk confirmed the identity of the people named")
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "send_for_signatures": (frozenset({S.DRAFT, S.CHANGES_REQUESTED}), S.AWAITING_SIGNATURES),
     "reopen": (frozenset({S.AWAITING_SIGNATURES}), S.DRAFT),
@@ -87,6 +90,7 @@ def _transition(
             raise TransitionNotAllowed(application, verb)
         if guard is not None:
             guard(application)
+        counted = counters.Counted.of(application)
         previous = application.status
         application.status = target
         for name, value in (fields or {}).items():
@@ -105,6 +109,7 @@ def _transition(
             data=event_data,
         )
         _keep_the_clock(application, verb=verb, at=event.created_at)
+        counters.record(counted, counters.Counted.of(application))
         if send:
             outbox.enqueue(*send)
     return application
@@ -145,6 +150,7 @@ def send_for_signatures(application: Application, *, actor: User) -> Application
         send=[
             jobs.invite_founders_to_sign(application.pk),
             jobs.draw_signing_document(application.pk),
+            jobs.alert_named_people(application.pk),
         ],
     )
 
@@ -235,7 +241,62 @@ def send_to_review(application: Application, *, reasons: list[str]) -> Applicati
 
 
 def approve(application: Application, *, actor: User | None, reason: str = "") -> Application:
-    return _transition(application.pk, "approve", actor=actor, reason=reason)
+    """Never while a person named in it says it is not them (``identity_held``)."""
+
+    def not_held(locked: Application) -> None:
+        if identity_held(locked):
+            raise GuardFailed(
+                _("A person named in this application says it is not them: release the hold first.")
+            )
+
+    return _transition(application.pk, "approve", actor=actor, reason=reason, guard=not_held)
+
+
+def identity_held(application: Application) -> bool:
+    """A person named in the application said "this is not me" and no clerk released it."""
+    return IdentityAlert.objects.filter(
+        application=application, reported_at__isnull=False, released_at__isnull=True
+    ).exists()
+
+
+def hold_for_identity(application: Application, *, curp: str) -> Application:
+    """A person named in the application says it is not them (``companies.identity``): it
+    cannot be approved until a clerk releases the hold. Not a move of status: the event says
+    it happened, in the same transaction."""
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        audit.append(
+            locked,
+            "hold_for_identity",
+            from_status=locked.status,
+            to_status=locked.status,
+            reason=IDENTITY_REPORTED,
+            data={"curp": curp},
+        )
+    return locked
+
+
+def release_identity_hold(application: Application, *, actor: User) -> Application:
+    """The clerk checked that the people named are who they say: the hold is released."""
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        held = IdentityAlert.objects.filter(
+            application=locked, reported_at__isnull=False, released_at__isnull=True
+        )
+        curps = list(held.values_list("curp", flat=True))
+        if not curps:
+            return locked
+        held.update(released_at=timezone.now(), released_by=actor)
+        audit.append(
+            locked,
+            "release_identity_hold",
+            from_status=locked.status,
+            to_status=locked.status,
+            actor=actor,
+            reason=IDENTITY_CONFIRMED,
+            data={"curps": curps},
+        )
+    return locked
 
 
 def register(application: Application, *, entry: During) -> Application:

@@ -68,9 +68,18 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": work.check_waiting_signatures.name,
             "schedule": float(settings.BEAT_CHECK_SIGNATURES_SECONDS),
         },
+        # Filings whose effective date has come; each registered once (``lifecycle.filings``).
+        "apply-due-filings": {
+            "task": work.apply_due_filings.name,
+            "schedule": float(settings.BEAT_APPLY_DUE_FILINGS_SECONDS),
+        },
         "ingest-agency-request-log": {
             "task": work.ingest_request_log.name,
             "schedule": float(settings.BEAT_INGEST_REQUEST_LOG_SECONDS),
+        },
+        "push-changes-to-subscribers": {
+            "task": work.push_changes.name,
+            "schedule": float(settings.BEAT_PUSH_CHANGES_SECONDS),
         },
     }
 
@@ -147,3 +156,42 @@ def _restore_request_id(task: Any = None, **kwargs: Any) -> None:
     from portal.logging import request_id_var
 
     request_id_var.set(getattr(task.request, "request_id", None) if task else None)
+
+
+# Metrics (portal/metrics.py): every task's outcome and duration, and the worker's own endpoint.
+@signals.task_prerun.connect
+def _time_task(**kwargs: Any) -> None:
+    from portal import metrics
+
+    metrics.task_started(**kwargs)
+
+
+@signals.task_postrun.connect
+def _count_task(**kwargs: Any) -> None:
+    from portal import metrics
+
+    metrics.task_finished(**kwargs)
+
+
+@signals.task_failure.connect
+def _count_failure(**kwargs: Any) -> None:
+    from portal import metrics
+
+    metrics.task_failed(**kwargs)
+
+
+@signals.task_retry.connect
+def _count_retry(**kwargs: Any) -> None:
+    from portal import metrics
+
+    metrics.task_retried(**kwargs)
+
+
+@signals.worker_ready.connect
+def _serve_metrics(**kwargs: Any) -> None:
+    from django.conf import settings
+
+    from portal import metrics
+
+    if settings.METRICS_WORKER_PORT:
+        metrics.serve_worker_metrics(settings.METRICS_WORKER_PORT)

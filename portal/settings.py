@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.logging.RequestIdMiddleware",
+    "portal.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -246,6 +247,16 @@ BEAT_SERVICE_LEVEL_SECONDS = env.env_int("BEAT_SERVICE_LEVEL_SECONDS", 60, minim
 BEAT_EXPIRE_RESERVATIONS_SECONDS = env.env_int("BEAT_EXPIRE_RESERVATIONS_SECONDS", 3600, minimum=1)
 BEAT_CHECK_SIGNATURES_SECONDS = env.env_int("BEAT_CHECK_SIGNATURES_SECONDS", 60, minimum=1)
 BEAT_INGEST_REQUEST_LOG_SECONDS = env.env_int("BEAT_INGEST_REQUEST_LOG_SECONDS", 10, minimum=1)
+# Filings on registered companies whose effective date has come are registered by beat this often.
+BEAT_APPLY_DUE_FILINGS_SECONDS = env.env_int("BEAT_APPLY_DUE_FILINGS_SECONDS", 900, minimum=1)
+BEAT_PUSH_CHANGES_SECONDS = env.env_int("BEAT_PUSH_CHANGES_SECONDS", 30, minimum=1)
+# Agency subscriptions (companies/push): the first wait after a subscriber failed to take a
+# change (then doubling, up to PUSH_RETRY_MAX_SECONDS), and how many changes one task sends.
+PUSH_RETRY_SECONDS = env.env_int("PUSH_RETRY_SECONDS", 5, minimum=1)
+PUSH_RETRY_MAX_SECONDS = env.env_int("PUSH_RETRY_MAX_SECONDS", 1800, minimum=1)
+PUSH_BATCH = env.env_int("PUSH_BATCH", 500, minimum=1)
+# Days a "this is not me" link of an identity-use alert stays valid (companies/identity.py).
+IDENTITY_ALERT_DAYS = env.env_int("IDENTITY_ALERT_DAYS", 30, minimum=1)
 # Sent outbox messages are deleted this many days after they were sent (every night at 03:41).
 OUTBOX_KEEP_DAYS = env.env_int("OUTBOX_KEEP_DAYS", 7, minimum=1)
 
@@ -360,7 +371,7 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env.env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # How many proxies in front of the portal append the caller's address to X-Forwarded-For: the
 # caller is the address that many places from the right. 0 reads only the connection's address.
 TRUSTED_PROXY_COUNT = env.env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
@@ -390,6 +401,13 @@ if AGENCY_API_SECURITY_SERVER_CERTS and not BEHIND_TLS_PROXY:
         "AGENCY_API_SECURITY_SERVER_CERTS needs BEHIND_TLS_PROXY=true: the certificate arrives "
         "in AGENCY_API_CLIENT_CERT_HEADER from the proxy that terminates TLS."
     )
+
+# Prometheus metrics (portal/metrics.py): /metrics answers only `Authorization: Bearer
+# $METRICS_TOKEN`, and is a 404 while no token is set. A Celery worker serves its own on
+# METRICS_WORKER_PORT (0: none). PROMETHEUS_MULTIPROC_DIR (read by prometheus-client itself) sums
+# the processes of one host: gunicorn's workers, Celery's pool.
+METRICS_TOKEN = env.env_secret("METRICS_TOKEN") or ""
+METRICS_WORKER_PORT = env.env_int("METRICS_WORKER_PORT", 0)
 
 # Logs: JSON lines on standard output, each line of a request carrying its request id.
 LOG_LEVEL = env.env_choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper()

@@ -149,8 +149,60 @@ PAYMENTS = ProviderService(
     ),
 )
 
+# The pieces after registration (sandbox/providers/procedures.py): agencies that joined the
+# one window. A municipality that has not joined (Corregidora) has no service here: the portal
+# shows its own instructions (companies/data/connectors.json).
+
+COMMERCE_REGISTER = ProviderService(
+    name="commerce_register",
+    provider=SubsystemId(INSTANCE, "GOV", "SE", "siger"),
+    service_code="inscripciones",
+    app_factory="sandbox.providers.procedures:create_siger_app",
+    openapi="sandbox.providers.procedures:SIGER_OPENAPI",
+    access_rights=(AccessRight(PORTAL, "POST", "/v1/inscripciones"),),
+)
+
+EMPLOYERS = ProviderService(
+    name="employers",
+    provider=SubsystemId(INSTANCE, "GOV", "IMSS", "afiliacion"),
+    service_code="patrones",
+    app_factory="sandbox.providers.procedures:create_imss_app",
+    openapi="sandbox.providers.procedures:IMSS_OPENAPI",
+    access_rights=(AccessRight(PORTAL, "POST", "/v1/registros-patronales"),),
+)
+
+QUERETARO_LICENCES = ProviderService(
+    name="queretaro_licences",
+    provider=SubsystemId(INSTANCE, "GOV", "QRO-MUN-014", "sare"),
+    service_code="licencias",
+    app_factory="sandbox.providers.procedures:create_queretaro_app",
+    openapi="sandbox.providers.procedures:QUERETARO_OPENAPI",
+    access_rights=(AccessRight(PORTAL, "POST", "/v1/licencias"),),
+)
+
+SUBSCRIBER = ProviderService(
+    name="subscriber",
+    provider=TAX.provider,
+    service_code="avisos",
+    app_factory="sandbox.subscriber:create_app",
+    openapi="sandbox.subscriber:OPENAPI",
+    access_rights=(AccessRight(PORTAL, "POST", "/v1/cambios"),),
+)
+"""An agency that subscribed to the register's changes (the tax registry): the portal pushes
+each change to it (`sandbox/subscriber.py`)."""
+
 CATALOGUE = Catalogue(
     instance=INSTANCE,
     clients=(PORTAL, BANK),
-    services=(POPULATION, TAX, CERTIFICATES, NOTARIES, PAYMENTS),
+    services=(
+        POPULATION,
+        TAX,
+        CERTIFICATES,
+        NOTARIES,
+        PAYMENTS,
+        COMMERCE_REGISTER,
+        EMPLOYERS,
+        QUERETARO_LICENCES,
+        SUBSCRIBER,
+    ),
 )

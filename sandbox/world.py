@@ -62,3 +62,11 @@ def build_emulator(
     *, data_dir: Path | None = None, spelling: ErrorSpelling = ErrorSpelling.V7_7
 ) -> Emulator:
     return Emulator(build_topology(data_dir=data_dir, spelling=spelling))
+
+
+def provider_app(emulator: Emulator, service_id: str) -> object:
+    """The in-process app behind one of the topology's services (its ``state`` is what a test
+    looks at, e.g. ``.state.agency`` of the pieces' agencies)."""
+    service = emulator.topology.find_service(ServiceId.decode(service_id))
+    assert service is not None and isinstance(service.provider, AsgiProvider)
+    return service.provider.app

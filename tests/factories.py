@@ -1,3 +1,4 @@
+import itertools
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -489,3 +490,86 @@ class History:
 
     def done(self):
         self.monkeypatch.undo()
+
+
+# -- Filings on a registered company (companies.lifecycle) ------------------------------------
+
+NEW_OFFICE = {
+    "street": "Calle Madero",
+    "exterior_number": "45",
+    "interior_number": "",
+    "neighbourhood": "Centro Histórico",
+    "postal_code": "76020",
+    "municipality": "016",
+    "state": "22",
+}
+
+
+def user_for_curp(curp: str):
+    """The portal user with this CURP (created as an entrepreneur when there is none)."""
+    from portal.models import User
+
+    found = User.objects.filter(curp=curp).first()
+    return found or EntrepreneurFactory(curp=curp, first_name=curp, last_name="")
+
+
+def start_filing(company, user, filing_type="office_change", payload=None, *, effective_on=None):
+    """A filing started by ``user`` through ``lifecycle.filings.start`` (sent for signatures)."""
+    from django.utils import timezone
+
+    from companies.lifecycle import filings
+
+    return filings.start(
+        company=company,
+        user=user,
+        filing_type=filing_type,
+        payload=dict(NEW_OFFICE) if payload is None else payload,
+        effective_on=effective_on or timezone.localdate(),
+    )
+
+
+def sign_filing(filing):
+    """Every required signer of ``filing`` signs it, each with a fresh e-identity sign-in."""
+    from django.utils import timezone
+
+    from companies.lifecycle import filings
+
+    for signer in filings.signers(filing):
+        filings.sign(filing, user=user_for_curp(signer.curp), authenticated_at=timezone.now())
+    return filing
+
+
+def submitted_filing(company, user, filing_type="office_change", payload=None, **kwargs):
+    """A filing started, signed by everyone required and submitted (``process_filing`` in the
+    outbox)."""
+    from companies.lifecycle import filings
+
+    filing = sign_filing(start_filing(company, user, filing_type, payload, **kwargs))
+    return filings.submit(filing, actor=user)
+
+
+_hand_entered = itertools.count(1)
+
+
+def entered_by_hand(*, municipality: str = "014"):
+    """A company entered in the register by hand (the register's own number series is not
+    under test), its office in ``municipality``, with the change of its registration
+    (``record_change``: the subscriptions hear of it)."""
+    from django.utils import timezone
+
+    from companies.models import Company
+    from companies.register.changes import record_change
+    from companies.register.search import normalise_name
+
+    n = next(_hand_entered)
+    application = ApplicationFactory(municipality=municipality, status="registered")
+    entry = Company.objects.create(
+        registration_number=f"QRO-2026-9{n:05d}",
+        name=f"Empresa {n}, S.A.S.",
+        normalised_name=normalise_name(f"Empresa {n}"),
+        legal_form=LegalForm.objects.get(code="sas"),
+        application=application,
+        registered_at=timezone.now(),
+    )
+    record_change(entry, "registered")
+    return entry

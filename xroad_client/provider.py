@@ -74,15 +74,18 @@ class IncomingRest:
     security_server: SecurityServerId | None
 
 
-def _values(headers: Headers, name: str) -> list[str]:
-    wanted = name.lower()
+def _by_name(headers: Headers) -> dict[str, list[str]]:
+    """Every value of ``headers`` by lower-case name, read in one pass."""
     pairs = headers.items() if isinstance(headers, Mapping) else headers
-    return [value for key, value in pairs if key.lower() == wanted]
+    values: dict[str, list[str]] = {}
+    for key, value in pairs:
+        values.setdefault(key.lower(), []).append(value)
+    return values
 
 
-def _last(headers: Headers, name: str) -> str | None:
-    values = _values(headers, name)
-    return values[-1].strip() if values and values[-1].strip() else None
+def _last(values: dict[str, list[str]], name: str) -> str | None:
+    found = values.get(name.lower())
+    return found[-1].strip() if found and found[-1].strip() else None
 
 
 def _party(value: str | None) -> RepresentedParty | None:
@@ -111,7 +114,8 @@ def _server(value: str | None) -> SecurityServerId | None:
 def read_rest_request(headers: Headers) -> IncomingRest:
     """Read the X-Road headers from ``headers``: a mapping (Django's ``request.headers``,
     repeated values joined with commas) or (name, value) pairs (ASGI, WSGI environ pairs)."""
-    raw = _last(headers, h.X_ROAD_CLIENT)
+    values = _by_name(headers)
+    raw = _last(values, h.X_ROAD_CLIENT)
     if raw is not None and isinstance(headers, Mapping):
         raw = last_client_value(raw)
     try:
@@ -121,12 +125,12 @@ def read_rest_request(headers: Headers) -> IncomingRest:
     return IncomingRest(
         client=client,
         client_header=raw,
-        x_road_id=_last(headers, h.X_ROAD_ID),
-        request_id=_last(headers, h.X_ROAD_REQUEST_ID),
-        user_id=_last(headers, h.X_ROAD_USER_ID),
-        issue=_last(headers, h.X_ROAD_ISSUE),
-        represented_party=_party(_last(headers, h.X_ROAD_REPRESENTED_PARTY)),
-        security_server=_server(_last(headers, h.X_ROAD_SECURITY_SERVER)),
+        x_road_id=_last(values, h.X_ROAD_ID),
+        request_id=_last(values, h.X_ROAD_REQUEST_ID),
+        user_id=_last(values, h.X_ROAD_USER_ID),
+        issue=_last(values, h.X_ROAD_ISSUE),
+        represented_party=_party(_last(values, h.X_ROAD_REPRESENTED_PARTY)),
+        security_server=_server(_last(values, h.X_ROAD_SECURITY_SERVER)),
     )
 
 

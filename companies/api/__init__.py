@@ -35,13 +35,25 @@ install_handlers(api)
 api.add_router("/empresas", views.companies)
 api.add_router("/documentos", views.documents)
 api.add_router("/cambios", views.changes)
+api.add_router("/esquemas", views.filing_schemas_router)
+
+
+# The operations whose usual request is answered before ninja's machinery, by URL name.
+ANSWERED_AT_ONCE = {views.company.__name__: views.COMPANY, views.officers.__name__: views.OFFICERS}
+
+
+def _callback(pattern: URLPattern) -> Any:
+    spanish = in_spanish(pattern.callback)
+    resource = ANSWERED_AT_ONCE.get(pattern.name or "")
+    return spanish if resource is None else views.answered_at_once(resource, spanish)
 
 
 def _urls() -> tuple[list[Any], str, str]:
-    """The API's URLs for ``include``: each answered in Spanish, and a JSON 404 for the rest."""
+    """The API's URLs for ``include``: each answered in Spanish (a kept company answered at
+    once, ``views.answered_at_once``), and a JSON 404 for the rest."""
     patterns, app_name, namespace = api.urls
     spanish = [
-        URLPattern(p.pattern, in_spanish(p.callback), p.default_args, p.name)
+        URLPattern(p.pattern, _callback(p), p.default_args, p.name)
         if isinstance(p, URLPattern)
         else p
         for p in patterns

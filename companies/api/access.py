@@ -35,19 +35,22 @@ from typing import Any
 from django.core.signals import request_finished
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.request import HttpHeaders
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.security import APIKeyHeader
 
 from companies.api import spool
 from companies.api.errors import ApiError, ErrorCode
-from companies.api.trust import require_security_server
+from companies.api.trust import from_security_server, require_security_server
 from companies.models import AgencyAccess, AgencyRequest, AgencyService
 from xroad_client import ClientId
 from xroad_client.errors import IdentifierError
 from xroad_client.provider import IncomingRest, last_client_value, read_rest_request
 
 CLIENT_HEADER = "X-Road-Client"
+X_ROAD_META_PREFIX = "HTTP_X_ROAD_"  # how WSGI names every X-Road-* header
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +62,24 @@ def last_client(raw: str) -> str:
     return last_client_value(raw)
 
 
+def x_road_headers(request: HttpRequest) -> dict[str, str]:
+    """The request's X-Road-* headers by name, as Django's ``request.headers`` has them (the
+    values of a repeated header joined with commas), taken from the WSGI environ: the
+    library's reader scans what it is given once per header it knows, and scanning
+    ``request.headers`` seven times cost more than the rest of the authentication."""
+    return {
+        HttpHeaders.parse_header_name(key) or key: value
+        for key, value in request.META.items()
+        if key.startswith(X_ROAD_META_PREFIX)
+    }
+
+
 def incoming(request: HttpRequest) -> IncomingRest:
     """The X-Road headers the Security Server forwarded with ``request``, read once a request
     (the authentication and the request log both need them)."""
     read: IncomingRest | None = getattr(request, "_x_road_headers", None)
     if read is None:
-        read = read_rest_request(request.headers)
+        read = read_rest_request(x_road_headers(request))
         request._x_road_headers = read  # type: ignore[attr-defined]
     return read
 
@@ -156,6 +171,19 @@ class XRoadClient(APIKeyHeader):
         return client
 
 
+def allowed_client(request: HttpRequest, service: AgencyService) -> str | None:
+    """The calling subsystem as the allowlist spells it, when the request may use ``service``
+    as it stands (it came from the Security Server, names a subsystem, which the allowlist
+    has); None otherwise, and ``XRoadClient`` says why."""
+    if not from_security_server(request):
+        return None
+    decoded = incoming(request).client
+    if decoded is None or decoded.subsystem_code is None:
+        return None
+    client = decoded.encode()
+    return client if allowlist.allows(client, service.value) else None
+
+
 def _caller(request: HttpRequest) -> str:
     """The allowed client as the allowlist spells it, else the last header value as sent."""
     allowed = getattr(request, "auth", None)
@@ -184,6 +212,27 @@ def _ingest_when_due(sender: object, **kwargs: object) -> None:
 request_finished.connect(_ingest_when_due, dispatch_uid="agency-api-request-log")
 
 
+def answered(
+    request: HttpRequest, response: HttpResponseBase, *, service: AgencyService, started: float
+) -> None:
+    """The answer to a request of ``service`` begun at ``started`` (``perf_counter``): its
+    X-Road-Id echoed, and its entry in the request log."""
+    headers = incoming(request)
+    x_road_id = headers.x_road_id or ""
+    if x_road_id:
+        response["X-Road-Id"] = x_road_id
+    record_request(
+        x_road_id=_clean(x_road_id, limit=100),
+        client=_clean(_caller(request), limit=255),
+        service=service,
+        user_id=_clean(headers.user_id or "", limit=100),
+        method=request.method or "",
+        path=_clean(request.get_full_path(), limit=500),
+        status=response.status_code,
+        duration_ms=round((time.perf_counter() - started) * 1000, 2),
+    )
+
+
 def logged(service: AgencyService) -> Callable[[View], View]:
     """Record every request of ``service`` (refused ones too) and echo its X-Road-Id."""
 
@@ -192,20 +241,7 @@ def logged(service: AgencyService) -> Callable[[View], View]:
         def run_logged(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             started = time.perf_counter()
             response = run(request, *args, **kwargs)
-            headers = incoming(request)
-            x_road_id = headers.x_road_id or ""
-            if x_road_id:
-                response["X-Road-Id"] = x_road_id
-            record_request(
-                x_road_id=_clean(x_road_id, limit=100),
-                client=_clean(_caller(request), limit=255),
-                service=service,
-                user_id=_clean(headers.user_id or "", limit=100),
-                method=request.method or "",
-                path=_clean(request.get_full_path(), limit=500),
-                status=response.status_code,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-            )
+            answered(request, response, service=service, started=started)
             return response
 
         return run_logged

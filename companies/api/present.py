@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import Any
 
 from companies.api import schemas
 from companies.api.selectors import Entry
@@ -11,6 +12,7 @@ from companies.filing.scian import load_catalogue
 from companies.models import (
     Application,
     Company,
+    CompanyFiling,
     Document,
     Founder,
     Municipality,
@@ -62,6 +64,23 @@ def _office(application: Application) -> schemas.OfficeOut:
     )
 
 
+def _office_of_state(office: dict[str, str]) -> schemas.OfficeOut:
+    code = office.get("municipality", "")
+    municipality = (
+        schemas.MunicipalityOut(clave=code, nombre=str(Municipality(code).label))
+        if code in Municipality.values
+        else None
+    )
+    return schemas.OfficeOut(
+        calle=office["street"],
+        numero_exterior=office["exterior_number"],
+        numero_interior=office["interior_number"],
+        colonia=office["neighbourhood"],
+        codigo_postal=office["postal_code"],
+        municipio=municipality,
+    )
+
+
 def _activities(codes: list[str]) -> list[schemas.ActivityOut]:
     catalogue = load_catalogue()
     found = [(code, catalogue.get(code)) for code in codes]
@@ -72,6 +91,8 @@ def _activities(codes: list[str]) -> list[schemas.ActivityOut]:
 
 
 def company(entry: Entry) -> schemas.CompanyOut:
+    if entry.state is not None:
+        return _company_of_state(entry, entry.state)
     company, application = entry.company, entry.company.application
     form = company.legal_form
     return schemas.CompanyOut(
@@ -93,6 +114,26 @@ def company(entry: Entry) -> schemas.CompanyOut:
     )
 
 
+def _company_of_state(entry: Entry, state: dict[str, Any]) -> schemas.CompanyOut:
+    """The entry as its current register data says (``register.states``)."""
+    company, form = entry.company, entry.company.legal_form
+    return schemas.CompanyOut(
+        numero=company.registration_number,
+        nombre=company.name,
+        forma_juridica=schemas.LegalFormOut(
+            clave=form.code, abreviatura=form.abbreviation, nombre=form.name
+        ),
+        rfc=company.rfc or None,
+        estado=COMPANY_STATUSES[company.status],
+        registrada_en=company.registered_at,
+        domicilio=_office_of_state(state["office"]),
+        objeto=state.get("purpose") or None,
+        actividades=_activities(list(state.get("activity_codes") or [])),
+        administradores=[schemas.PersonOut(nombre=a["name"]) for a in state["administrators"]],
+        capital=state.get("capital"),
+    )
+
+
 def summary(company: Company) -> schemas.CompanySummaryOut:
     return schemas.CompanySummaryOut(
         numero=company.registration_number,
@@ -105,6 +146,15 @@ def summary(company: Company) -> schemas.CompanySummaryOut:
 
 
 def officers(entry: Entry) -> schemas.OfficersOut:
+    if entry.state is not None:
+        state = entry.state
+        people = [
+            schemas.OfficerOut(nombre=a["name"], cargo="administrador")
+            for a in state["administrators"]
+        ]
+        if state.get("comisario"):
+            people.append(schemas.OfficerOut(nombre=state["comisario"]["name"], cargo="comisario"))
+        return schemas.OfficersOut(numero=entry.company.registration_number, items=people)
     people = [
         schemas.OfficerOut(nombre=_full_name(f), cargo="administrador")
         for f in entry.administrators
@@ -123,6 +173,30 @@ def change(event: RegisterChange) -> schemas.ChangeOut:
         empresa=schemas.ChangeCompanyOut.model_validate(
             {**event.data, "estado": COMPANY_STATUSES[event.data["estado"]]}
         ),
+        campos=event.data.get("campos", []),
+    )
+
+
+def filings(company: Company, registered: Sequence[CompanyFiling]) -> schemas.FilingsOut:
+    """The company's registered filings, each with what it changed (before, after)."""
+    return schemas.FilingsOut(
+        numero=company.registration_number,
+        items=[
+            schemas.FilingOut(
+                id=str(f.public_id),
+                tipo=f.type,
+                version_esquema=f.schema_version,
+                fecha_efectos=f.effective_on,
+                inscrito_en=f.registered_at,
+                corrige=str(f.corrects.public_id) if f.corrects else None,
+                datos=f.payload,
+                cambios=[
+                    schemas.FieldChangeOut(campo=field, antes=before, despues=after)
+                    for field, (before, after) in f.changes.items()
+                ],
+            )
+            for f in registered
+        ],
     )
 
 

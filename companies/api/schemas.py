@@ -10,8 +10,8 @@ Personal identifiers of people (CURP, RFC of a person) never appear: officers ar
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -173,6 +173,31 @@ class ChangeOut(Schema):
     )
     fecha: datetime
     empresa: ChangeCompanyOut = Field(description="La empresa como quedó con este cambio.")
+    campos: list[str] = Field(
+        default=[], description="Los datos del registro que cambió un trámite (office, ...)."
+    )
+
+
+class FieldChangeOut(Schema):
+    campo: str = Field(description="El dato del registro: office, administrators, ...")
+    antes: Any = Field(description="Su valor antes del trámite.")
+    despues: Any = Field(description="Su valor con el trámite.")
+
+
+class FilingOut(Schema):
+    id: str = Field(description="Identificador del trámite.")
+    tipo: str = Field(description="office_change, administrators, ...", examples=["office_change"])
+    version_esquema: int = Field(description="Versión del esquema de datos: /esquemas/tramites.")
+    fecha_efectos: date = Field(description="Desde cuándo rige lo inscrito.")
+    inscrito_en: datetime | None
+    corrige: str | None = Field(description="El trámite inscrito que este corrige.")
+    datos: dict[str, Any] = Field(description="Lo presentado, según el esquema de su tipo.")
+    cambios: list[FieldChangeOut]
+
+
+class FilingsOut(Schema):
+    numero: str
+    items: list[FilingOut] = Field(description="Los trámites inscritos, del más antiguo al último.")
 
 
 class ChangePageOut(Schema):

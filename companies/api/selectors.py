@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -14,8 +15,16 @@ from stdnum.mx import rfc as stdnum_rfc
 from companies.api.errors import ApiError, ErrorCode, company_not_found
 from companies.filing import signing
 from companies.filing.names import normalise_name
-from companies.models import Company, Document, Founder, Signature
+from companies.models import (
+    ApplicationStatus,
+    Company,
+    CompanyFiling,
+    Document,
+    Founder,
+    Signature,
+)
 from companies.register import search as register_search
+from companies.register import states
 
 NUMBER = re.compile(r"[A-Z0-9-]{1,20}")  # checked before a query: no NUL byte reaches SQL
 ENTRY_FIELDS = (
@@ -36,10 +45,13 @@ SUMMARY_FIELDS = (
 
 @dataclass(frozen=True)
 class Entry:
-    """A register entry as its resources show it: the company and its administrators."""
+    """A register entry as its resources show it: the company and its administrators; ``state``,
+    its current register data (``register.states``: what the filings changed since registration),
+    which the resources read instead of the application when there is one."""
 
     company: Company
     administrators: list[Founder]
+    state: dict[str, Any] | None = None
 
 
 def company(number: str) -> Company:
@@ -56,6 +68,9 @@ def company(number: str) -> Company:
 def entry(number: str) -> Entry:
     """The company with this registration number and its administrators, or ``not_found``."""
     found = company(number)
+    current = states.current(found.pk)
+    if current is not None:
+        return Entry(found, [], current.data)
     if found.application_id is None:
         return Entry(found, [])
     administrators = (
@@ -140,3 +155,12 @@ def articles_signers(company: Company) -> list[Signature]:
     approved with a click: the articles were then drawn anew)."""
     application = company.application
     return signing.signed_with_efirma_by_all(application) if application is not None else []
+
+
+def registered_filings(company: Company) -> list[CompanyFiling]:
+    """The company's registered filings, oldest first, with the filings they correct."""
+    return list(
+        CompanyFiling.objects.filter(company=company, status=ApplicationStatus.REGISTERED)
+        .select_related("corrects")
+        .order_by("registered_at", "pk")
+    )

@@ -1,23 +1,30 @@
 """The agency API's operations, one router per service (its own allowlist entries).
 
 empresas    GET /empresas?rfc=|nombre=   GET /empresas/{numero}   GET /empresas/{numero}/funcionarios
+            GET /empresas/{numero}/tramites   GET /esquemas/tramites/{tipo}/v{version}
 documentos  GET /documentos/{numero}   GET /documentos/{numero}/{tipo}/{version} (the PDF)
 cambios     GET /cambios?after=&limit=
 """
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable
+from functools import wraps
 from typing import Annotated, Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.params.functions import Header, Path, Query
 
 from companies.api import cache, feed, present, schemas, selectors
-from companies.api.access import service_router
+from companies.api.access import allowed_client, answered, service_router
+from companies.api.errors import ApiError, ErrorCode
 from companies.documents.verification import latest_of_each_kind
+from companies.lifecycle import schemas as filing_schemas
 from companies.models import AgencyService
 
 MAX_CURSOR = 2**63 - 1
@@ -43,8 +50,13 @@ IfNoneMatch = Annotated[
     Header(alias="If-None-Match", description="ETag de una respuesta anterior: 304 si no cambió."),
 ]
 
+UrlView = Callable[..., HttpResponseBase]
+COMPANY, OFFICERS = "empresa", "funcionarios"  # a company's resources kept as bodies
+
 companies = service_router(AgencyService.COMPANIES)
 documents = service_router(AgencyService.DOCUMENTS)
+# The filings' data schemas, for whoever reads a company's filings (the empresas allowlist).
+filing_schemas_router = service_router(AgencyService.COMPANIES)
 changes = service_router(AgencyService.CHANGES)
 
 
@@ -94,6 +106,39 @@ def _etagged(
     )
 
 
+def answered_at_once(resource: str, operation: UrlView) -> UrlView:
+    """``operation``, ninja's view of a company's ``resource``, with the usual request answered
+    before it: a GET from the Security Server by a subsystem the allowlist has, for a company
+    whose body is kept and unchanged since. That is all ninja would check and do for it
+    (``XRoadClient``, ``cache.served``, ``conditional_body``, the request log), without its
+    parameters' and response's machinery, which cost more than the rest. Any other request
+    (refusals, a body to build, another method) goes on to ``operation``, which answers it as
+    documented; the OpenAPI description is ninja's, of the same operation."""
+
+    @wraps(operation)
+    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        started = time.perf_counter()
+        body = _kept_for(request, resource, str(kwargs.get("numero", "")))
+        if body is None:
+            return operation(request, *args, **kwargs)
+        response = conditional_body(body, request.META.get("HTTP_IF_NONE_MATCH"))
+        answered(request, response, service=AgencyService.COMPANIES, started=started)
+        return response
+
+    return view
+
+
+def _kept_for(request: HttpRequest, resource: str, number: str) -> cache.Body | None:
+    if request.method != "GET":
+        return None
+    client = allowed_client(request, AgencyService.COMPANIES)
+    if client is None:
+        return None
+    body = cache.kept(resource, number)
+    request.auth = client  # type: ignore[attr-defined]  # as ninja's authentication sets it
+    return body
+
+
 @companies.get(
     "",
     response={200: schemas.CompanyPageOut, **REFUSALS},
@@ -130,7 +175,7 @@ def search(
     summary="Una empresa inscrita, por número",
 )
 def company(request: HttpRequest, numero: Number, if_none_match: IfNoneMatch = None) -> Any:
-    body = cache.served("empresa", numero, lambda: present.company(selectors.entry(numero)))
+    body = cache.served(COMPANY, numero, lambda: present.company(selectors.entry(numero)))
     return conditional_body(body, if_none_match)
 
 
@@ -142,8 +187,56 @@ def company(request: HttpRequest, numero: Number, if_none_match: IfNoneMatch = N
     summary="Administradores y comisario de una empresa (solo nombres)",
 )
 def officers(request: HttpRequest, numero: Number, if_none_match: IfNoneMatch = None) -> Any:
-    body = cache.served("funcionarios", numero, lambda: present.officers(selectors.entry(numero)))
+    body = cache.served(OFFICERS, numero, lambda: present.officers(selectors.entry(numero)))
     return conditional_body(body, if_none_match)
+
+
+@_etagged(
+    companies,
+    "/{numero}/tramites",
+    out=schemas.FilingsOut,
+    operation_id="tramitesDeEmpresa",
+    summary="Los trámites inscritos de una empresa, cada uno con lo que cambió (antes, después)",
+)
+def company_filings(request: HttpRequest, numero: Number, if_none_match: IfNoneMatch = None) -> Any:
+    def build() -> schemas.FilingsOut:
+        found = selectors.company(numero)
+        return present.filings(found, selectors.registered_filings(found))
+
+    return conditional_body(cache.served("tramites", numero, build), if_none_match)
+
+
+FilingType = Annotated[str, Path(description="El tipo de trámite.", example="office_change")]
+SchemaVersion = Annotated[int, Path(ge=1, le=1000, description="Versión del esquema.", example=1)]
+
+
+@filing_schemas_router.get(
+    "/tramites/{tipo}/v{version}",
+    response={200: dict[str, Any], 304: None, 404: schemas.ErrorOut, **REFUSALS},
+    operation_id="esquemaDeTramite",
+    summary="El esquema JSON (2020-12) de los datos de un tipo de trámite, en una versión",
+    openapi_extra=ETAG_HEADERS,
+)
+def filing_schema(
+    request: HttpRequest,
+    tipo: FilingType,
+    version: SchemaVersion,
+    if_none_match: IfNoneMatch = None,
+) -> Any:
+    try:
+        found = filing_schemas.schema(tipo, version)
+    except filing_schemas.UnknownSchema:
+        raise ApiError(
+            ErrorCode.NOT_FOUND,
+            _("There is no schema %(type)s v%(version)s.") % {"type": tipo, "version": version},
+            status=404,
+        ) from None
+    body = json.dumps(found, ensure_ascii=False, sort_keys=True).encode()
+    return _unless_current(
+        present.etag(body),
+        if_none_match,
+        lambda: HttpResponse(body, content_type="application/schema+json"),
+    )
 
 
 @_etagged(

@@ -46,6 +46,7 @@ from companies.models import (
     Application,
     ApplicationVersion,
     Company,
+    CompanyState,
     Document,
     Founder,
     LegalForm,
@@ -256,13 +257,60 @@ def _common(company: Company, application: Application, title: str) -> dict[str,
     }
 
 
+def register_data(company: Company) -> dict[str, Any] | None:
+    """The company's register data today, as registered filings left it (None for a company
+    with no state yet). The query of ``companies.register.states.current``: that room sits above
+    this one, so it is asked here directly."""
+    state = (
+        CompanyState.objects.filter(company_id=company.pk, valid_from__lte=timezone.localdate())
+        .order_by("-valid_from", "-pk")
+        .first()
+    )
+    return None if state is None else state.data
+
+
+def office_of(application: Application, data: dict[str, Any] | None) -> dict[str, str]:
+    """The registered office as the register states it now, the application's when it has no
+    state; with the municipality's name."""
+    office = (data or {}).get("office") or {
+        "street": application.street,
+        "exterior_number": application.exterior_number,
+        "interior_number": application.interior_number,
+        "neighbourhood": application.neighbourhood,
+        "postal_code": application.postal_code,
+        "municipality": application.municipality,
+    }
+    municipality = office.get("municipality") or ""
+    return {
+        **office,
+        "municipality_display": str(dict(Municipality.choices).get(municipality, municipality)),
+    }
+
+
+def administrator_names(application: Application, data: dict[str, Any] | None) -> list[str]:
+    """The administrators as the register states them now: a founder still in office under
+    the same name is named as the application names them (a company by its legal name)."""
+    founders = list(application.founders.all())
+    if data is None or "administrators" not in data:
+        return [str(f) for f in founders if f.is_administrator]
+    by_curp = {f.curp: f for f in founders if f.is_administrator}
+    names = []
+    for person in data["administrators"]:
+        founder = by_curp.get(person["curp"])
+        same = founder is not None and founder.person_name == person["name"]
+        names.append(str(founder) if same and founder is not None else person["name"])
+    return names
+
+
 def certificate_context(company: Company) -> dict[str, Any]:
     application = _application(company)
+    data = register_data(company)
     code = codes.code_of(company)
     url = verification_url(code)
     return {
         **_common(company, application, document_title(Kind.CERTIFICATE, company.legal_form)),
-        "administrators": [str(f) for f in application.founders.all() if f.is_administrator],
+        "office": office_of(application, data),
+        "administrators": administrator_names(application, data),
         "verification_code": code,
         "verification_url": url,
         "qr_svg": qr_svg(url, title=_("Verification code")),
@@ -271,7 +319,13 @@ def certificate_context(company: Company) -> dict[str, Any]:
 
 def articles_context(company: Company) -> dict[str, Any]:
     application = _application(company)
-    chosen: list[Clause] = clauses(application, application.articles)
+    data = register_data(company)
+    chosen: list[Clause] = clauses(
+        application,
+        application.articles,
+        municipality=office_of(application, data)["municipality_display"],
+        administrators=administrator_names(application, data),
+    )
     return {
         **_common(company, application, document_title(Kind.ARTICLES, company.legal_form)),
         "clauses": chosen,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from companies.access import may_read_founders_documents
 from companies.documents import codes, seal
-from companies.models import Company, Document
+from companies.models import Company, Document, GoodStandingCertificate
 from companies.signatures import report
 from portal.models import User
 
@@ -44,7 +44,8 @@ class FileCheck:
     headline: str  # the answer, in a sentence
     detail: str  # what it means or what to do
     document: Document | None = None  # the register's document with these exact bytes
-    superseded_by: Document | None = None  # a later version of the same document
+    superseded_by: Document | None = None  # the current version of the same document
+    good_standing: GoodStandingCertificate | None = None  # the constancia with these bytes
     sha256: str = ""
     timestamped_at: datetime | None = None  # the seal's time, certified by a TSA
 
@@ -64,6 +65,9 @@ def check_file(data: bytes) -> FileCheck:
     )
     sealed = seal.validate_seal(data)
     if document is None:
+        constancia = _good_standing_of(digest)
+        if constancia is not None:
+            return _good_standing_check(constancia, digest, sealed)
         return _unknown(digest, sealed)
     if not sealed.valid:
         return FileCheck(
@@ -90,6 +94,39 @@ def check_file(data: bytes) -> FileCheck:
         % {"company": document.company.name},
         document=document,
         superseded_by=later,
+        sha256=digest,
+        timestamped_at=sealed.timestamped_at,
+    )
+
+
+def _good_standing_of(digest: str) -> GoodStandingCertificate | None:
+    return (
+        GoodStandingCertificate.objects.select_related("company", "company__legal_form")
+        .filter(sha256=digest)
+        .first()
+    )
+
+
+def _good_standing_check(
+    constancia: GoodStandingCertificate, digest: str, sealed: seal.SealCheck
+) -> FileCheck:
+    if not sealed.valid:
+        return FileCheck(
+            False,
+            _("We cannot confirm this document."),
+            _(
+                "Its contents match a certificate of good standing of the register, but its "
+                "seal could not be confirmed. Look it up by its verification code."
+            ),
+            good_standing=constancia,
+            sha256=digest,
+        )
+    return FileCheck(
+        True,
+        _("This is an authentic, unaltered document of the register."),
+        _("It is a certificate of good standing the registry issued for %(company)s.")
+        % {"company": constancia.company.name},
+        good_standing=constancia,
         sha256=digest,
         timestamped_at=sealed.timestamped_at,
     )
@@ -125,6 +162,7 @@ class DocumentRow:
     document: Document
     current: bool
     downloadable: bool
+    superseded_by: Document | None = None  # the current version, when this one is not
 
 
 def document_rows(
@@ -137,14 +175,15 @@ def document_rows(
     if issued is None:
         issued = list(company.documents.order_by("-version"))
     issued = sorted(issued, key=lambda d: -d.version)
-    current = {d.pk for d in latest_of_each_kind(issued)}
+    current = {d.kind: d for d in latest_of_each_kind(issued)}
     in_order = sorted(issued, key=lambda d: Document.Kind.values.index(d.kind))  # stable
     founders_documents = bool(issued) and may_read_founders_documents(user, company)
     return [
         DocumentRow(
             document,
-            document.pk in current,
+            current[document.kind].pk == document.pk,
             document.kind == Document.Kind.CERTIFICATE or founders_documents,
+            None if current[document.kind].pk == document.pk else current[document.kind],
         )
         for document in in_order
     ]

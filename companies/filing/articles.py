@@ -25,7 +25,15 @@ class Clause:
     text: str
 
 
-def clauses(application: Application, options: dict[str, Any]) -> list[Clause]:
+def clauses(
+    application: Application,
+    options: dict[str, Any],
+    *,
+    municipality: str | None = None,
+    administrators: list[str] | None = None,
+) -> list[Clause]:
+    """The clauses of the articles; a registered company's re-issued articles give the office's
+    ``municipality`` (its name) and the ``administrators`` the register states now."""
     form = application.legal_form
     form_name = form.name if form else ""
     abbreviation = form.abbreviation if form else ""
@@ -40,14 +48,14 @@ def clauses(application: Application, options: dict[str, Any]) -> list[Clause]:
         Clause(
             _("Registered office"),
             _("The registered office is in the municipality of %(municipality)s, Querétaro.")
-            % {"municipality": application.get_municipality_display() or "…"},
+            % {"municipality": municipality or application.get_municipality_display() or "…"},
         ),
         Clause(_("Purpose"), application.purpose or "…"),
         Clause(_("Duration"), _duration(options)),
         Clause(_("Share capital"), _capital(application)),
         Clause(_("Foreign shareholders"), _foreigners(options)),
         Clause(_("Transfer of shares"), _transfer(options)),
-        Clause(_("Administration"), _administration(application)),
+        Clause(_("Administration"), _administration(application, administrators)),
         Clause(_("Fiscal year"), _("The fiscal year runs from 1 January to 31 December.")),
         *_limits(application),
         Clause(
@@ -135,8 +143,9 @@ def _transfer(options: dict[str, Any]) -> str:
     )
 
 
-def _administration(application: Application) -> str:
-    administrators = [str(f) for f in application.founders.all() if f.is_administrator]
+def _administration(application: Application, administrators: list[str] | None) -> str:
+    if administrators is None:
+        administrators = [str(f) for f in application.founders.all() if f.is_administrator]
     names = ", ".join(administrators) or "…"
     if len(administrators) > 1:
         text = _("The company is managed by a board formed by %(names)s.") % {"names": names}

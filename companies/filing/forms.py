@@ -142,6 +142,16 @@ class PurposeForm(forms.Form):
         },
     )
 
+    hires_employees = forms.TypedChoiceField(
+        label=_("Will the company hire employees?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("If it does, the portal also files its employer registration with IMSS."),
+    )
+
     def clean_activity_codes(self) -> list[str]:
         codes = [
             c.strip() for c in re.split(r"[,\s]+", self.cleaned_data["activity_codes"]) if c.strip()

@@ -88,7 +88,9 @@ CLOSED = (ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
 
 
 def dashboard(user: User) -> dict[str, list[Application]]:
-    mine = list(visible_applications(user).select_related("legal_form").order_by("-updated_at"))
+    mine = list(
+        visible_applications(user).select_related("legal_form", "company").order_by("-updated_at")
+    )
     return {
         "to_sign": [a for a in mine if _waits_for_signature_of(a, user)],
         "drafts": [a for a in mine if a.is_editable and a.filer_id == user.pk],

@@ -136,6 +136,9 @@ class Application(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
     purpose = models.TextField(_("corporate purpose"), blank=True)
     activity_codes = models.JSONField(default=list, blank=True)
+    hires_employees = models.BooleanField(
+        _("hires employees"), null=True, blank=True, help_text="unknown until the filer says"
+    )
     capital = models.DecimalField(
         _("share capital"), max_digits=16, decimal_places=2, null=True, blank=True
     )
@@ -201,23 +204,29 @@ class Application(models.Model):
             # The 24-hour clock (``sla.at_least``): running clocks by the moment they would
             # have started, the others by the time they used; "over 24 hours" is a range of
             # each.
+            # Each covers the status: the hour at the tallies' boundary (``counters``) is
+            # counted per status from the index alone.
             models.Index(
                 fields=["clock_origin"],
+                include=["status"],
                 name="application_clock_running",
                 condition=models.Q(clock_origin__isnull=False),
             ),
             models.Index(
                 fields=["clock_used"],
+                include=["status"],
                 name="application_clock_paused",
                 condition=models.Q(clock_origin__isnull=True, clock_used__isnull=False)
                 & ~models.Q(status__in=FINAL_STATUSES),
             ),
-            # The work clerks hold, oldest first (the dashboard's "reassign work").
+            # The work clerks hold, oldest first (the dashboard's "reassign work"), without
+            # stepping over the registered history (whose clerk stays on record).
             models.Index(
                 fields=["first_submitted_at", "id"],
                 include=["status"],
                 name="application_claimed",
-                condition=models.Q(assigned_to__isnull=False),
+                condition=models.Q(assigned_to__isnull=False)
+                & ~models.Q(status__in=FINAL_STATUSES),
             ),
         ]
 

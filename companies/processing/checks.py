@@ -267,6 +267,8 @@ BY_A_CLERK = gettext_noop("Notarised legal forms are registered by a clerk")
 
 def decide(application: Application, checks: list[RegistryCheck]) -> Application:
     reasons = sorted({r for c in checks if c.result == Result.NEGATIVE for r in reasons_of(c)})
+    if workflow.identity_held(application):
+        reasons.append(workflow.IDENTITY_REPORTED)
     if reasons or not rules.registered_automatically(application):
         if not reasons:
             reasons = [BY_A_CLERK]

@@ -23,7 +23,10 @@ from companies.models import (
     NameReservation,
     RegistrationCounter,
 )
+from companies.pieces import filing
+from companies.register import states
 from companies.register.changes import record_change
+from companies.register.name_words import index_company_name
 from companies.registries import RegistryUnavailable
 from portal.models import User
 
@@ -54,6 +57,8 @@ def register(application: Application) -> Application:
             registered_at=now,
             verification_code=codes.derive(number),
         )
+        index_company_name(company)
+        states.initial(company)
         NameReservation.objects.filter(
             application=locked, status=NameReservation.Status.ACTIVE
         ).update(status=NameReservation.Status.USED)
@@ -75,15 +80,18 @@ def approve_and_register(
 def complete(application_id: int) -> None:
     """After registration: a message per document the company still needs (``issue``), the
     certificate first, so that free workers draw and seal them at once; the certificate also
-    while the RFC is still to come (its task asks for it). Sends nothing when all is done: safe
-    to run again."""
+    while the RFC is still to come (its task asks for it); and a message per piece (another
+    agency's procedure, ``pieces.filing``) still without its answer. Sends nothing when all is
+    done: safe to run again."""
     company = company_of(application_id)
     kinds = issuance.pending_kinds(company)
     if not company.rfc and Document.Kind.CERTIFICATE not in kinds:
         kinds.insert(0, Document.Kind.CERTIFICATE)
-    if kinds:
-        with transaction.atomic():
-            outbox.enqueue(*(jobs.issue_document(application_id, kind) for kind in kinds))
+    with transaction.atomic():
+        # The other agencies' procedures (pieces), each a message of its own after the documents.
+        pieces = filing.messages(company)
+        if kinds or pieces:
+            outbox.enqueue(*(jobs.issue_document(application_id, kind) for kind in kinds), *pieces)
 
 
 def issue(application_id: int, *, kind: str) -> None:

@@ -4,21 +4,15 @@ controls."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.contrib.postgres.lookups import TrigramWordSimilar
-from django.contrib.postgres.search import (
-    TrigramSimilarity,
-    TrigramWordDistance,
-    TrigramWordSimilarity,
-)
 from django.db import connection
-from django.db.models import CharField, Count, F, Q, QuerySet, Value, Window
-from django.db.models.functions import Cast, Concat, StrIndex, Upper
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat, StrIndex
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -29,6 +23,7 @@ from companies.models import (
     Founder,
     RegisterChange,
 )
+from companies.register import name_words
 
 # A registration number or an RFC, upper case: both have digits (an RFC its date), a name's
 # single word rarely, so a name search does not ask for it first.
@@ -37,7 +32,7 @@ IDENTIFIER = re.compile(r"(?=.*[0-9])[A-Z0-9Ñ&-]{1,20}")
 
 MAX_COUNTED = 200  # matches a search counts; past them it says "more than 200" (10 pages)
 MAX_RESEMBLING = 2000  # companies a search without PostgreSQL returns, at most (> MAX_COUNTED)
-FEW_MATCHES = 2000  # PostgreSQL's estimate of matches up to which they are all ranked
+FEW_MATCHES = 2000  # matches up to which a search counts them all, with its first page
 
 
 @dataclass(frozen=True)
@@ -53,21 +48,22 @@ def count_up_to(found: QuerySet[Company], ceiling: int | None = None) -> Counted
     ``MAX_COUNTED``): beyond it the count is ``ceiling`` and not exact.
 
     A common word matches tens of thousands of names in a register of a million, and counting
-    them all took longer than finding the best twenty. A common name's matches are counted in
-    the search's order, nearest-first from the GiST index, which stops at ``ceiling + 1``; a
-    rare name's, unordered (and its pages carry their ``matches``, ``matched``).
+    them all took longer than finding the best twenty: a name search returns no more than
+    ``MAX_RESEMBLING`` companies, so a count that reaches them is not exact either (a rare
+    name's pages carry their exact count, ``matched``).
     """
     ceiling = MAX_COUNTED if ceiling is None else ceiling
-    if found.query.order_by != ("distance",):  # a rare name's matches: no need to rank them
-        found = found.order_by()
-    counted = found[: ceiling + 1].count()
+    ceiling = min(ceiling, MAX_RESEMBLING - 1)
+    counted = found.order_by()[: ceiling + 1].count()
     return Counted(count=min(counted, ceiling), exact=counted <= ceiling)
 
 
 def matched(rows: Sequence[Company]) -> int | None:
     """How many companies matched the search these rows are a page of, if the rows say so:
-    those of a rare name do (``companies_named``), counted in the same query."""
-    return getattr(rows[0], "matches", None) if rows else None
+    those of a name with no more than ``FEW_MATCHES`` matches do (``companies_named``),
+    counted in the same query."""
+    matches: int | None = getattr(rows[0], "matches", None) if rows else None
+    return matches if matches is not None and matches <= FEW_MATCHES else None
 
 
 def search_register(query: str) -> QuerySet[Company]:
@@ -118,18 +114,16 @@ def companies_named(normalised: str) -> QuerySet[Company]:
     """Companies whose name has every word of ``normalised`` (a ``normalise_name`` result),
     the nearest names first, typos and the start of a word being enough.
 
-    On PostgreSQL a word is found when it is trigram-word-similar to the name (pg_trgm's ``%>``,
-    word similarity of at least ``pg_trgm.word_similarity_threshold``, 0.6 unless configured).
-    No search reads or sorts every match of a common word (there are tens of thousands in a
-    register of a million). When PostgreSQL expects few matches (``FEW_MATCHES``, from its
-    statistics: ``estimated_rows``), the GIN index of 0007 finds them at once and they are
-    ranked in full: by how well the words are found (the sum of their word similarities), then
-    how close the whole name is to the query, then by name and number. When it expects more, the GiST index of 0013 hands them out nearest-first by the
-    word-similarity distance of the whole query (``<->>``, on ``upper(normalised_name)``, the
-    expression only that index covers), so a page reads about as many entries as it shows;
-    names at the same distance (every name holding a one-word query exactly) come in the
-    index's order, the same from one page to the next while the register does not change.
-    Elsewhere (SQLite) rapidfuzz scores every name (``companies_resembling``).
+    On PostgreSQL a searched word is found in a name when one of the name's words is
+    trigram-word-similar to it (pg_trgm's ``%>``, word similarity of at least
+    ``pg_trgm.word_similarity_threshold``, 0.6 unless configured): the names' words are looked
+    up first, then their companies (``name_words``), so that no search reads or ranks every
+    name that has a common word. The best come first: how well the words are found (the sum of
+    each word's similarity), then the shortest name, then the earliest registered; at most
+    ``MAX_RESEMBLING`` of them. They carry their count, up to ``FEW_MATCHES`` (``matches``,
+    from the words' index in the same query, see ``matched``); beyond, they are counted no
+    further than ``MAX_COUNTED`` (``count_up_to``). Elsewhere (SQLite) rapidfuzz scores every name
+    (``companies_resembling``).
     """
     words = normalised.split()
     companies = Company.objects.select_related("legal_form")
@@ -137,28 +131,29 @@ def companies_named(normalised: str) -> QuerySet[Company]:
         return companies.none()
     if connection.vendor != "postgresql":
         return companies_resembling(normalised)
-    query = " ".join(words)
-    matching = companies
-    for word in words:  # one indexed condition per word: the GIN trigram index of 0007
-        matching = matching.filter(TrigramWordSimilar(F("normalised_name"), Value(word)))
-    if estimated_rows(matching) <= FEW_MATCHES:
-        words_found = sum(
-            (TrigramWordSimilarity(word, "normalised_name") for word in words), start=Value(0.0)
-        )
-        ranked = matching.alias(
-            words_found=words_found, closeness=TrigramSimilarity("normalised_name", query)
-        ).order_by("-words_found", "-closeness", "name", "registration_number")
-        return ranked.annotate(matches=Window(Count("pk")))  # the few counted with the page
-    nearest = companies.alias(upper_name=Upper("normalised_name"))
-    for word in words:  # the same conditions, on the GiST index's expression
-        nearest = nearest.filter(TrigramWordSimilar(F("upper_name"), Value(word)))
-    return nearest.alias(distance=TrigramWordDistance(query, "upper_name")).order_by("distance")
+    found = name_words.words_like(words)
+    best = name_words.companies_with(found).select_related("legal_form")
+    return best.annotate(matches=name_words.count_at_most(found, FEW_MATCHES + 1))
 
 
-def estimated_rows(companies: QuerySet[Company]) -> int:
-    """How many rows PostgreSQL expects ``companies`` to hold (its plan, not a count)."""
-    plan = json.loads(companies.order_by().explain(format="json"))
-    return int(plan[0]["Plan"]["Plan Rows"])
+def explain_name_search(normalised: str) -> str:
+    """PostgreSQL's plans of a name search's queries for its first page (the words like the
+    searched ones, ``name_words.words_like``, then their companies), analysed: the indexes
+    they use."""
+    statements: list[tuple[str, Any]] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        list(companies_named(normalised)[:21])
+    plans = []
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(f"EXPLAIN ANALYZE {sql}", params)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    return "\n".join(plans)
 
 
 def entry(number: str) -> Company:
@@ -177,6 +172,8 @@ def history(
     for change in company.changes.order_by("pk"):
         if change.kind == RegisterChange.Kind.REGISTERED:
             lines.append((change.created_at, _("Entered in the register")))
+        elif change.kind == RegisterChange.Kind.UPDATED and change.data.get("campos"):
+            continue  # a registered filing: the page lists it, with what it changed
         elif change.kind == RegisterChange.Kind.UPDATED and change.data.get("rfc"):
             lines.append(
                 (change.created_at, _("RFC %(rfc)s given by the tax registry") % change.data)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from companies import workflow
+from companies import counters, workflow
 from companies.models import Application, ApplicationStatus
 from companies.register import registration
 from portal.models import User
@@ -42,6 +42,8 @@ def possible_actions(application: Application, *, clerk: User) -> frozenset[str]
         actions.add("claim")
     elif application.assigned_to_id == clerk.pk:
         actions |= {"approve", "request-changes", "reject", "release"}
+        if workflow.identity_held(application):
+            actions = (actions - {"approve"}) | {"release-hold"}
     return frozenset(actions)
 
 
@@ -65,8 +67,7 @@ def claim(application: Application, *, clerk: User) -> Application:
                 % {"clerk": locked.assigned_to}
             )
         if locked.assigned_to_id is None:
-            locked.assigned_to, locked.claimed_at = clerk, timezone.now()
-            locked.save(update_fields=["assigned_to", "claimed_at"])
+            _hand_to(locked, clerk)
     return locked
 
 
@@ -77,17 +78,25 @@ def release(application: Application, *, clerk: User) -> None:
 
 
 def _let_go(application: Application, *, clerk: User) -> None:
-    Application.objects.filter(pk=application.pk, assigned_to=clerk).update(
-        assigned_to=None, claimed_at=None
-    )
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.assigned_to_id == clerk.pk:
+            _hand_to(locked, None)
 
 
 def reassign(application: Application, *, to: User | None) -> None:
     with transaction.atomic():
-        _in_review(Application.objects.select_for_update().get(pk=application.pk))
-        Application.objects.filter(pk=application.pk).update(
-            assigned_to=to, claimed_at=timezone.now() if to else None
-        )
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        _in_review(locked)
+        _hand_to(locked, to)
+
+
+def _hand_to(locked: Application, clerk: User | None) -> None:
+    """The locked application is now ``clerk``'s (nobody's: None), and counted so."""
+    before = counters.Counted.of(locked)
+    locked.assigned_to, locked.claimed_at = clerk, timezone.now() if clerk else None
+    locked.save(update_fields=["assigned_to", "claimed_at"])
+    counters.record(before, counters.Counted.of(locked))
 
 
 def _holder(application: Application, clerk: User) -> None:
@@ -103,6 +112,12 @@ def approve(application: Application, *, clerk: User) -> Application:
     return registration.approve_and_register(
         application, actor=clerk, reason=APPROVED_BY_THE_REGISTRY
     )
+
+
+def release_identity_hold(application: Application, *, clerk: User) -> Application:
+    """The clerk working it checked the people named (they are who the filing says)."""
+    _holder(application, clerk)
+    return workflow.release_identity_hold(application, actor=clerk)
 
 
 def request_changes(

@@ -1,12 +1,13 @@
 """The supervisor's figures and the public statistics: how the 24-hour promise is kept.
 
-Pure reads. A dashboard costs the same few queries whatever the volume, and loads no more rows
-with a queue of 100,000 than with one of 100: daily counts, the approval rate, each clerk's
-decisions, the queue's lines and the durations are aggregated in the database, which reads
-the 24-hour clock from the application's columns (``sla.elapsed_in_database``,
-``sla.at_least``); the lists (the longest over 24 hours, the work claimed) show the first
-``LISTED``, with who decided read from their events. The CSV export measures every
-application of the period.
+Pure reads. A dashboard costs the same few queries whatever the volume, and reads no more rows
+with a queue of 100,000 than with one of 100: what grows with the queue (the first submissions
+per day, the queue's lines, the open applications over 24 hours, the work claimed) is read from
+the running tallies ``counters`` keeps; what grows with the period (registrations and their
+durations, approvals, each clerk's decisions) is aggregated in the database over the period's
+rows, found by their day; the lists (the longest over 24 hours, the work claimed) show the
+first ``LISTED``, read in the order of an index, with who decided read from their events. The
+CSV export measures every application of the period.
 
 Days are calendar days in ``settings.TIME_ZONE`` (America/Mexico_City). Percentiles interpolate
 linearly between the closest ranks (the "inclusive" method: p50 is the ordinary median).
@@ -36,7 +37,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from companies import sla, workflow
+from companies import counters, sla, workflow
 from companies.models import Application, ApplicationEvent, ApplicationStatus, Company
 from companies.review import worklist
 from portal.models import User
@@ -45,6 +46,8 @@ PERIODS = (7, 30, 90)
 DEFAULT_DAYS = 30
 DECISIONS = ("approve", "request_changes", "reject")
 LISTED = 50  # rows the dashboard lists of each kind, the longest on the clock first
+# Close to the limit, and over it: what the queue's lines count (``counters.open_by_status``).
+LIMITS = (sla.SERVICE_LEVEL * sla.WARNING_SHARE, sla.SERVICE_LEVEL)
 OPEN_STATUSES = tuple(s for s in ApplicationStatus if s not in sla.FINAL_STATUSES)
 # The moves into a final status but registration: the index on verb and day finds what was
 # rejected or withdrawn in a period.
@@ -202,21 +205,23 @@ def period(days: int = DEFAULT_DAYS, *, now: datetime | None = None) -> Period:
 def dashboard(days: int = DEFAULT_DAYS, *, now: datetime | None = None) -> Dashboard:
     """Everything the supervisor's page shows, in a dozen queries whatever the volume."""
     span = period(days, now=now)
-    breached = _over_the_limit(span)
+    lines = counters.open_by_status(now=span.end, limits=LIMITS)
+    finished = _finished_over_the_limit(span)
     assigned = Application.objects.filter(
-        status__in=OPEN_STATUSES, first_submitted_at__isnull=False, assigned_to__isnull=False
-    )
+        first_submitted_at__isnull=False, assigned_to__isnull=False
+    ).exclude(status__in=sla.FINAL_STATUSES)
     return Dashboard(
         period=span,
         days=per_day(span),
         durations=durations(span),
-        breaches=_longest(breached, span),
-        breach_count=sum(part.count() for part in breached),
+        breaches=_longest([*_open_over_the_limit(span), *finished], span),
+        breach_count=sum(line.over[-1] for line in lines.values())
+        + sum(part.count() for part, _order in finished),
         approvals=approvals(span),
         clerks=throughput(span),
-        queue=queue(now=span.end),
+        queue=_queue_lines(lines),
         assigned=_measured(Application.objects.filter(pk__in=list(_first(assigned))), span),
-        assigned_count=assigned.count(),
+        assigned_count=sum(line.claimed for line in lines.values()),
     )
 
 
@@ -225,25 +230,44 @@ def _first(applications: QuerySet[Application]) -> QuerySet[Application, int]:
     return applications.order_by("first_submitted_at", "pk").values_list("pk", flat=True)[:LISTED]
 
 
-def _over_the_limit(span: Period) -> list[QuerySet[Application]]:
-    """The applications of the period with 24 hours or more on the clock, in three parts each
-    an index finds without stepping over the history: the open ones (by the range of their
-    clock), those registered in the period (by the day of registration) and those rejected
-    or withdrawn in it (by their events)."""
-    over = sla.at_least(sla.SERVICE_LEVEL, now=span.end)
+# A part of the applications over the limit, and the order of its index that lists the longest
+# on the clock first.
+Part = tuple[QuerySet[Application], tuple[str, ...]]
+
+
+def _open_over_the_limit(span: Period) -> list[Part]:
+    """The open applications with 24 hours or more on the clock, each kind of clock from its
+    own index: running ones by the moment they started (had they never paused), paused ones
+    by the time they used; for the list's first ``LISTED`` (their number is tallied)."""
+    limit = sla.SERVICE_LEVEL
+    running = Application.objects.filter(
+        clock_origin__lte=span.end - limit, status__in=OPEN_STATUSES
+    )
+    paused = Application.objects.filter(clock_origin__isnull=True, clock_used__gte=limit).exclude(
+        status__in=sla.FINAL_STATUSES
+    )
+    return [(running, ("clock_origin", "pk")), (paused, ("-clock_used", "pk"))]
+
+
+def _finished_over_the_limit(span: Period) -> list[Part]:
+    """The applications of the period that finished with 24 hours or more on the clock, in
+    two parts each an index finds without stepping over the history: those registered in the
+    period (by the day of registration) and those rejected or withdrawn in it (by their
+    events)."""
+    stopped = Q(clock_origin__isnull=True, clock_used__gte=sla.SERVICE_LEVEL)
+    longest = ("-clock_used", "pk")
     return [
-        Application.objects.filter(over, status__in=OPEN_STATUSES),
-        Application.objects.filter(over, company__registered_at__gte=span.start),
-        Application.objects.filter(over, pk__in=_closed_in(span)),
+        (Application.objects.filter(stopped, company__registered_at__gte=span.start), longest),
+        (Application.objects.filter(stopped, pk__in=_closed_in(span)), longest),
     ]
 
 
-def _longest(parts: Iterable[QuerySet[Application]], span: Period) -> list[ApplicationRow]:
+def _longest(parts: Iterable[Part], span: Period) -> list[ApplicationRow]:
     """The first ``LISTED`` of all ``parts``, longest on the clock first."""
     first: list[tuple[timedelta, int]] = []
-    for part in parts:
+    for part, longest_first in parts:
         clocked = part.annotate(clock=sla.elapsed_in_database(now=span.end))
-        first += clocked.order_by("-clock", "pk").values_list("clock", "pk")[:LISTED]
+        first += clocked.order_by(*longest_first).values_list("clock", "pk")[:LISTED]
     first = sorted(first, key=lambda found: (-found[0], found[1]))[:LISTED]
     order = [pk for _clock, pk in first]
     rows = _measured(Application.objects.filter(pk__in=order), span)
@@ -251,13 +275,10 @@ def _longest(parts: Iterable[QuerySet[Application]], span: Period) -> list[Appli
 
 
 def per_day(span: Period) -> list[DayCount]:
-    """First submissions and registrations per local day; days without any count as zero."""
+    """First submissions (tallied as they happen: ``counters``) and registrations per local
+    day; days without any count as zero."""
     zone = ZoneInfo(settings.TIME_ZONE)
-    submitted = _counts(
-        Application.objects.filter(first_submitted_at__range=(span.start, span.end)),
-        "first_submitted_at",
-        zone,
-    )
+    submitted = counters.first_submissions(span.first_day, span.last_day)
     registered = _counts(
         ApplicationEvent.objects.filter(verb="register", created_at__range=(span.start, span.end)),
         "created_at",
@@ -266,9 +287,7 @@ def per_day(span: Period) -> list[DayCount]:
     return [DayCount(d, submitted.get(d, 0), registered.get(d, 0)) for d in span.each_day()]
 
 
-def _counts(
-    rows: QuerySet[Application] | QuerySet[ApplicationEvent], field: str, zone: ZoneInfo
-) -> dict[date, int]:
+def _counts(rows: QuerySet[ApplicationEvent], field: str, zone: ZoneInfo) -> dict[date, int]:
     grouped = (
         rows.annotate(day=TruncDate(field, tzinfo=zone))
         .values("day")
@@ -471,32 +490,21 @@ def throughput(span: Period) -> list[ClerkThroughput]:
 
 
 def queue(*, now: datetime) -> list[QueueLine]:
-    """What waits for a person now, by status: how much, unclaimed, close to or over 24 h; one
-    query."""
-    warning = sla.SERVICE_LEVEL * sla.WARNING_SHARE
-    at_risk = sla.at_least(warning, now=now) & sla.less_than(sla.SERVICE_LEVEL, now=now)
-    counted = {
-        line["status"]: line
-        for line in Application.objects.filter(status__in=worklist.QUEUE_STATUSES)
-        .values("status")
-        .annotate(
-            # Counting a column of the index (never null): PostgreSQL reads the index alone.
-            count=Count("status"),
-            unassigned=Count("status", filter=Q(assigned_to__isnull=True)),
-            at_risk=Count("status", filter=at_risk),
-            overdue=Count("status", filter=sla.at_least(sla.SERVICE_LEVEL, now=now)),
-        )
-        .order_by()
-    }
-    empty = {"count": 0, "unassigned": 0, "at_risk": 0, "overdue": 0}
+    """What waits for a person now, by status: how much, unclaimed, close to or over 24 h;
+    from the running tallies (``counters``), two queries."""
+    return _queue_lines(counters.open_by_status(now=now, limits=LIMITS))
+
+
+def _queue_lines(lines: dict[str, counters.Line]) -> list[QueueLine]:
+    empty = counters.Line(count=0, unclaimed=0, over=(0,) * len(LIMITS))
     return [
         QueueLine(
             status=str(status),
             label=str(ApplicationStatus(status).label),
-            count=(line := counted.get(status, empty))["count"],
-            unassigned=line["unassigned"],
-            at_risk=line["at_risk"],
-            overdue=line["overdue"],
+            count=(line := lines.get(status, empty)).count,
+            unassigned=line.unclaimed,
+            at_risk=line.over[0] - line.over[1],
+            overdue=line.over[1],
         )
         for status in worklist.QUEUE_STATUSES
     ]

@@ -16,6 +16,7 @@ from companies.models import (
     Document,
     RegistryExchange,
 )
+from companies.pieces import filing
 from portal import roles
 from portal.models import User
 
@@ -62,7 +63,8 @@ def redrive_stuck(*, now: datetime | None = None) -> int:
     """Processing is idempotent, so an application left in submitted or checking (a lost
     message, a worker that died) is simply sent through it again; so is the work after
     registration for a company still without its RFC or its documents (a tax registry down
-    longer than the task's retries, a seal key that was missing).
+    longer than the task's retries, a seal key that was missing), and each piece still waiting
+    for its agency and not tried lately (``pieces.filing.waiting_since``).
 
     An application whose registries were asked lately is not stuck but waiting: its task is
     retrying a registry that is down, and a second chain of retries would only double the
@@ -86,6 +88,7 @@ def redrive_stuck(*, now: datetime | None = None) -> int:
     )
     messages = [jobs.process_application(pk) for pk in stuck]
     messages += [jobs.after_registration(pk) for pk in unfinished]
+    messages += filing.waiting_since(cutoff)
     if messages:
         outbox.enqueue(*messages)
     return len(messages)

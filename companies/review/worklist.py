@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from companies.models import QUEUE_STATUSES, Application, Payment, RegistryCheck
+from companies import counters
+from companies.models import QUEUE_STATUSES, Application, IdentityAlert, Payment, RegistryCheck
 from portal.models import User
 
 
@@ -28,9 +29,41 @@ def queue(
         applications = applications.filter(assigned_to__isnull=True)
     elif flag == "mine" and clerk is not None:
         applications = applications.filter(assigned_to=clerk)
-    return applications.select_related("legal_form", "assigned_to").order_by(
-        "first_submitted_at", "pk"
+    held = IdentityAlert.objects.filter(
+        application=OuterRef("pk"), reported_at__isnull=False, released_at__isnull=True
     )
+    return (
+        applications.select_related("legal_form", "assigned_to")
+        .annotate(identity_held=Exists(held))
+        .order_by("first_submitted_at", "pk")
+    )
+
+
+def identity_reports(application: Application) -> list[IdentityAlert]:
+    """The people named in the application who said "this is not me", newest first."""
+    return list(
+        application.identity_alerts.filter(reported_at__isnull=False).order_by("-reported_at")
+    )
+
+
+def count(
+    *,
+    status: str = "",
+    legal_form: str = "",
+    flag: str = "",
+    clerk: User | None = None,
+) -> int:
+    """How many ``queue`` lists with the same filters: from the running tallies (``counters``),
+    or, for the filters they do not keep (a legal form, needing attention), from the
+    applications."""
+    if legal_form or flag == "attention":
+        return queue(status=status, legal_form=legal_form, flag=flag, clerk=clerk).count()
+    statuses = [status] if status in QUEUE_STATUSES else list(QUEUE_STATUSES)
+    if flag == "unassigned":
+        return counters.waiting(statuses=statuses, clerk=counters.NOBODY)
+    if flag == "mine" and clerk is not None:
+        return counters.waiting(statuses=statuses, clerk=clerk.pk)
+    return counters.waiting(statuses=statuses)
 
 
 def checks_of_this_round(application: Application) -> list[RegistryCheck]:

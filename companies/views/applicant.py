@@ -31,6 +31,7 @@ from companies.filing import (
 from companies.filing import forms as filing_forms
 from companies.filing.names import NameVerdict
 from companies.models import Application, ApplicationStatus, Founder
+from companies.pieces import read as pieces_read
 from portal.htmx import wants_fragment
 from portal.requests import SignedInRequest
 
@@ -179,6 +180,7 @@ def purpose_step(request: SignedInRequest, application: Application) -> HttpResp
     initial = {
         "purpose": application.purpose,
         "activity_codes": ", ".join(application.activity_codes),
+        "hires_employees": _yes_or_no(application.hires_employees),
     }
     form = filing_forms.PurposeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -186,6 +188,7 @@ def purpose_step(request: SignedInRequest, application: Application) -> HttpResp
             application=application,
             purpose=form.cleaned_data["purpose"],
             activity_codes=form.cleaned_data["activity_codes"],
+            hires_employees=form.cleaned_data["hires_employees"],
         )
         return _continue(request, application, "objeto")
     catalogue = scian.load_catalogue()
@@ -198,6 +201,10 @@ def purpose_step(request: SignedInRequest, application: Application) -> HttpResp
     }
     fragment = "results" if "q" in request.GET else ""
     return _render_step(request, application, "objeto", fragment=fragment, **context)
+
+
+def _yes_or_no(answer: bool | None) -> str:
+    return "" if answer is None else "yes" if answer else "no"
 
 
 def founders_step(request: SignedInRequest, application: Application) -> HttpResponse:
@@ -353,8 +360,14 @@ def notary_step(request: SignedInRequest, application: Application) -> HttpRespo
 
 
 def review_step(request: SignedInRequest, application: Application) -> HttpResponse:
+    pieces = pieces_read.preview(application)
     return _render_step(
-        request, application, "revision", ready=wizard.ready_for_review(application)
+        request,
+        application,
+        "revision",
+        ready=wizard.ready_for_review(application),
+        pieces=pieces,
+        pieces_fee=pieces_read.total_fee(pieces),
     )
 
 

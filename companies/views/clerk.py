@@ -9,8 +9,10 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -34,7 +36,8 @@ PAGE_SIZE = 50
 def queue(request: SignedInRequest) -> HttpResponse:
     filters = {k: request.GET.get(k, "") for k in ("status", "legal_form", "flag")}
     applications = worklist.queue(**filters, clerk=request.user)
-    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    counted = worklist.count(**filters, clerk=request.user)
+    page = _Counted(applications, PAGE_SIZE, count=counted).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "rows": [(a, _hours(_remaining(a))) for a in page.object_list],
@@ -43,6 +46,18 @@ def queue(request: SignedInRequest) -> HttpResponse:
         "legal_forms": read.legal_forms(),
     }
     return fragment_or_page(request, "companies/clerk/queue.html", "rows", context)
+
+
+class _Counted(Paginator):
+    """Pages of a list whose length is known without counting it again."""
+
+    def __init__(self, object_list: QuerySet[Application], per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known
 
 
 @staff_view("portal.review_applications")
@@ -78,6 +93,7 @@ def _review_context(
         "signatures": signing.signatures_of_current(application),
         "payment": worklist.latest_payment(application),
         "events": events,
+        "identity_reports": worklist.identity_reports(application),
         "remaining": _hours(sla.remaining(events)),
         "actions": claims.possible_actions(application, clerk=request.user),
         "clerks": roles.clerks(),
@@ -123,6 +139,12 @@ def _release(request: SignedInRequest, application: Application) -> HttpResponse
 def _approve(request: SignedInRequest, application: Application) -> HttpResponse:
     claims.approve(application, clerk=request.user)
     messages.success(request, _("Approved and registered."))
+    return _after_action(request, application)
+
+
+def _release_hold(request: SignedInRequest, application: Application) -> HttpResponse:
+    claims.release_identity_hold(application, clerk=request.user)
+    messages.success(request, _("The hold is released: the application can be approved."))
     return _after_action(request, application)
 
 
@@ -172,4 +194,5 @@ ACTIONS: dict[str, Callable[[SignedInRequest, Application], HttpResponse]] = {
     "request-changes": _request_changes,
     "reject": _reject,
     "reassign": _reassign,
+    "release-hold": _release_hold,
 }

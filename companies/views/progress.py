@@ -28,6 +28,7 @@ from companies.models import (
     ApplicationStatus,
     Document,
 )
+from companies.pieces import read as pieces_read
 from portal.auth import authenticated_at
 from portal.htmx import fragment_or_page, wants_fragment
 from portal.requests import SignedInRequest
@@ -238,9 +239,10 @@ def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     company = getattr(application, "company", None)
     documents = verification.document_rows(request.user, company) if company else []
     events = read.events(application)
+    pieces = pieces_read.rows(company)
     clock = _clock(events)
-    poll = _poll_seconds(application, events, documents)
-    version = _version(application, events, documents, clock, poll)
+    poll = _poll_seconds(application, events, documents, pieces)
+    version = _version(application, events, documents, clock, poll, pieces)
     if wants_fragment(request) and request.GET.get("seen") == version:
         return HttpResponse(status=204)
     context = {
@@ -251,6 +253,7 @@ def status(request: SignedInRequest, public_id: UUID) -> HttpResponse:
         "events": events,
         "clock": clock,
         "documents": documents,
+        "pieces": pieces,
         "poll": poll,
         "version": version,
         "terminal": poll is None,
@@ -265,13 +268,18 @@ def _poll_seconds(
     application: Application,
     events: Sequence[ApplicationEvent],
     documents: Sequence[verification.DocumentRow],
+    pieces: Sequence[pieces_read.PieceRow] = (),
 ) -> int | None:
     """Seconds until the page asks again; None once nothing more will happen: registered with
-    every document issued, rejected or withdrawn."""
+    every document issued and every piece answered, rejected or withdrawn."""
     if application.status in {ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}:
         return None
     issued = {row.document.kind for row in documents}
-    if application.status == ApplicationStatus.REGISTERED and issued >= set(Document.Kind.values):
+    if (
+        application.status == ApplicationStatus.REGISTERED
+        and issued >= set(Document.Kind.values)
+        and not pieces_read.pending(pieces)
+    ):
         return None
     quiet = timezone.now() - events[-1].created_at if events else timedelta()
     steps = POLL_WHILE_WORKING if application.status in MACHINE_WORKING else POLL_WHILE_WAITING
@@ -284,6 +292,7 @@ def _version(
     documents: Sequence[verification.DocumentRow],
     clock: dict[str, float | bool] | None,
     poll: int | None,
+    pieces: Sequence[pieces_read.PieceRow] = (),
 ) -> str:
     """What the timeline shows, in a few characters: equal versions draw the same timeline."""
     shown = (
@@ -293,6 +302,7 @@ def _version(
         [(row.document.pk, row.downloadable) for row in documents],
         clock,
         poll,
+        [(r.connector.code, r.state, r.piece.number if r.piece else "") for r in pieces],
     )
     return hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
 

@@ -12,10 +12,15 @@ from django.shortcuts import render
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
+from companies.access import may_read_founders_documents
 from companies.documents import verification
 from companies.filing import read
+from companies.lifecycle import access as filing_access
+from companies.lifecycle import history as filing_history
 from companies.models import Company
+from companies.pieces import read as pieces_read
 from companies.register import search as register_search
+from companies.register import states
 from portal.htmx import fragment_or_page
 from portal.requests import PortalRequest
 
@@ -68,11 +73,23 @@ def company(request: HttpRequest, number: str) -> HttpResponse:
     entry = register_search.entry(number)
     application = entry.application
     issued = list(entry.documents.all())  # read once, for the history and the downloads
-    context = {
+    context: dict[str, Any] = {
         "company": entry,
         "application": application,
         "administrators": read.administrators(application) if application else [],
         "history": register_search.history(entry, issued),
         "documents": verification.document_rows(request.user, entry, issued),
+        # The other agencies' procedures, for its founders only (a refusal's reason is theirs).
+        "pieces": pieces_read.rows(entry)
+        if may_read_founders_documents(request.user, entry)
+        else [],
     }
+    state = states.current(entry.pk)  # the register data as the filings left it (issue 14)
+    if state is not None:
+        context["data"] = state.data
+        context["office"] = filing_history.office_text(state.data.get("office"))
+        context["filings"] = filing_history.of(
+            entry, everything=request.GET.get("historial") == "completo"
+        )
+        context["is_member"] = filing_access.is_member(request.user, entry, state.data)
     return render(request, "companies/register/company.html", context)

@@ -4,13 +4,14 @@ hours, never an application, a reference, a founder or a clerk."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from companies.pieces import read as pieces_read
 from companies.review import metrics
 from companies.review.charts import Chart, bar_chart
 from portal.htmx import fragment_or_page
@@ -26,6 +27,7 @@ class Statistics:
     durations: metrics.Durations
     within_promise: int
     approvals: metrics.Approvals
+    pieces: list[pieces_read.PiecePromise] = field(default_factory=list)
 
     @property
     def registered(self) -> int:
@@ -55,6 +57,7 @@ def _statistics(span: metrics.Period) -> Statistics:
         durations=durations,
         within_promise=durations.within_promise,
         approvals=metrics.approvals(span),
+        pieces=pieces_read.promise_per_piece(span.start, span.end),
     )
 
 

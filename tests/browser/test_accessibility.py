@@ -57,13 +57,16 @@ def test_the_public_register_and_the_clerks_pages_have_no_axe_violations(portal,
 
     filer = EntrepreneurFactory()
     application = in_review(filer)
-    Company.objects.create(
+    from companies.register.name_words import index_company_name
+
+    cafe = Company.objects.create(
         registration_number="QRO-2026-000007",
         name="Café Peñamiller, S.A.S.",
         normalised_name="CAFE PENAMILLER",
         legal_form=application.legal_form,
         registered_at=timezone.now(),
     )
+    index_company_name(cafe)  # found by the search page
     registered = company_with_documents(filer)  # its documents, and a bar in the statistics
     clerk = UserFactory(username="registradora", role=roles.CLERKS, is_staff=True)
     clerk.set_password("correct-horse-battery-staple-42")

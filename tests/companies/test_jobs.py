@@ -17,7 +17,12 @@ MESSAGES = [
     jobs.after_registration(7),
     jobs.rfc_and_documents(7),
     jobs.issue_document(7, "certificate"),
+    jobs.reissue_documents(7, ["certificate", "articles"], "filing-3"),
     jobs.tell_founders(7, kind="submitted", step="submission:1"),
+    jobs.process_filing(7),
+    jobs.file_piece(7, "siger"),
+    jobs.push_to_subscriber(7),
+    jobs.alert_named_people(7),
 ]
 
 

@@ -22,6 +22,7 @@ from companies.api.access import last_client
 from companies.filing.names import normalise_name
 from companies.models import AgencyAccess, AgencyRequest, Company, LegalForm
 from companies.register.changes import record_change
+from companies.register.name_words import index_company_name
 from tests.factories import complete_application
 
 # Until portal/urls.py mounts the API, these tests route through a URLconf that does.
@@ -45,6 +46,7 @@ def register_company(filer, *, number: str, name: str, rfc: str = "", legal_form
         application=application,
         registered_at=timezone.now(),
     )
+    index_company_name(company)
     record_change(company, "registered")
     return company
 
@@ -327,6 +329,8 @@ def test_openapi_description_is_generated_from_the_code(client):
         "/api/v1/empresas",
         "/api/v1/empresas/{numero}",
         "/api/v1/empresas/{numero}/funcionarios",
+        "/api/v1/empresas/{numero}/tramites",
+        "/api/v1/esquemas/tramites/{tipo}/v{version}",
         "/api/v1/documentos/{numero}",
         "/api/v1/documentos/{numero}/{tipo}/{version}",
         "/api/v1/cambios",
@@ -516,7 +520,9 @@ def test_an_agency_reaches_the_api_through_the_x_road_emulator(live_server, lega
     assert company.status_code == 200 and company.json()["nombre"] == "Café Bernal, S.A.S."
     assert company.headers["X-Road-Service"] == f"{service}/empresas"
     assert [e["empresa"]["numero"] for e in changes.json()["items"]] == ["QRO-2026-000007"]
-    assert set(described.json()["paths"]) == {"/", "/{numero}", "/{numero}/funcionarios"}
+    assert set(described.json()["paths"]) == {
+        *("/", "/{numero}", "/{numero}/funcionarios", "/{numero}/tramites")
+    }
     assert stranger.status_code == 500 and "AccessDenied" in stranger.headers["X-Road-Error"]
     spool.ingest()
     logged = AgencyRequest.objects.filter(x_road_id="MX-DEV-demo-1", client=AGENCY)

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import time
 
+import psycopg
 import pytest
 from django.contrib import admin
+from django.db import connection, connections
 
 from companies.api import access, spool
 from companies.models import AgencyAccess, AgencyRequest, AgencyService
 from companies.register import registration
+from tests.conftest import skip_or_fail
 from tests.factories import complete_application, registered_company
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +126,123 @@ def test_every_request_served_from_a_kept_body_is_logged(client, agency, entered
         get(client, agency, path)
     spool.ingest()
     assert AgencyRequest.objects.filter(path=f"/api/v1/{path}", status=200).count() == 5
+
+
+def _next_request() -> None:
+    """What Django does at the start of every request to a connection kept from the previous
+    one (the test client leaves it out): its health is to be checked before its first query."""
+    connection.close_if_unusable_or_obsolete()
+
+
+@pytest.fixture
+def kept_connection(legal_forms):
+    """PostgreSQL's connection, kept from one request to the next and health-checked, as in
+    production (outside a test's transaction, which a request's start would end)."""
+    if connection.vendor != "postgresql":
+        skip_or_fail("PostgreSQL is needed for connections kept between requests")
+    assert connections["default"].health_check_enabled
+
+
+@pytest.mark.parametrize("resource", ["empresas/{}", "empresas/{}/funcionarios"])
+def test_a_kept_body_needs_one_round_trip_on_a_kept_connection(
+    kept_connection, client, agency, entered, resource, monkeypatch
+):
+    """The change-cursor query is the connection's health check too: no SELECT 1 before it."""
+    path = resource.format(entered.registration_number)
+    first = get(client, agency, path)
+    checks: list[str] = []
+    wrapper = connections["default"]
+    monkeypatch.setattr(wrapper, "is_usable", lambda: checks.append("SELECT 1") or True)
+    _next_request()
+    again = get(client, agency, path)
+    assert (again.status_code, again.content, checks) == (200, first.content, [])
+
+
+def test_a_connection_that_died_since_the_last_request_is_opened_again(
+    kept_connection, client, agency, entered
+):
+    path = f"empresas/{entered.registration_number}"
+    first = get(client, agency, path)
+    dead = connection.connection.info.backend_pid
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [dead])
+    _next_request()
+    again = get(client, agency, path)
+    assert (again.status_code, again.content) == (200, first.content)
+    assert connection.connection.info.backend_pid != dead
+
+
+# -- a kept body answered before ninja (views.answered_at_once) ----------------------------------
+
+
+@pytest.fixture
+def built_by_ninja(monkeypatch):
+    """The resources ninja's operations served (``cache.served``); the rest were answered at
+    once."""
+    from companies.api import cache
+
+    seen: list[str] = []
+    served = cache.served
+
+    def counted(resource, number, build):
+        seen.append(resource)
+        return served(resource, number, build)
+
+    monkeypatch.setattr(cache, "served", counted)
+    return seen
+
+
+def test_a_kept_body_is_answered_at_once_as_ninja_answered_it(
+    client, agency, entered, built_by_ninja
+):
+    path = f"empresas/{entered.registration_number}"
+    headers = {"HTTP_X_ROAD_ID": "MX-DEV-9a", "HTTP_X_ROAD_USERID": "MXRAOA900514MQTMLN01"}
+    built = get(client, agency, path, **headers)
+    kept = get(client, agency, path, **headers)
+    unchanged = get(client, agency, path, HTTP_IF_NONE_MATCH=kept["ETag"], **headers)
+    assert built_by_ninja == ["empresa"]  # the first built it, the others were answered at once
+    assert (kept.status_code, kept.content) == (200, built.content)
+    assert kept["Content-Type"] == built["Content-Type"]
+    for name in ("ETag", "X-Road-Id"):
+        assert kept[name] == built[name] == unchanged[name]
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    spool.ingest()
+    logged = AgencyRequest.objects.order_by("pk").values_list(
+        "x_road_id", "client", "service", "user_id", "method", "path", "status"
+    )
+    entry = ("MX-DEV-9a", agency, "empresas", "MXRAOA900514MQTMLN01", "GET", f"/api/v1/{path}")
+    assert list(logged) == [(*entry, 200), (*entry, 200), (*entry, 304)]
+
+
+REFUSALS = {"untrusted_connection", "missing_client", "invalid_client", "access_denied"}
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [
+        {"REMOTE_ADDR": "203.0.113.9"},  # not the Security Server
+        {"HTTP_X_ROAD_CLIENT": ""},
+        {"HTTP_X_ROAD_CLIENT": "MX-DEV/GOV/SAT"},  # a member, no subsystem
+        {"HTTP_X_ROAD_CLIENT": "MX-DEV/GOV/IMSS/afiliacion"},  # not on the allowlist
+    ],
+)
+def test_a_kept_body_is_never_answered_to_a_refused_caller(
+    client, agency, entered, caller, settings
+):
+    settings.AGENCY_API_SECURITY_SERVERS = ["127.0.0.1/32"]
+    path = f"empresas/{entered.registration_number}/funcionarios"
+    assert get(client, agency, path).status_code == 200  # kept now
+    refused = client.get(f"/api/v1/{path}", **{"HTTP_X_ROAD_CLIENT": agency, **caller})
+    assert refused.status_code in {400, 401, 403}  # ninja refused it, with the reason
+    assert refused.json()["code"] in REFUSALS
+
+
+def test_another_method_on_a_kept_body_is_ninjas(client, agency, entered):
+    path = f"/api/v1/empresas/{entered.registration_number}"
+    assert client.get(path, HTTP_X_ROAD_CLIENT=agency).status_code == 200
+    refused = client.post(path, HTTP_X_ROAD_CLIENT=agency)
+    assert (refused.status_code, refused["Allow"], refused.json()["code"]) == (
+        405,
+        "GET",
+        "method_not_allowed",
+    )

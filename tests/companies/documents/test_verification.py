@@ -168,7 +168,8 @@ def test_an_earlier_version_is_authentic_and_says_a_later_one_exists(client, com
     assert check.authentic
     assert check.superseded_by == company.documents.get(kind="certificate", version=2)
     page = upload(client, first, path=f"/verificar/{company.verification_code}").content.decode()
-    assert "emitió una versión posterior" in page
+    assert "Existe una versión más reciente de este documento, emitida el" in page
+    assert f'/verificar/{company.verification_code}#document-certificate-v2"' in page
 
 
 def test_a_document_of_another_company_is_flagged_on_a_company_page(client, company):

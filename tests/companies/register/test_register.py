@@ -8,6 +8,7 @@ from django.utils import timezone
 from companies.filing.names import normalise_name
 from companies.models import AgencyAccess, Company, LegalForm
 from companies.register import search
+from companies.register.name_words import index_company_name
 from companies.register.search import search_register
 from tests.conftest import skip_or_fail
 from tests.factories import complete_application
@@ -20,7 +21,7 @@ def registered(applicant):
     application = complete_application(applicant)
     application.status = "registered"
     application.save()
-    return Company.objects.create(
+    company = Company.objects.create(
         registration_number="QRO-2026-000042",
         name="Tortillería La Esperanza, S.A.S.",
         normalised_name=normalise_name("Tortillería La Esperanza"),
@@ -29,6 +30,8 @@ def registered(applicant):
         application=application,
         registered_at=timezone.now(),
     )
+    index_company_name(company)
+    return company
 
 
 @pytest.mark.parametrize(
@@ -70,7 +73,7 @@ def test_company_page_shows_the_public_entry_without_curps(client, registered):
 
 def enter(number: str, name: str, rfc: str = "") -> Company:
     """A register entry without its application: all the search reads."""
-    return Company.objects.create(
+    company = Company.objects.create(
         registration_number=number,
         name=name,
         normalised_name=normalise_name(name),
@@ -78,6 +81,8 @@ def enter(number: str, name: str, rfc: str = "") -> Company:
         rfc=rfc,
         registered_at=timezone.now(),
     )
+    index_company_name(company)
+    return company
 
 
 @pytest.fixture
@@ -232,13 +237,13 @@ def test_company_page_history_shows_entry_rfc_and_documents(client, registered):
     assert "Certificado de constitución emitido (versión 1)" in history
 
 
-# -- a common name: read nearest-first, counted no further than MAX_COUNTED -------------------
+# -- a common name: read a page at a time, counted no further than MAX_COUNTED ----------------
 
 
 @pytest.fixture
 def common(monkeypatch):
-    """Every name taken for a common one (PostgreSQL expecting more matches than FEW_MATCHES):
-    read nearest-first from the GiST index."""
+    """Every name taken for a common one (more matches than FEW_MATCHES): counted no further
+    than MAX_COUNTED."""
     monkeypatch.setattr(search, "FEW_MATCHES", -1)
 
 
@@ -264,32 +269,35 @@ def test_a_common_name_needs_every_word_and_forgives_a_typo(postgresql, common, 
 
 
 def plan(query: str, *, ruled_out: tuple[str, ...] = ("seqscan",)) -> str:
-    """PostgreSQL's plan of a search's first page, sequential scans (or other ways) ruled out
-    so that the plan does not depend on how few rows a test enters."""
+    """PostgreSQL's plans of a name search's reads of the names' words, sequential scans (or
+    other ways) ruled out so that the plans do not depend on how few rows a test enters."""
     with connection.cursor() as cursor:
         for way in ruled_out:  # until the test's transaction ends
             cursor.execute(f"SET LOCAL enable_{way} = off")
-    return str(search_register(query)[:20].explain())
+    return search.explain_name_search(normalise_name(query))
 
 
-def test_a_common_name_is_read_nearest_first_from_the_gist_trigram_index(
+def test_a_name_search_looks_its_words_up_with_the_words_trigram_index(postgresql, bakeries):
+    assert "companies_nameword_trgm" in plan("panaderia queretana")
+
+
+def test_a_common_name_reads_its_words_companies_in_the_index_order(
     postgresql, common, near_bakeries
 ):
     steps = plan("panaderia")
-    assert "companies_company_name_gist_trgm" in steps
-    assert "Order By: (upper((normalised_name)::text) <->> 'PANADERIA'::text)" in steps
-    assert "Sort" not in steps  # no match is read beyond the page
+    assert "using companies_namewordcompany_ranked" in steps
+    assert "Seq Scan on companies_company" not in steps
 
 
-def test_a_rare_name_is_found_with_the_gin_trigram_index(postgresql, bakeries):
-    steps = plan("panaderia queretana", ruled_out=("seqscan", "indexscan"))  # not by legal form
-    assert "Bitmap Index Scan on companies_company_name_trgm" in steps
+def test_a_word_no_name_has_reads_no_company(postgresql, bakeries):
+    steps = plan("farmasia")
+    assert "companies_namewordcompany" not in steps and search_register("farmasia").count() == 0
 
 
-def test_postgresql_reads_a_word_in_thousands_of_names_nearest_first(postgresql, db):
+def test_postgresql_reads_a_word_in_thousands_of_names_a_page_at_a_time(postgresql, db):
     form = LegalForm.objects.get(code="sas")
     now = timezone.now()
-    Company.objects.bulk_create(
+    for company in Company.objects.bulk_create(
         Company(
             registration_number=f"QRO-2025-{n:06d}",
             name=f"Tortillería {n}, S.A.S.",
@@ -298,16 +306,24 @@ def test_postgresql_reads_a_word_in_thousands_of_names_nearest_first(postgresql,
             registered_at=now,
         )
         for n in range(1, search.FEW_MATCHES + 501)
-    )
+    ):
+        index_company_name(company)
     enter("QRO-2026-000001", "Tortillería, S.A.S.")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE companies_company")
-    assert "companies_company_name_gist_trgm" in plan("tortilleria")
     assert search.count_up_to(search_register("tortilleria")) == search.Counted(
         count=search.MAX_COUNTED, exact=False
     )
     first = [c.name for c in search_register("tortilleria")[:20]]
+    assert first[0] == "Tortillería, S.A.S."  # the word alone: the nearest name
     assert len(first) == 20 and all(name.startswith("Tortillería") for name in first)
+
+
+def test_a_renamed_company_is_found_by_its_new_name_only(postgresql, bakeries):
+    company = Company.objects.get(registration_number="QRO-2026-000102")
+    company.normalised_name = normalise_name("Ferretería Bernal")
+    company.save(update_fields=["normalised_name"])
+    index_company_name(company)
+    assert found("ferreteria bernal") == ["102"]
+    assert found("panaderia bernal") == [] and found("panaderia") == ["101", "105"]
 
 
 def test_a_common_name_is_counted_no_further_than_max_counted(client, common, monkeypatch):
@@ -323,7 +339,8 @@ def test_a_common_name_is_counted_no_further_than_max_counted(client, common, mo
 
 
 def register_reads(client, query: str) -> tuple[str, int]:
-    """The search page and how many queries read the register (PostgreSQL's estimate apart)."""
+    """The search page and how many queries read the register's companies (the look-up of the
+    names' words apart: it reads companies_nameword only)."""
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
@@ -342,3 +359,25 @@ def test_a_rare_name_is_shown_and_counted_in_one_query(postgresql, client, db, m
         enter(f"QRO-2026-{n:06d}", f"Panadería Número {n}, S.A.S.")
     page, reads = register_reads(client, "panaderia")
     assert f"{matches} empresas encontradas" in page and reads == 1
+
+
+# -- the names' words, kept for the search ------------------------------------------------------
+
+
+def test_registration_enters_the_names_words_so_the_company_is_found_at_once(postgresql, applicant):
+    from tests.factories import registered_company
+
+    company = registered_company(complete_application(applicant))
+    assert [found.pk for found in search_register(company.name)] == [company.pk]
+
+
+def test_each_word_counts_the_companies_whose_names_have_it_through_a_change_of_name(db):
+    from companies.models import NameWord
+
+    enter("QRO-2026-000401", "Panadería Bernal, S.A.S.")
+    renamed = enter("QRO-2026-000402", "Panadería Jalpan, S.A.S.")
+    renamed.normalised_name = normalise_name("Ferretería Jalpan")
+    index_company_name(renamed)
+    index_company_name(renamed)  # again: nothing counted twice
+    counts = dict(NameWord.objects.values_list("word", "companies"))
+    assert counts == {"PANADERIA": 1, "BERNAL": 1, "JALPAN": 1, "FERRETERIA": 1}
