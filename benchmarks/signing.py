@@ -3,10 +3,12 @@
 ``sign_pdf`` with the key in the process, on the same PDF.
 
 SAT's OCSP is answered in-process by a sandbox authority after a 200 ms sleep (the X-Road round
-trip the issue asks for); the figure without that sleep is printed too. The signer's own work
-(the browser's RSA signature) is counted in neither.
+trip the issue asks for); the figure without that sleep is printed too. With ``--over-xroad``,
+SAT is asked as the portal asks it: over real HTTP through the sandbox's X-Road emulator (served
+in a thread), the certificates service given 200 ms of latency by the emulator's fault
+injection, then none. The signer's own work (the browser's RSA signature) is counted in neither.
 
-    python benchmarks/signing.py [--repeat 5]
+    python benchmarks/signing.py [--repeat 5] [--over-xroad]
 
 Uses DATABASE_URL when set; otherwise SQLite in a temporary folder.
 """
@@ -23,6 +25,7 @@ from io import BytesIO
 from _django import setup
 
 LATENCY_SECONDS = 0.2
+CERTIFICATES = "MX-DEV/GOV/SAT/padron/certificados"
 
 
 def median_ms(work: Callable[[], object], repeat: int) -> float:
@@ -37,36 +40,33 @@ def median_ms(work: Callable[[], object], repeat: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--over-xroad",
+        action="store_true",
+        help="ask SAT's OCSP over HTTP through the sandbox X-Road emulator (200 ms, then 0 ms)",
+    )
     args = parser.parse_args()
     workdir = setup()
     from asn1crypto import keys as asn1_keys  # type: ignore[import-untyped]
     from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
     from cryptography.hazmat.primitives import serialization
     from django.conf import settings
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    from companies import registries, workflow
+    from companies import workflow
     from companies.documents import founder_signing
     from companies.models import Signature, SigningDocument, SigningSession
     from sandbox import efirma
-    from tests.efirma import ANA, der, responder, sign, valid
+    from tests.efirma import ANA, der, sign
     from tests.factories import EntrepreneurFactory, complete_application, founder_user
 
     now = datetime.datetime.now(datetime.UTC)
-    authority = efirma.new_authority(now=now)
-    roots = workdir / "sat.pem"
-    roots.write_bytes(authority.ca_pem)
-    settings.ESIGN_TRUST_ROOTS = str(roots)
-    answer = responder(authority)
-    latency = {"seconds": LATENCY_SECONDS}
-
-    def slow_answer(request: bytes, *, application: object = None) -> registries.Answer:
-        time.sleep(latency["seconds"])
-        return answer(request)
-
-    registries.certificate_status = slow_answer  # type: ignore[assignment]
+    set_latency, stop = (over_xroad if args.over_xroad else in_process)(workdir, settings)
+    authority = efirma.load_or_create(workdir / "efirma")
+    settings.ESIGN_TRUST_ROOTS = str(workdir / "efirma" / efirma.CA_FILE)
 
     filer = EntrepreneurFactory(curp=ANA.curp)
     application = workflow.send_for_signatures(complete_application(filer), actor=filer)
@@ -76,7 +76,8 @@ def main() -> None:
     version = application.versions.get()
     founder = application.founders.get(curp=ANA.curp)
     user = founder_user(founder)
-    certificate, key = efirma.issue_to(authority, ANA, valid())
+    cer, key = efirma.person_files(workdir / "efirma", ANA)  # the demo e.firma, as SAT knows it
+    certificate = x509.load_der_x509_certificate(cer)
 
     def portal() -> None:
         SigningDocument.objects.filter(pk=document.pk).update(
@@ -115,11 +116,15 @@ def main() -> None:
     portal()  # warm up: the first pyHanko call loads its modules
     pyhanko_alone()
     baseline = median_ms(pyhanko_alone, args.repeat)
+    set_latency(LATENCY_SECONDS)
     with_latency = median_ms(portal, args.repeat) - median_ms(browser_part, args.repeat)
-    latency["seconds"] = 0.0
+    set_latency(0.0)
     without_latency = median_ms(portal, args.repeat) - median_ms(browser_part, args.repeat)
+    stop()
 
+    how = "over HTTP through the X-Road emulator" if args.over_xroad else "in-process"
     print(f"PDF of {len(original) / 1000:.0f} kB, median of {args.repeat} runs (shared machine)")
+    print(f"  SAT's OCSP asked {how}")
     print(f"  pyHanko sign_pdf, key in process            {baseline:8.1f} ms")
     print(f"  portal prepare+finish, OCSP at 200 ms       {with_latency:8.1f} ms")
     print(f"  portal prepare+finish, OCSP at 0 ms         {without_latency:8.1f} ms")
@@ -132,6 +137,47 @@ def main() -> None:
         f"HEADLINE signing_overhead {without_latency / baseline:.2f} "
         "x pyHanko's own sign call, with SAT answering at once, less is better"
     )
+
+
+def in_process(workdir, settings):
+    """SAT answered by the sandbox authority in this process, after a sleep of the latency."""
+    from companies import registries
+    from sandbox import efirma
+    from tests.efirma import responder
+
+    answer = responder(efirma.make_folder(workdir / "efirma"))
+    latency = {"seconds": LATENCY_SECONDS}
+
+    def slow_answer(request: bytes, *, application: object = None) -> registries.Answer:
+        time.sleep(latency["seconds"])
+        return answer(request)
+
+    registries.certificate_status = slow_answer  # type: ignore[assignment]
+    return (lambda seconds: latency.update(seconds=seconds)), (lambda: None)
+
+
+def over_xroad(workdir, settings):
+    """The sandbox's registries behind the X-Road emulator, served over HTTP in a thread, with
+    the sandbox SAT of ``workdir``; the certificates service's latency set by fault injection."""
+    import contextlib
+    import os
+
+    from companies import registries
+    from sandbox import efirma
+    from sandbox.world import build_emulator
+    from xroad_client.emulator import FaultSpec, serve_in_thread
+
+    efirma.make_folder(workdir / "efirma")
+    os.environ["SANDBOX_EFIRMA_DIR"] = str(workdir / "efirma")  # the emulator's SAT
+    emulator = build_emulator()
+    stack = contextlib.ExitStack()
+    settings.XROAD_SECURITY_SERVER_URL = stack.enter_context(serve_in_thread(emulator))
+    registries.client.cache_clear()
+
+    def set_latency(seconds: float) -> None:
+        emulator.inject_fault(CERTIFICATES, FaultSpec(latency_ms=seconds * 1000))
+
+    return set_latency, stack.close
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from companies.filing import versions
+from companies.filing import signing, versions
 from companies.models import (
     Application,
     ApplicationStatus,
@@ -80,7 +80,7 @@ def invite_founders_to_sign(application_id: int) -> None:
     version = versions.current(application)
     if version is None or application.status != ApplicationStatus.AWAITING_SIGNATURES:
         return
-    signed = set(version.signatures.values_list("founder_id", flat=True))
+    signed = set(signing.signatures_of_current(application))  # a click approval is none
     by_person: dict[str, list[Founder]] = {}
     for founder in application.founders.all():
         by_person.setdefault(founder.curp, []).append(founder)

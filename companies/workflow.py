@@ -1,6 +1,6 @@
 """The application's life: the only module that sets ``Application.status``.
 
-Every move is a verb here (send for signatures, sign, reopen, submit, start the checks, send to
+Every move is a verb here (send for signatures, decline, reopen, submit, start the checks, send to
 review, request changes, approve, register, reject, withdraw); ``_transition`` is what they share. Each verb
 locks the row, returns it unchanged when the move is already done, refuses a move the
 table does not allow with ``TransitionNotAllowed``, saves with ``update_fields``, appends an
@@ -155,35 +155,27 @@ def send_for_signatures(application: Application, *, actor: User) -> Application
     )
 
 
-def sign(
+def decline(
     application: Application,
     *,
     user: User,
     authenticated_at: datetime | None,
-    decision: Signature.Decision,
-    reason: str = "",
+    reason: str,
 ) -> list[Signature]:
-    """A founder's signature on the current version (``signing.record``), and what it leads to:
-    a decline sends the application back to draft; the last approval tells the founders that
-    everyone has signed. Signing twice records nothing and changes nothing."""
-    recorded = signing.record(
-        application,
-        user=user,
-        authenticated_at=authenticated_at,
-        decision=decision,
-        reason=reason,
+    """A founder declines the current version (``signing.record_decline``): the application
+    goes back to draft with their reason. Declining twice records nothing and changes nothing.
+    Approving is not a verb here: it is an e.firma signature (``documents.founder_signing``),
+    which tells ``signature_counted`` once it is verified and embedded."""
+    declined = signing.record_decline(
+        application, user=user, authenticated_at=authenticated_at, reason=reason
     )
-    if not recorded.new:
-        return recorded.signatures
-    if recorded.declined:
+    if declined.new:
         reopen(application, actor=user, reason=reason)
-    else:
-        signature_counted(application, version=recorded.version)
-    return recorded.signatures
+    return declined.signatures
 
 
 def signature_counted(application: Application, *, version: ApplicationVersion) -> None:
-    """An approval of ``version`` was recorded (a click, or an e.firma signature embedded by
+    """An approval of ``version`` was recorded (an e.firma signature embedded by
     ``documents.founder_signing``): when it was the last, the founders hear that everyone
     signed (once per version: the notice is keyed by it)."""
     if signing.all_signed(application):
@@ -199,7 +191,8 @@ def reopen(application: Application, *, actor: User, reason: str = "") -> Applic
 
 
 def submit(application: Application, *, actor: User) -> Application:
-    """Every founder signed the current version and the fee is paid: hand it to processing.
+    """Every founder signed the current version with their e.firma (``signing.all_signed``) and
+    the fee is paid: hand it to processing.
 
     A fee not yet known to be paid is first asked of the payments registry, outside the lock (the
     applicant may have paid at the bank a minute ago); ``FeeNotConfirmed`` says what to do when

@@ -4,7 +4,9 @@ the sandbox bank and the sandbox Time-Stamping Authority.
 Serves the emulated Security Server (with the population, tax, notary and payment registries
 behind it, and the status of e.firma certificates, whose files are made on first start: see
 :mod:`sandbox.efirma`) on --port, the OpenID provider on --idp-port, the bank on --bank-port and
-the TSA on --tsa-port (its root and key kept in --tsa-dir, see :mod:`sandbox.tsa`), until Ctrl-C. With
+the TSA on --tsa-port (its root and key kept in --tsa-dir, see :mod:`sandbox.tsa`) and SAT's OCSP
+responder over plain HTTP on --ocsp-port (the address the demo certificates name, for standard
+tools; the portal asks over X-Road), until Ctrl-C. With
 --portal-api (or PORTAL_API_URL), the emulator also offers the portal's agency API as provider
 MX-DEV/GOV/QRO-SEDESU/registro (see :mod:`sandbox.register_api`); the portal need not be up yet.
 """
@@ -23,6 +25,7 @@ import uvicorn
 from sandbox import efirma
 from sandbox.bank import bank_client, create_bank_app
 from sandbox.identity import default_app
+from sandbox.providers import certificates
 from sandbox.register_api import PROVIDER, describe_when_reachable, register_in_emulator
 from sandbox.tsa import CA_FILE, create_tsa_app, default_folder, load_or_create_authority
 from sandbox.world import build_emulator
@@ -58,6 +61,11 @@ async def _serve(args: argparse.Namespace) -> None:
         ),
         uvicorn.Server(uvicorn.Config(bank, host=host, port=args.bank_port, log_level="info")),
         uvicorn.Server(uvicorn.Config(tsa, host=host, port=args.tsa_port, log_level="info")),
+        uvicorn.Server(
+            uvicorn.Config(
+                certificates.create_app(), host=host, port=args.ocsp_port, log_level="info"
+            )
+        ),
     ]
     work: list[Coroutine[Any, Any, None]] = [server.serve() for server in servers]
     if args.portal_api:
@@ -77,6 +85,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--tsa-port", type=int, default=int(os.environ.get("SANDBOX_TSA_PORT", "8703"))
+    )
+    parser.add_argument(
+        "--ocsp-port",
+        type=int,
+        default=int(os.environ.get("SANDBOX_OCSP_PORT", str(efirma.OCSP_PORT))),
+        help="SAT's OCSP responder over plain HTTP (POST /v1/ocsp), the one the demo "
+        "certificates name in their Authority Information Access",
     )
     parser.add_argument(
         "--tsa-dir",
@@ -104,6 +119,7 @@ def main() -> None:
         f"  (root: {args.tsa_dir / CA_FILE})"
     )
     print(f"e.firma demo files (sandbox SAT):  {efirma.default_folder() / efirma.PEOPLE_FOLDER}")
+    print(f"SAT's OCSP (sandbox, plain HTTP):  http://{args.host}:{args.ocsp_port}/v1/ocsp")
     if args.portal_api:
         print(f"agency API over X-Road:            {PROVIDER} -> {args.portal_api}")
     asyncio.run(_serve(args))

@@ -34,9 +34,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509 import ocsp
 from cryptography.x509.name import _ASN1Type
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 CA_FILE, AC_KEY_FILE, INDEX_FILE, PEOPLE_FOLDER = "ca.pem", "ac-key.pem", "index.json", "personas"
+OCSP_PORT = 8704  # ``python -m sandbox --ocsp-port``: the responder over plain HTTP
 SAT = "SERVICIO DE ADMINISTRACION TRIBUTARIA"
 VALID_FOR = datetime.timedelta(days=4 * 365)  # an e.firma lasts four years
 
@@ -50,6 +51,16 @@ def default_folder() -> Path:
     var = os.environ.get("VAR_DIR", "").strip()
     root = Path(var).expanduser() if var else Path(__file__).resolve().parent.parent / "var"
     return root / "sandbox-efirma"
+
+
+def ocsp_url() -> str:
+    """The OCSP responder a sandbox certificate names in its Authority Information Access (as
+    SAT's name theirs): ``$SANDBOX_EFIRMA_OCSP_URL``, else the responder ``python -m sandbox``
+    serves over plain HTTP on ``$SANDBOX_OCSP_PORT`` (8704). Standard tools (``openssl ocsp``,
+    Adobe Reader) ask it there; the portal asks over X-Road (:mod:`sandbox.providers.certificates`)."""
+    url = os.environ.get("SANDBOX_EFIRMA_OCSP_URL", "").strip()
+    port = os.environ.get("SANDBOX_OCSP_PORT", "").strip() or str(OCSP_PORT)
+    return url or f"http://127.0.0.1:{port}/v1/ocsp"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,6 +129,27 @@ DEMO: tuple[DemoCertificate, ...] = (
 )  # fmt: skip
 
 
+def valid_demo(curp: str) -> DemoCertificate | None:
+    """The demo person's valid e.firma by their CURP (not a revoked or expired one), if any."""
+    return next((d for d in DEMO if d.curp == curp and d.standing == "valid"), None)
+
+
+def person_files(folder: Path, demo: DemoCertificate) -> tuple[bytes, rsa.RSAPrivateKey]:
+    """A demo person's certificate (DER) and their key, opened with their password."""
+    people = folder / PEOPLE_FOLDER
+    key = serialization.load_der_private_key(
+        (people / f"{demo.file}.key").read_bytes(), demo.password.encode("utf-8")
+    )
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return (people / f"{demo.file}.cer").read_bytes(), key
+
+
+def sign(key: rsa.RSAPrivateKey, data: bytes) -> bytes:
+    """What an e.firma signer makes of ``data``: RSASSA-PKCS1-v1_5 with SHA-256 (the browser's
+    WebCrypto, the remote signing service)."""
+    return key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+
 def _name(common_name: str, *, unit: str) -> x509.Name:
     return x509.Name(
         [
@@ -184,8 +216,10 @@ def issue(
     serial: int,
     validity: Validity,
     authority: bool = False,
+    responder: str | None = None,
 ) -> x509.Certificate:
-    """A certificate as SAT's hierarchy issues them; ``issuer=None`` makes a root."""
+    """A certificate as SAT's hierarchy issues them; ``issuer=None`` makes a root. With
+    ``responder``, its Authority Information Access names that OCSP responder (a URL)."""
     issuer_name = subject if issuer is None else issuer.subject
     builder = (
         x509.CertificateBuilder()
@@ -212,6 +246,11 @@ def issue(
     if not authority:
         usages = [ExtendedKeyUsageOID.EMAIL_PROTECTION, ExtendedKeyUsageOID.CLIENT_AUTH]
         builder = builder.add_extension(x509.ExtendedKeyUsage(usages), critical=False)
+    if responder:
+        where = x509.AccessDescription(
+            AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(responder)
+        )
+        builder = builder.add_extension(x509.AuthorityInformationAccess([where]), critical=False)
     return builder.sign(issuer_key, hashes.SHA256())
 
 
@@ -276,20 +315,26 @@ def issue_to(
     validity: Validity,
     *,
     revoked_at: datetime.datetime | None = None,
+    responder: str | None = None,
 ) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
-    """A person's e.firma (certificate and key), recorded as issued (and revoked, when so)."""
+    """A person's e.firma (certificate and key), recorded as issued (and revoked, when so);
+    with ``responder``, naming that OCSP responder (``issue``)."""
     key = _new_key()
     certificate = issue(
         person_name(demo), key.public_key(), issuer=authority.ac, issuer_key=authority.ac_key,
-        serial=demo.serial, validity=validity,
+        serial=demo.serial, validity=validity, responder=responder,
     )  # fmt: skip
     authority.issued[demo.serial] = revoked_at
     return certificate, key
 
 
-def make_folder(folder: Path, *, now: datetime.datetime | None = None) -> Authority:
-    """A fresh authority and every demo e.firma, written into ``folder`` (replacing it)."""
+def make_folder(
+    folder: Path, *, now: datetime.datetime | None = None, responder: str | None = None
+) -> Authority:
+    """A fresh authority and every demo e.firma, written into ``folder`` (replacing it); the
+    demo certificates name ``responder`` (default :func:`ocsp_url`) as their OCSP responder."""
     now = now or datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    responder = responder or ocsp_url()
     authority = new_authority(now=now)
     if folder.exists():
         shutil.rmtree(folder)
@@ -297,7 +342,9 @@ def make_folder(folder: Path, *, now: datetime.datetime | None = None) -> Author
     people.mkdir(parents=True)
     for demo in DEMO:
         revoked_at = now - datetime.timedelta(days=60) if demo.standing == "revoked" else None
-        certificate, key = issue_to(authority, demo, _validity(demo, now), revoked_at=revoked_at)
+        certificate, key = issue_to(
+            authority, demo, _validity(demo, now), revoked_at=revoked_at, responder=responder
+        )
         der = certificate.public_bytes(serialization.Encoding.DER)
         (people / f"{demo.file}.cer").write_bytes(der)
         (people / f"{demo.file}.key").write_bytes(encrypted_key(key, demo.password))

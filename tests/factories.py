@@ -252,24 +252,135 @@ def founder_user(founder):
 
 
 def sign_everyone(application):
-    """The current version (frozen now when the application is still a draft) approved by every
-    founder through ``workflow.sign``, each signing in with a fresh e-identity."""
-    from django.utils import timezone
-
+    """The current version (frozen now when the application is still a draft) signed by every
+    founder who has not signed it yet, each with their e.firma through the signing service
+    (``sign_with_efirma``)."""
     from companies import workflow
-    from companies.models import Signature
+    from companies.filing import signing
 
     if application.is_editable:
         application = workflow.send_for_signatures(application, actor=application.filer)
-    for curp in dict.fromkeys(application.founders.values_list("curp", flat=True)):
-        signer = founder_user(application.founders.filter(curp=curp).first())
-        workflow.sign(
-            application,
-            user=signer,
-            authenticated_at=timezone.now(),
-            decision=Signature.Decision.APPROVED,
-        )
+    version = application.versions.order_by("-number").first()
+    for founder in application.founders.order_by("pk"):
+        if not signing.has_signed(version, founder):
+            sign_with_efirma(application, founder)
+    application.refresh_from_db()
     return application
+
+
+def signs_as(application, user):
+    """``user`` signs the current version with their e.firma for every founder they sign for
+    (in their own name, and for each company they represent), as the signing room asks them
+    to, one signature each (``sign_with_efirma``)."""
+    from companies.filing import signing
+
+    return [sign_with_efirma(application, f) for f in signing.founders_for(application, user)]
+
+
+def sign_with_efirma(application, founder, *, method: str = "browser"):
+    """``founder`` signs the current version's articles as the page's e.firma does, through
+    ``documents.founder_signing``: the articles drawn when they are not yet (the worker's job),
+    the signature prepared, made with the person's key over the signed attributes, finished. The
+    e.firma is the run's demo one for the founder's CURP (``efirma_folder``), or one the run's
+    sandbox SAT issues them once; SAT's OCSP is answered in-process by that authority
+    (``tests.efirma.responder``) instead of over X-Road. Returns the ``Signature``."""
+    from django.utils import timezone
+
+    from companies.documents import founder_signing
+    from sandbox import efirma
+
+    def signs():
+        version = Application.objects.get(pk=application.pk).versions.order_by("-number").first()
+        if not founder_signing.is_ready(version):
+            founder_signing.draw(application.pk)
+        authority, certificate, key = _efirma_of(founder)
+        to_sign = founder_signing.prepare(
+            version,
+            founder,
+            certificate,
+            method,
+            user=founder_user(founder),
+            authenticated_at=timezone.now(),
+        )
+        finished = founder_signing.finish(
+            to_sign.session,
+            efirma.sign(key, to_sign.signed_attributes),
+            responder=_responder(authority),
+        )
+        assert finished.signature is not None, finished.message
+        return finished.signature
+
+    return _off_the_event_loop(signs)
+
+
+_ISSUED: dict[tuple[str, str], tuple[bytes, object]] = {}  # (folder, CURP) -> DER and key
+
+
+def _efirma_of(founder):
+    """The run's sandbox SAT, and the founder's certificate (DER) and key: their demo files, or
+    a certificate it issues them in this run (kept for the run; only the in-process responder
+    knows it, not the sandbox served over X-Road)."""
+    from cryptography.hazmat.primitives import serialization
+    from django.utils import timezone
+
+    from sandbox import efirma
+
+    folder = efirma.default_folder()
+    authority = efirma.load_or_create(folder)
+    issued = _ISSUED.get((str(folder), founder.curp))
+    demo = efirma.valid_demo(founder.curp)
+    if issued is None and demo is not None:  # their key opened once (its password is slow)
+        issued = _ISSUED[(str(folder), founder.curp)] = efirma.person_files(folder, demo)
+    if issued is None:
+        person = efirma.DemoCertificate(
+            file="", curp=founder.curp, rfc="XAXX010101000",
+            name=founder.person_name.upper(), password="",
+            serial=efirma.sat_serial(f"3000100000090{len(_ISSUED) + 1:07d}"),
+        )  # fmt: skip
+        now = timezone.now()
+        validity = efirma.Validity(now - timedelta(days=30), now + timedelta(days=1400))
+        certificate, key = efirma.issue_to(authority, person, validity)
+        issued = _ISSUED[(str(folder), founder.curp)] = (
+            certificate.public_bytes(serialization.Encoding.DER),
+            key,
+        )
+    authority.issued[_serial(issued[0])] = None  # issued by this authority, not revoked
+    return (authority, *issued)
+
+
+def _serial(der: bytes) -> int:
+    from cryptography import x509
+
+    return x509.load_der_x509_certificate(der).serial_number
+
+
+def _responder(authority):
+    from tests.efirma import responder
+
+    return responder(authority)
+
+
+def _off_the_event_loop(work):
+    """``work()`` here, or in a thread of its own while an event loop runs in this one (a
+    Playwright test's): pyHanko signs with ``asyncio.run``, which refuses to start then."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+
+    def in_thread():
+        try:
+            return work()
+        finally:
+            connections.close_all()  # the thread's own connection, or the database stays busy
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(in_thread).result()
 
 
 def registered_company(application, *, number: int | None = None, rfc: str = ""):

@@ -11,7 +11,8 @@ half of both ways to sign (the e.firma in the browser; a remote signing service)
 3. ``finish`` with the signature value: ``signatures.verification.verify`` over the signed
    attributes (chain, validity at the signing time, CURP, the signature itself, then SAT's
    OCSP over X-Road, stored), and with the document's row locked: the CMS embedded, the
-   document's new state saved and the ``Signature`` recorded as an approval, like a click.
+   document's new state saved and the ``Signature`` recorded as the founder's approval (the
+   only approval that counts: a click is not a signature).
 
 Two founders may prepare on the same state; the second to finish finds the state changed and is
 refused (``SomeoneSignedFirst``: their signature covers bytes that are no longer the document,
@@ -52,7 +53,7 @@ from companies.models import (
     SigningDocument,
     SigningSession,
 )
-from companies.signatures import certificates, refusals, trust, verification
+from companies.signatures import certificates, refusals, status, trust, verification
 from portal.models import User
 
 SESSION_MINUTES = 10
@@ -203,7 +204,7 @@ def prepare(
         application, user
     ):
         raise refusals.NotTheirFounder()
-    if Signature.objects.filter(version=version, founder=founder).exists():
+    if signing.has_signed(version, founder):
         raise refusals.AlreadySigned()
     cert = certificates.load(certificate)
     chain = trust.chain_to_sat(cert)
@@ -287,10 +288,15 @@ def decode_signature(value: str | bytes) -> bytes:
 
 
 def finish(
-    session: SigningSession, signature_value: bytes, *, now: datetime | None = None
+    session: SigningSession,
+    signature_value: bytes,
+    *,
+    now: datetime | None = None,
+    responder: status.Responder | None = None,
 ) -> Finished:
     """The founder's signature value over the session's signed attributes: verified, embedded
-    and counted, or kept waiting for SAT, or refused (``refusals.SignatureRefused``)."""
+    and counted, or kept waiting for SAT, or refused (``refusals.SignatureRefused``). SAT is
+    asked over X-Road unless ``responder`` stands in for it (``status.Responder``)."""
     now = now or timezone.now()
     with transaction.atomic():
         session = SigningSession.objects.select_for_update().get(pk=session.pk)
@@ -307,7 +313,7 @@ def finish(
     try:
         if expired:
             _refuse(session, refusals.SessionExpired())
-        return _verify_and_count(session)
+        return _verify_and_count(session, responder=responder)
     except _CountedMeanwhile as counted:
         return counted.finished
 
@@ -382,7 +388,9 @@ def _refuse(session: SigningSession, refusal: refusals.SignatureRefused) -> NoRe
     raise refusal
 
 
-def _verify_and_count(session: SigningSession) -> Finished:
+def _verify_and_count(
+    session: SigningSession, *, responder: status.Responder | None = None
+) -> Finished:
     version = session.version
     application = version.application
     try:
@@ -397,6 +405,7 @@ def _verify_and_count(session: SigningSession) -> Finished:
             founder_curp=session.founder.curp,
             signed_at=session.signed_at,
             application=application,
+            responder=responder,
         )
     except refusals.SignatureWaits as waits:
         SigningSession.objects.filter(pk=session.pk).exclude(status=Status.SIGNED).update(
@@ -445,7 +454,7 @@ def _embed_and_record(session: SigningSession, verified: verification.Verified) 
             return again.signature  # the same signature finished twice at once: counted once
         _signing_now(application, session.version)
         _still_fits(session, besides=session.pk)
-        if Signature.objects.filter(version=session.version, founder=session.founder).exists():
+        if signing.has_signed(session.version, session.founder):
             raise refusals.AlreadySigned()
         cert = certificates.load(bytes(session.certificate))
         chain = trust.chain_to_sat(cert)

@@ -46,30 +46,52 @@ def is_fresh(authenticated_at: datetime | None, *, now: datetime | None = None) 
 
 
 @dataclass(frozen=True)
-class Recorded:
-    """What one act of signing left: a signature per founder the person signs for, and whether
-    any of them is new (a second click records nothing)."""
+class Declined:
+    """What one decline left: a signature per founder the person signs for, and whether any of
+    them is new (a second click records nothing)."""
 
     signatures: list[Signature]
     new: bool
     version: ApplicationVersion
 
-    @property
-    def declined(self) -> bool:
-        return any(s.decision == Signature.Decision.DECLINED for s in self.signatures)
+
+def counts(signature: Signature) -> bool:
+    """Whether a founder's signature row stands: a decline, or an approval made with an e.firma
+    (in the browser or through the remote signing service), verified and embedded in the
+    articles PDF. An approval by a click after a sign-in, as the portal took them before, is
+    not a signature: that founder signs again with an e.firma (issue 13, item 7)."""
+    if signature.decision == Signature.Decision.DECLINED:
+        return True
+    return (
+        signature.method != Signature.Method.CLICK and signature.certificate_status_id is not None
+    )
 
 
-def record(
+def has_signed(version: ApplicationVersion, founder: Founder) -> bool:
+    """Whether ``founder`` has a signature on ``version`` that stands (``counts``)."""
+    return any(counts(s) for s in version.signatures.filter(founder=founder))
+
+
+def _drop_click_approvals(version: ApplicationVersion, founders: list[Founder]) -> None:
+    """A click approval left from before is replaced by the founder's e.firma or decline."""
+    version.signatures.filter(
+        founder__in=founders,
+        decision=Signature.Decision.APPROVED,
+        method=Signature.Method.CLICK,
+    ).delete()
+
+
+def record_decline(
     application: Application,
     *,
     user: User,
     authenticated_at: datetime | None,
-    decision: Signature.Decision,
-    reason: str = "",
-) -> Recorded:
-    """The signed-in person approves (or declines) exactly the current version, in one act for
-    every founder they sign for: in their own name and on behalf of the companies they
-    represent. What follows (back to draft, the founders told) is ``workflow.sign``'s."""
+    reason: str,
+) -> Declined:
+    """The signed-in person declines exactly the current version, in one act for every founder
+    they sign for: in their own name and on behalf of the companies they represent. Declining
+    stays a click after a fresh e-identity sign-in; approving is signing with an e.firma
+    (``documents.founder_signing``). What follows (back to draft) is ``workflow.decline``'s."""
     if application.status != ApplicationStatus.AWAITING_SIGNATURES:
         raise SigningRefused(_("This application is not waiting for signatures."))
     founders = founders_for(application, user)
@@ -83,20 +105,21 @@ def record(
     assert version is not None
     signatures, created = [], False
     with transaction.atomic():
+        _drop_click_approvals(version, founders)
         for founder in founders:
             signature, new = Signature.objects.get_or_create(
                 version=version,
                 founder=founder,
                 defaults={
                     "signer": user,
-                    "decision": decision,
+                    "decision": Signature.Decision.DECLINED,
                     "reason": reason,
                     "authenticated_at": authenticated_at,
                 },
             )
             signatures.append(signature)
             created = created or new
-    return Recorded(signatures=signatures, new=created, version=version)
+    return Declined(signatures=signatures, new=created, version=version)
 
 
 def record_certified(
@@ -111,7 +134,8 @@ def record_certified(
     signed_range_sha256: str,
 ) -> Signature:
     """A founder's e.firma signature (verified, embedded in the version's articles PDF by
-    ``documents.founder_signing``) recorded as their approval: it counts exactly as a click."""
+    ``documents.founder_signing``) recorded as their approval: the only approval that counts."""
+    _drop_click_approvals(version, [founder])
     return Signature.objects.create(
         version=version,
         founder=founder,
@@ -132,7 +156,7 @@ def signatures_of_current(application: Application) -> dict[int, Signature]:
     version = versions.current(application)
     if version is None:
         return {}
-    return {s.founder_id: s for s in version.signatures.all()}
+    return {s.founder_id: s for s in version.signatures.all() if counts(s)}
 
 
 def efirma_signatures(application: Application) -> list[Signature]:
@@ -151,13 +175,16 @@ def efirma_signatures(application: Application) -> list[Signature]:
 
 def signed_with_efirma_by_all(application: Application) -> list[Signature]:
     """The current version's e.firma signatures when every founder approved with one (the
-    articles are then the PDF they signed); none when any founder approved with a click."""
+    articles are then the PDF they signed); none for an application approved with clicks
+    before e.firma signatures were required (its articles are drawn anew)."""
     signatures = efirma_signatures(application)
     founders = application.founders.count()
     return signatures if founders and len(signatures) == founders else []
 
 
 def all_signed(application: Application) -> bool:
+    """Every founder approved the current version with a verified e.firma signature (a click
+    approval from before does not count: ``counts``)."""
     signed = signatures_of_current(application)
     founders = list(application.founders.all())
     return bool(founders) and all(
@@ -213,7 +240,12 @@ def signing_room(application: Application, user: User) -> SigningRoom:
 def missing_for_submission(application: Application) -> list[str]:
     missing = []
     if not all_signed(application):
-        missing.append(_("Every founder must sign the current version."))
+        missing.append(
+            _(
+                "Every founder must sign the current version with their e.firma or through "
+                "the remote signing service."
+            )
+        )
     if not payments.paid(application):
         missing.append(_("The registration fee must be paid."))
     return missing

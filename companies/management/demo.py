@@ -6,8 +6,9 @@ as the sandbox's population registry lists them (active adults), no registry che
 ``start_checks`` event says so), and an S.A. de C.V.'s fee is a demo payment; its deed is the
 one the sandbox's notary registry holds for it, so the deed check would find it in order. The version is
 frozen and signed by every founder, submitted, and registered: an S.A.S. with no human, an
-S.A. de C.V. by the demo clerk. All of it happened "in the past": what the filing left in the
-outbox (invitations, "submitted" and "registered" e-mails, processing) is taken back, and only
+S.A. de C.V. by the demo clerk. Every founder signs with their demo e.firma, through the
+same signing service as the page (``sign_with_demo_efirma``). All of it happened "in the
+past": what the filing left in the outbox (invitations, "submitted" and "registered" e-mails, processing) is taken back, and only
 the company's RFC and its sealed documents are left for the worker of `make run`
 (``tasks.rfc_and_documents``, which tells nobody).
 
@@ -26,8 +27,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from companies import jobs, outbox, workflow
-from companies.filing import drafts, payments, reservations
+from companies import jobs, outbox, registries, workflow
+from companies.documents import founder_signing
+from companies.filing import drafts, payments, reservations, versions
 from companies.models import (
     Application,
     Company,
@@ -36,13 +38,14 @@ from companies.models import (
     NameReservation,
     Payment,
     PersonStatus,
-    Signature,
 )
 from companies.processing.checks import BY_A_CLERK  # the reason processing gives
 from companies.register import registration
 from companies.review import claims
+from companies.signatures import status
 from portal import roles
 from portal.models import User
+from sandbox import efirma
 
 NOT_CHECKED = gettext_noop("Demo data (sandbox): the registries were not asked")
 
@@ -241,14 +244,9 @@ def file_and_register(demo: DemoCompany, *, clerk: User) -> Company:
     filer = entrepreneur(demo.filer)
     application = _draft(demo, filer)
     application = workflow.send_for_signatures(application, actor=filer)
-    signers = {share.person.curp: share.person for share in demo.founders}
-    for person in signers.values():  # one signature covers every capacity a person signs in
-        workflow.sign(
-            application,
-            user=entrepreneur(person),
-            authenticated_at=timezone.now(),
-            decision=Signature.Decision.APPROVED,
-        )
+    for share in demo.founders:
+        entrepreneur(share.person)  # their accounts, as their e-identity sign-in makes them
+    sign_with_demo_efirma(application)
     if payments.fee_due(application):
         _demo_payment(application)
     application = workflow.submit(application, actor=filer)
@@ -262,6 +260,45 @@ def file_and_register(demo: DemoCompany, *, clerk: User) -> Company:
     outbox.withdraw(application_id=application.pk)
     outbox.enqueue(jobs.rfc_and_documents(application.pk))
     return registration.company_of(application.pk)
+
+
+def sign_with_demo_efirma(application: Application) -> None:
+    """Every founder signs the version's articles with their demo e.firma (the sandbox's files,
+    ``sandbox/data/README.md``) through ``documents.founder_signing``, as the page's e.firma
+    does: the articles drawn, each signature prepared, made with the person's key and finished.
+    SAT's answer comes from the sandbox's authority in-process (the sandbox is not up yet); it
+    is checked and stored like one that came over X-Road, and embedded at registration."""
+    founder_signing.draw(application.pk)
+    version = versions.current(application)
+    assert version is not None
+    folder = efirma.default_folder()
+    sat = _sandbox_sat(efirma.load_or_create(folder))
+    for founder in application.founders.order_by("pk"):  # each capacity is a signature
+        demo = efirma.valid_demo(founder.curp)
+        if demo is None:
+            raise ValueError(f"no demo e.firma for {founder.curp}")
+        certificate, key = efirma.person_files(folder, demo)
+        to_sign = founder_signing.prepare(
+            version,
+            founder,
+            certificate,
+            founder_signing.Method.BROWSER,
+            user=User.objects.get(curp=founder.curp),
+            authenticated_at=timezone.now(),
+        )
+        signature = efirma.sign(key, to_sign.signed_attributes)
+        finished = founder_signing.finish(to_sign.session, signature, responder=sat)
+        assert not finished.waiting, finished.message
+
+
+def _sandbox_sat(authority: efirma.Authority) -> status.Responder:
+    """SAT's OCSP answered by the sandbox's authority, without X-Road (no message id)."""
+
+    def answer(request: bytes, *, application: Application | None = None) -> registries.Answer:
+        response = efirma.ocsp_answer(authority, request)
+        return registries.Answer(registries.Outcome.FOUND, {"ocsp_response": response}, "")
+
+    return answer
 
 
 def _draft(demo: DemoCompany, filer: User) -> Application:

@@ -345,7 +345,8 @@ def _signature_report(
     )
     problem = _problem(status, kind, later, roots, proven=proven is not None)
     if revocation == Revocation.REVOKED and revoked_at is not None:
-        problem = problem or _revoked(revoked_at)
+        # pyHanko finds the revocation too (the certificate names its responder), not the day
+        problem = _revoked(revoked_at) if problem in ("", _revoked_before()) else problem
     return dataclasses.replace(
         _about(embedded.signer_cert, kind),
         field=embedded.field_name or "",
@@ -360,6 +361,10 @@ def _signature_report(
         revoked_at=revoked_at,
         problem=problem,
     )
+
+
+def _revoked_before() -> str:
+    return _("The certificate was revoked before this signature was made.")
 
 
 def _revoked(moment: datetime) -> str:
@@ -420,8 +425,9 @@ def _revocation(
     """What the answers the file carries say of the certificate at the time of signing.
 
     pyHanko's certificate validator consults OCSP answers only for certificates that name an
-    OCSP responder (AIA), which the sandbox's e.firma do not; so the embedded answers are read
-    here, each checked to be its issuer's answer about this certificate."""
+    OCSP responder (AIA), and does not say when a certificate was revoked; so the embedded
+    answers are read here too (for a certificate that names none as well), each checked to be
+    its issuer's answer about this certificate."""
     if any(signer.dump() == root.dump() for root in roots):
         return Revocation.NOT_NEEDED, None
     certificate = x509.load_der_x509_certificate(signer.dump())
@@ -484,7 +490,7 @@ def _untrusted(status: PdfSignatureStatus, kind: Kind, *, proven: bool) -> str:
     indication = status.trust_problem_indic
     name = getattr(indication, "name", "")  # the AdES sub-indication's enum member
     if name in {"REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"}:
-        return _("The certificate was revoked before this signature was made.")
+        return _revoked_before()
     if name in {"EXPIRED", "OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED"}:
         if proven:
             return _("The certificate was not valid when this signature was made.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from cryptography import x509
@@ -35,6 +36,12 @@ _STATUSES = {
 }
 
 
+# Who answers an OCSP request: ``registries.certificate_status`` (SAT over X-Road), or what
+# stands in for it where the registries cannot be asked (the demo data, filed before the
+# sandbox is up, asks the sandbox's authority in-process). Its answer is checked the same.
+Responder = Callable[..., registries.Answer]
+
+
 class NotAnAnswer(Exception):
     """The bytes are not an OCSP answer SAT vouches for, about this certificate."""
 
@@ -51,12 +58,13 @@ def ask(
     *,
     now: datetime,
     application: Application | None = None,
+    responder: Responder | None = None,
 ) -> CertificateStatus:
-    """SAT's checked answer on ``certificate``, stored; :class:`SignatureWaits` without one."""
+    """SAT's checked answer on ``certificate`` (asked over X-Road unless ``responder`` is
+    given), stored; :class:`SignatureWaits` without one."""
     nonce = secrets.token_bytes(16)
-    answer = registries.certificate_status(
-        request_for(certificate, issuer, nonce), application=application
-    )
+    ask_sat = responder or registries.certificate_status
+    answer = ask_sat(request_for(certificate, issuer, nonce), application=application)
     if not answer.available:
         raise SignatureWaits()
     der = answer.record["ocsp_response"]

@@ -48,6 +48,7 @@ def verify(
     founder_curp: str,
     signed_at: datetime | None = None,
     application: Application | None = None,
+    responder: status.Responder | None = None,
 ) -> Verified:
     """The founder's signature over ``signed``, or the refusal that says what to do
     (``refusals.SignatureRefused``), or ``refusals.SignatureWaits`` when SAT did not answer."""
@@ -59,7 +60,9 @@ def verify(
     if who.curp != founder_curp.strip().upper():
         raise AnotherPerson()
     covers(cert, signature, signed)
-    answer = status.ask(cert, chain.issuer, now=timezone.now(), application=application)
+    answer = status.ask(
+        cert, chain.issuer, now=timezone.now(), application=application, responder=responder
+    )
     not_revoked(answer, signed_at)
     return Verified(holder=who, signed_at=signed_at, certificate_status=answer)
 

@@ -4,8 +4,9 @@ flow calls ``founder_signing`` directly): two JSON POSTs, thin, over
 
 ``prepare``: the founder's ``.cer`` (field ``certificate``; optional ``founder``: which of the
 founders the person signs for, by id) in, what to sign out. ``finish``: the signature value
-(field ``signature``, base64) in, whether it counts (or waits for SAT) out. Both need a fresh
-e-identity sign-in (the access check, as for signing by click), the founder's own access to the
+(field ``signature``, base64) in, whether it counts (or waits for SAT) out. ``prepare`` needs a
+fresh e-identity sign-in (the access check; 403 ``SignInAgain`` with ``sign_in``, where to sign in
+again, otherwise); both need the founder's own access to the
 application (404 for anybody else) and Django's CSRF token. A refusal answers 400 (409 when the
 document is still being prepared, or somebody signed first) with ``{"error": kind, "message":
 what to do}`` in the person's language.
@@ -13,6 +14,7 @@ what to do}`` in the person's language.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -40,16 +42,20 @@ def _refused(refusal: refusals.SignatureRefused) -> JsonResponse:
     )
 
 
-def _stale_sign_in(request: SignedInRequest) -> JsonResponse | None:
+def _stale_sign_in(request: SignedInRequest, public_id: UUID) -> JsonResponse | None:
+    """403 ``SignInAgain`` when the e-identity sign-in is older than 5 minutes, with
+    ``sign_in``: the fresh sign-in (the access check) that comes back to the signing room."""
     if signing.is_fresh(authenticated_at(request)):
         return None
+    back = reverse("companies:sign", args=[public_id])
     return JsonResponse(
         {
             "error": "SignInAgain",
             "message": _(
                 "Sign in with your e-identity again to sign: it must be within the last 5 minutes."
             ),
-            "sign_in": reverse("oidc_authentication_init") + "?fresh=1",
+            "sign_in": f"{reverse('oidc_authentication_init')}?"
+            + urlencode({"fresh": "1", "next": back}),
         },
         status=403,
     )
@@ -61,8 +67,7 @@ def chosen_founder(request: SignedInRequest, founders: list[Founder]) -> Founder
     wanted = request.POST.get("founder", "").strip()
     if wanted:
         return next((f for f in founders if str(f.pk) == wanted), None)
-    version = versions.current(founders[0].application) if founders else None
-    signed = set(version.signatures.values_list("founder_id", flat=True)) if version else set()
+    signed = set(signing.signatures_of_current(founders[0].application)) if founders else set()
     return next((f for f in founders if f.pk not in signed), founders[0] if founders else None)
 
 
@@ -70,7 +75,7 @@ def chosen_founder(request: SignedInRequest, founders: list[Founder]) -> Founder
 @require_POST
 def prepare(request: SignedInRequest, public_id: UUID) -> JsonResponse:
     application = access.application_for(request.user, public_id)
-    stale = _stale_sign_in(request)
+    stale = _stale_sign_in(request, public_id)
     if stale is not None:
         return stale
     founder = chosen_founder(request, signing.founders_for(application, request.user))

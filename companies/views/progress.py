@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 from uuid import UUID
 
@@ -27,7 +27,6 @@ from companies.models import (
     ApplicationEvent,
     ApplicationStatus,
     Document,
-    Signature,
 )
 from companies.pieces import read as pieces_read
 from portal.auth import authenticated_at
@@ -108,35 +107,11 @@ def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     if not signing.is_fresh(when):
         query = urlencode({"fresh": "1", "next": request.get_full_path()})
         return redirect(f"{reverse('oidc_authentication_init')}?{query}")
-    if request.method == "POST":
-        approve = request.POST.get("decision") == "approve"
-        reason = request.POST.get("reason", "").strip()[:2000]
-        if not approve and not reason:
-            messages.error(
-                request, _("Tell the other founders why you decline, so they can fix it.")
-            )
-        else:
-            try:
-                workflow.sign(
-                    application,
-                    user=request.user,
-                    authenticated_at=when,
-                    decision=Signature.Decision.APPROVED
-                    if approve
-                    else Signature.Decision.DECLINED,
-                    reason=reason,
-                )
-            except signing.SigningRefused as refused:
-                messages.error(request, str(refused))
-            else:
-                messages.success(
-                    request,
-                    _("Your signature was recorded.") if approve else _("You declined to sign."),
-                )
-                return redirect(_signatures_url(application))
+    if request.method == "POST" and _decline(request, application, when):
+        return redirect(_signatures_url(application))
     version = versions.current(application)
     capacities = signing.founders_for(application, request.user)
-    signed = set(version.signatures.values_list("founder_id", flat=True)) if version else set()
+    signed = set(signing.signatures_of_current(application))
     context = {
         "application": application,
         "version": version,
@@ -154,6 +129,32 @@ def sign(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     step_up = urlsplit(settings.ESIGN_REMOTE_AUTHORIZATION_ENDPOINT)
     response._csp_update = {"form-action": [f"{step_up.scheme}://{step_up.netloc}"]}  # type: ignore[attr-defined]
     return response
+
+
+def _decline(request: SignedInRequest, application: Application, when: datetime | None) -> bool:
+    """The signing room's one click: declining, with a reason. An approval is an e.firma
+    signature (the page's e.firma or the remote signing service), never a click: a form that
+    still posts one is told so."""
+    if request.POST.get("decision") != "decline":
+        messages.error(
+            request,
+            _(
+                "A click is not a signature: sign with your e.firma, or through your "
+                "e-identity's remote signing service."
+            ),
+        )
+        return False
+    reason = request.POST.get("reason", "").strip()[:2000]
+    if not reason:
+        messages.error(request, _("Tell the other founders why you decline, so they can fix it."))
+        return False
+    try:
+        workflow.decline(application, user=request.user, authenticated_at=when, reason=reason)
+    except signing.SigningRefused as refused:
+        messages.error(request, str(refused))
+        return False
+    messages.success(request, _("You declined to sign."))
+    return True
 
 
 @login_required

@@ -13,6 +13,8 @@
  *        -> 200 {"status": "signed", "message": "<text>", "signatures": "/<path>"}
  *           | 202 {"status": "waiting", "message": "<text>"}
  *           | 4xx {"error": "<code>", "message": "<text>"}
+ * A 403 SignInAgain (the e-identity sign-in is older than 5 minutes) carries "sign_in", the
+ * portal path of a fresh sign-in that comes back to the signing room: it is shown as a link.
  * A 409 SomeoneSignedFirst (another founder's signature changed the document meanwhile) means:
  * prepare again and sign the new bytes, once. After a counted signature the page goes to the
  * answer's "signatures" path (or reloads).
@@ -25,11 +27,12 @@
   var MAX_BYTES = 64 * 1024;
 
   /** A reason to stop, shown to the founder: a data-msg-* name, or the server's own text. */
-  function Refusal(code, text, input, error) {
+  function Refusal(code, text, input, error, link) {
     this.code = code;
     this.text = text || "";
     this.input = input || null;
     this.error = error || ""; // the server's code of a refusal, e.g. "SomeoneSignedFirst"
+    this.link = link || null; // a portal path to follow (SignInAgain: the fresh sign-in)
   }
 
   /** Only a path on the portal: the page never follows an answer elsewhere. */
@@ -151,11 +154,13 @@
         return response.json().then(
           function (answer) {
             if (!response.ok || answer === null || typeof answer !== "object") {
+              var error = answer && typeof answer.error === "string" ? answer.error : "";
               throw new Refusal(
                 "failed",
                 answer && typeof answer.message === "string" ? answer.message : "",
                 null,
-                answer && typeof answer.error === "string" ? answer.error : ""
+                error,
+                error === "SignInAgain" ? portalPath(answer.sign_in) : null
               );
             }
             return answer;
@@ -197,11 +202,18 @@
     var button = form.querySelector("button[type=submit]");
     var messages = section.dataset;
 
-    /** One message at a time, in a live region that is always there (so it is announced). */
-    function say(text, kind) {
+    /** One message at a time, in a live region that is always there (so it is announced);
+     * with a link after it when there is somewhere to go (a fresh sign-in). */
+    function say(text, kind, link) {
       var line = document.createElement("p");
       line.className = "message" + (kind ? " message-" + kind : "");
       line.textContent = text;
+      if (link) {
+        var anchor = document.createElement("a");
+        anchor.href = link;
+        anchor.textContent = messages.msgSignIn;
+        line.append(" ", anchor);
+      }
       message.replaceChildren(line);
     }
 
@@ -217,7 +229,7 @@
 
     function refuse(refusal) {
       var name = "msg" + refusal.code.charAt(0).toUpperCase() + refusal.code.slice(1);
-      say(refusal.text || messages[name] || messages.msgFailed, "error");
+      say(refusal.text || messages[name] || messages.msgFailed, "error", refusal.link);
       if (refusal.code === "wrongPassword") {
         passwordInput.value = "";
         mark(passwordInput);

@@ -123,3 +123,35 @@ def _issue_documents(company_id: int) -> None:
         issuance.issue_documents(company_id=company_id)
     finally:
         connections.close_all()  # the thread's own connection, or the test database stays busy
+
+
+def the_worker_draws_the_articles_to_sign(application_id: int) -> None:
+    """What the worker does after "Send for signatures" (no worker runs here: the live server
+    hands the job to a broker nobody reads): the version's articles PDF drawn, the one every
+    founder signs with their e.firma (the signing room says "preparing" until)."""
+    from companies.documents import founder_signing
+
+    assert founder_signing.draw(application_id) is not None
+
+
+def signs_in_the_signing_room(page, person: str, *, javascript: bool = True) -> None:
+    """On the signing room, ``person`` (a demo e.firma's file name: ``ana``, ``carlos``) signs:
+    with JavaScript, with their demo ``.cer``/``.key`` and password in the page; without it,
+    through the e-identity's remote signing service (its step-up names the document, then
+    "Firmar"). They are back on the signatures page, which says they signed."""
+    from playwright.sync_api import expect
+
+    from sandbox import efirma
+
+    if javascript:
+        people = efirma.default_folder() / efirma.PEOPLE_FOLDER
+        page.get_by_label("Certificado (.cer)").set_input_files(people / f"{person}.cer")
+        page.get_by_label("Clave privada (.key)").set_input_files(people / f"{person}.key")
+        page.get_by_label("Contraseña de la clave privada").fill(f"demo-{person}")
+        page.get_by_role("button", name="Firmar con mi e.firma").click()
+    else:
+        page.get_by_role("button", name="Firmar con mi identidad digital").click()
+        expect(page.locator("#document")).to_contain_text("Estatutos de")
+        page.get_by_role("button", name="Firmar").click()
+    page.wait_for_url("**/firmas/")
+    expect(page.get_by_text("Firmaste esta versión el")).to_be_visible()

@@ -1,5 +1,7 @@
 """The whole filing journey in Chromium, as two founders would do it: e-identity sign-in, the
-wizard, the signing room, the fee at the sandbox bank, submission and the status page."""
+wizard, the signing room (each signs with their demo e.firma in the page, or without JavaScript
+through the remote signing service), the fee at the sandbox bank, submission and the status
+page."""
 
 import re
 
@@ -48,27 +50,30 @@ def fill_the_wizard(page) -> None:
     assert "Invitamos por correo a cada socio" in page.content()
 
 
-def sign(page) -> None:
+def sign(page, person: str, *, javascript: bool) -> None:
+    """With JavaScript, with the demo e.firma in the page; without, the remote signing service."""
+    from tests.browser.conftest import signs_in_the_signing_room
+
     page.get_by_role("link", name="Revisar y firmar").click()
-    page.get_by_role("button", name="Apruebo y firmo").click()
-    assert "Tu firma quedó registrada" in page.content()
+    signs_in_the_signing_room(page, person, javascript=javascript)
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
 def test_two_founders_file_sign_pay_and_submit_an_sas(portal, new_page, javascript):
-    from tests.browser.conftest import sign_in_with_eidentity
+    from tests.browser.conftest import sign_in_with_eidentity, the_worker_draws_the_articles_to_sign
 
     LegalForm.objects.filter(code="sas").update(fee="500.00")  # the state's fee, as data
     ana = new_page(javascript=javascript)
     sign_in_with_eidentity(ana, ANA)
     fill_the_wizard(ana)
     signatures_url = ana.url
-    sign(ana)
+    the_worker_draws_the_articles_to_sign(Application.objects.get(filer__curp=ANA).pk)
+    sign(ana, "ana", javascript=javascript)
 
     carlos = new_page(javascript=javascript)
     sign_in_with_eidentity(carlos, CARLOS)
     carlos.goto(signatures_url)  # the link in the invitation e-mail
-    sign(carlos)
+    sign(carlos, "carlos", javascript=javascript)
 
     ana.goto(signatures_url)
     ana.get_by_role("button", name="Obtener la referencia de pago").click()
@@ -89,7 +94,11 @@ def test_two_founders_file_sign_pay_and_submit_an_sas(portal, new_page, javascri
     assert "24 horas" in ana.content() or "Inscrita" in ana.content()
     application = Application.objects.get(filer__curp=ANA)
     assert application.submitted_at is not None
-    assert application.versions.get().signatures.count() == 2
+    signatures = application.versions.get().signatures
+    assert set(signatures.values_list("method", flat=True)) == {
+        "browser" if javascript else "remote"
+    }
+    assert signatures.count() == 2
     assert ana.console_errors == [] and carlos.console_errors == []  # no CSP violation, no 404
 
 

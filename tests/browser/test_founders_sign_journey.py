@@ -102,3 +102,47 @@ def test_the_signing_room_with_both_ways_has_no_axe_violations(new_page, sent):
     expect(page.locator("[data-efirma]")).to_be_visible()
     expect(page.get_by_role("button", name="Firmar con mi identidad digital")).to_be_visible()
     assert violations(page) == []
+
+
+def an_older_sign_in(page) -> None:
+    """The person's e-identity sign-in made 10 minutes ago (signing needs one within 5)."""
+    import time
+
+    from django.contrib.sessions.backends.db import SessionStore
+
+    cookie = next(c for c in page.context.cookies() if c["name"] == "sessionid")
+    session = SessionStore(session_key=cookie["value"])
+    session["eid_auth_time"] = int(time.time()) - 600
+    session.save()
+
+
+def test_after_a_stale_sign_in_the_page_links_to_signing_in_again_and_then_signs(
+    new_page, sent, efirma_folder
+):
+    from tests.browser.conftest import signs_in_the_signing_room
+
+    page = new_page()
+    sign_in_with_eidentity(page, ANA)
+    page.goto(f"/solicitudes/{sent.public_id}/firmar/")
+    an_older_sign_in(page)  # the page stayed open: the sign-in aged meanwhile
+    people = efirma_folder / "personas"
+    page.get_by_label("Certificado (.cer)").set_input_files(people / "ana.cer")
+    page.get_by_label("Clave privada (.key)").set_input_files(people / "ana.key")
+    page.get_by_label("Contraseña de la clave privada").fill("demo-ana")
+    page.get_by_role("button", name="Firmar con mi e.firma").click()
+
+    message = page.locator("[data-efirma-message]")
+    expect(message).to_contain_text("Vuelve a entrar con tu identidad digital para firmar")
+    link = message.get_by_role("link", name="Vuelve a entrar con tu identidad digital")
+    assert link.get_attribute("href") == (
+        f"/oidc/authenticate/?fresh=1&next=%2Fsolicitudes%2F{sent.public_id}%2Ffirmar%2F"
+    )
+    assert not Signature.objects.exists()
+    link.click()
+    page.locator(f"input[value='{ANA}']").check()  # the e-identity asks again
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url(f"**/solicitudes/{sent.public_id}/firmar/")
+    signs_in_the_signing_room(page, "ana")
+    assert Signature.objects.get().method == "browser"
+    # Chromium logs the refused prepare (403) as a console error; nothing else went wrong
+    assert [e for e in page.console_errors if "status of 403" not in e] == []

@@ -1,5 +1,5 @@
 """A clerk signs in with TOTP, claims an S.A. de C.V. and asks for changes; the applicant
-corrects, everyone signs again and it is resubmitted; the clerk approves. Both follow it."""
+corrects, everyone signs again (with their demo e.firma) and it is resubmitted; the clerk approves. Both follow it."""
 
 import pytest
 from django.utils import timezone
@@ -49,7 +49,11 @@ def clerk_signs_in(page) -> None:
 
 
 def test_clerk_requests_changes_applicant_corrects_clerk_approves(portal, new_page):
-    from tests.browser.conftest import sign_in_with_eidentity
+    from tests.browser.conftest import (
+        sign_in_with_eidentity,
+        signs_in_the_signing_room,
+        the_worker_draws_the_articles_to_sign,
+    )
 
     application = in_review_sa()
     clerk = new_page()
@@ -73,13 +77,14 @@ def test_clerk_requests_changes_applicant_corrects_clerk_approves(portal, new_pa
     ana.get_by_role("button", name="Guardar y continuar").click()
     ana.goto(f"/solicitudes/{application.public_id}/paso/revision/")
     ana.get_by_role("button", name="Enviar a firma").click()
+    the_worker_draws_the_articles_to_sign(application.pk)
     ana.get_by_role("link", name="Revisar y firmar").click()
-    ana.get_by_role("button", name="Apruebo y firmo").click()
+    signs_in_the_signing_room(ana, "ana")
     carlos = new_page()
     sign_in_with_eidentity(carlos, "MERC851102HQTNSR00")
     carlos.goto(f"/solicitudes/{application.public_id}/firmas/")
     carlos.get_by_role("link", name="Revisar y firmar").click()
-    carlos.get_by_role("button", name="Apruebo y firmo").click()
+    signs_in_the_signing_room(carlos, "carlos")
     ana.goto(f"/solicitudes/{application.public_id}/firmas/")
     ana.get_by_role("button", name="Presentar la solicitud").click()
     ana.wait_for_url("**/estado/")

@@ -4,7 +4,6 @@ had listed them, and a task that finds its work done sends nothing."""
 import pytest
 
 from companies import tasks, workflow
-from tests.conftest import fresh_login
 from tests.factories import complete_application
 
 pytestmark = pytest.mark.django_db
@@ -41,11 +40,9 @@ def test_the_filer_is_asked_for_their_own_signature_not_told_they_are_listed_as_
 def test_nobody_is_invited_to_sign_what_they_already_signed(
     client, sent, other_applicant, mailoutbox
 ):
-    from django.urls import reverse
+    from tests.factories import signs_as
 
-    fresh_login(client, other_applicant).post(
-        reverse("companies:sign", args=[sent.public_id]), {"decision": "approve"}
-    )
+    signs_as(sent, other_applicant)
 
     tasks.invite_founders_to_sign(sent.pk)  # the worker was late
 

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from companies import audit, registries, tasks
-from companies.documents import issuance, rendering, seal
+from companies.documents import issuance, rendering, seal, verification
 from companies.filing import read, reservations
 from companies.management import demo
 from companies.models import (
@@ -18,8 +18,10 @@ from companies.models import (
     Notification,
     OutboxMessage,
     RegistrationCounter,
+    SigningDocument,
 )
 from companies.processing import checks
+from companies.signatures.report import Kind
 from portal import roles
 from portal.auth import EIdentityBackend
 from portal.models import User
@@ -150,9 +152,14 @@ def test_demo_data_registers_the_demo_companies_once_through_the_workflow(settin
             "register",
         ]
         version = application.versions.get()
-        assert sorted(version.signatures.values_list("founder__curp", "decision")) == sorted(
-            (curp, "approved") for curp in application.founders.values_list("curp", flat=True)
-        )
+        assert sorted(
+            version.signatures.values_list("founder__curp", "decision", "method")
+        ) == sorted(
+            (curp, "approved", "browser")
+            for curp in application.founders.values_list("curp", flat=True)
+        )  # each founder's demo e.firma, verified with SAT's answer and embedded in the PDF
+        assert all(s.certificate_status.status == "good" for s in version.signatures.all())
+        assert SigningDocument.objects.get(version=version).signatures == version.signatures.count()
         waiting = OutboxMessage.objects.filter(sent_at__isnull=True, args__0=application.pk)
         assert list(waiting.values_list("task", flat=True)) == [
             "companies.tasks.rfc_and_documents"
@@ -264,6 +271,15 @@ def test_the_worker_gives_a_demo_company_its_rfc_and_three_sealed_documents(
     for document in issued.values():
         assert seal.validate_seal(issuance.read(document)).valid
     assert issued["certificate"].facts["rfc"] == company.rfc
+    # the articles are the PDF the founders signed with their demo e.firma, sealed last
+    articles = issuance.read(issued["articles"])
+    assert articles.startswith(
+        bytes(SigningDocument.objects.get(version__application=application).pdf)
+    )
+    found = verification.signatures_of(articles)
+    assert [s.kind for s in found] == [Kind.EFIRMA] * (len(found) - 1) + [Kind.SEAL]
+    assert len(found) == application.founders.count() + 1
+    assert all(s.intact and s.valid and s.trusted for s in found)
 
 
 def run_the_outbox_as_the_worker_does() -> None:

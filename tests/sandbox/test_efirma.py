@@ -198,3 +198,76 @@ def test_the_portal_asks_over_x_road_as_a_service_of_the_tax_registry(
     assert reply.headers["x-road-service"].endswith("/certificados")
     answer = ocsp.load_der_ocsp_response(reply.content)
     assert answer.certificate_status == ocsp.OCSPCertStatus.REVOKED
+
+
+# -- the responder named in the certificates, for standard tools ------------------------------
+
+
+def responder_named_in(cert: x509.Certificate) -> list[str]:
+    access = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    return [
+        d.access_location.value
+        for d in access
+        if d.access_method == x509.oid.AuthorityInformationAccessOID.OCSP
+    ]
+
+
+def test_every_demo_certificate_names_the_sandbox_ocsp_responder(efirma_folder):
+    for demo in efirma.DEMO:
+        assert responder_named_in(certificate(efirma_folder, demo.file)) == [
+            "http://127.0.0.1:8704/v1/ocsp"
+        ], demo.file
+
+
+def test_the_responder_named_follows_the_environment(monkeypatch):
+    monkeypatch.setenv("SANDBOX_OCSP_PORT", "9704")
+    assert efirma.ocsp_url() == "http://127.0.0.1:9704/v1/ocsp"
+    monkeypatch.setenv("SANDBOX_EFIRMA_OCSP_URL", "https://ocsp.example.invalid/sat")
+    assert efirma.ocsp_url() == "https://ocsp.example.invalid/sat"
+
+
+def test_python_m_sandbox_serves_the_ocsp_responder_on_8704_unless_told_otherwise(monkeypatch):
+    from sandbox.__main__ import parse_args
+
+    monkeypatch.delenv("SANDBOX_OCSP_PORT", raising=False)
+    assert parse_args([]).ocsp_port == 8704
+    assert parse_args(["--ocsp-port", "9800"]).ocsp_port == 9800
+
+
+@pytest.fixture
+def served_folder(tmp_path):
+    """A sandbox SAT folder whose certificates name a responder served on a free port."""
+    from tests.conftest import free_port
+    from xroad_client.emulator import serve_in_thread
+
+    port = free_port()
+    folder = tmp_path / "efirma"
+    efirma.make_folder(folder, responder=f"http://127.0.0.1:{port}/v1/ocsp")
+    with serve_in_thread(certificates.create_app(folder=folder), port=port):
+        yield folder
+
+
+@pytest.mark.parametrize(("file", "said"), [("ana", "good"), ("carlos-revocada", "revoked")])
+def test_openssl_checks_a_demo_certificate_at_the_responder_it_names(
+    served_folder, tmp_path, file, said
+):
+    """What anyone with the file can do without the portal: ``openssl ocsp`` at the address
+    in the certificate, the answer verified against the sandbox SAT's root."""
+    import subprocess
+
+    cert = certificate(served_folder, file)
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    root, ac = x509.load_pem_x509_certificates((served_folder / "ca.pem").read_bytes())
+    (tmp_path / "ac.pem").write_bytes(ac.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "root.pem").write_bytes(root.public_bytes(serialization.Encoding.PEM))
+    [url] = responder_named_in(cert)
+
+    result = subprocess.run(
+        ["openssl", "ocsp", "-issuer", tmp_path / "ac.pem", "-cert", tmp_path / "cert.pem",
+         "-url", url, "-CAfile", tmp_path / "root.pem", "-VAfile", tmp_path / "ac.pem"],
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert f"cert.pem: {said}" in result.stdout
+    assert "Response verify OK" in result.stderr

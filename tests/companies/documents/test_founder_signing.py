@@ -465,6 +465,8 @@ def test_a_bad_signature_value_is_refused(sat, drawn, client, applicant):
 def test_the_views_need_a_fresh_sign_in_the_founders_access_and_csrf(
     sat, drawn, client, applicant, clerk
 ):
+    from urllib.parse import quote
+
     from django.test import Client
 
     from tests.conftest import fresh_login
@@ -479,6 +481,8 @@ def test_the_views_need_a_fresh_sign_in_the_founders_access_and_csrf(
     forged = strict.post(_prepare_url(drawn), {"certificate": _upload(der(certificate))})
 
     assert (stale.status_code, stale.json()["error"]) == (403, "SignInAgain")
+    back = quote(f"/solicitudes/{drawn.public_id}/firmar/", safe="")
+    assert stale.json()["sign_in"] == f"/oidc/authenticate/?fresh=1&next={back}"
     assert stranger.status_code == 404
     assert forged.status_code == 403
     assert not SigningSession.objects.exists()

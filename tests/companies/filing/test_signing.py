@@ -6,15 +6,13 @@ from django.urls import reverse
 
 from companies import workflow
 from tests.conftest import fresh_login
-from tests.factories import complete_application
+from tests.factories import complete_application, signs_as
 
 pytestmark = pytest.mark.django_db
 
 
 def sign_as(client, person, application):
-    fresh_login(client, person).post(
-        reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
-    )
+    signs_as(application, person)
 
 
 def signatures_page(client, person, application) -> str:

@@ -17,6 +17,7 @@ from tests.factories import (
     CompanyFounderFactory,
     EntrepreneurFactory,
     complete_application,
+    signs_as,
 )
 
 pytestmark = pytest.mark.django_db
@@ -59,25 +60,86 @@ def test_signing_needs_a_fresh_e_identity_sign_in(client, applicant):
     assert fresh_login(client, applicant).get(url).status_code == 200
 
 
-def test_each_founder_signs_exactly_the_current_version(client, applicant, carlos):
+def test_each_founder_signs_exactly_the_current_version_with_their_efirma(applicant, carlos):
     application = complete_application(applicant)
     workflow.send_for_signatures(application, actor=applicant)
-    url = reverse("companies:sign", args=[application.public_id])
-    fresh_login(client, applicant).post(url, {"decision": "approve"})
+    signs_as(application, applicant)
     assert not signing.all_signed(application)
-    fresh_login(client, carlos).post(url, {"decision": "approve"})
+    signs_as(application, carlos)
     assert signing.all_signed(application)
     signature = Signature.objects.get(founder__curp="MERC851102HQTNSR00")
     assert signature.version == versions.current(application) and signature.signer == carlos
+    assert signature.method == Signature.Method.BROWSER and signature.certificate_status
+
+
+def test_a_click_is_not_a_signature_the_founder_is_told_to_use_the_efirma(
+    client, applicant, in_english
+):
+    application = complete_application(applicant)
+    workflow.send_for_signatures(application, actor=applicant)
+    url = reverse("companies:sign", args=[application.public_id])
+    form = fresh_login(client, applicant).get(url).content.decode()
+    assert 'value="approve"' not in form and "I approve and sign" not in form
+    assert 'value="decline"' in form  # declining stays a click, with a reason
+
+    page = client.post(url, {"decision": "approve"}, follow=True).content.decode()
+
+    assert not Signature.objects.exists()
+    assert (
+        "A click is not a signature: sign with your e.firma, or through your e-identity&#x27;s "
+        "remote signing service."
+    ) in page
+    with pytest.raises(workflow.GuardFailed, match=r"with their e\.firma or through the remote"):
+        workflow.submit(application, actor=applicant)
+
+
+def test_the_refusal_of_a_click_is_in_spanish_for_a_spanish_speaker(client, applicant):
+    application = complete_application(applicant)
+    workflow.send_for_signatures(application, actor=applicant)
+    url = reverse("companies:sign", args=[application.public_id])
+
+    page = fresh_login(client, applicant).post(url, {"decision": "approve"}, follow=True)
+
+    assert "Un clic no es una firma: firma con tu e.firma" in page.content.decode()
+    missing = signing.missing_for_submission(application)
+    assert missing[0].startswith("Todos los socios deben firmar la versión actual con su e.firma")
+
+
+def test_a_click_approval_from_before_no_longer_counts_until_the_founder_signs_again(
+    applicant, carlos
+):
+    from django.utils import timezone
+
+    application = complete_application(applicant)
+    workflow.send_for_signatures(application, actor=applicant)
+    version = versions.current(application)
+    for founder in application.founders.all():  # approvals the portal took before item 7
+        Signature.objects.create(
+            version=version,
+            founder=founder,
+            signer=applicant if founder.curp == applicant.curp else carlos,
+            decision=Signature.Decision.APPROVED,
+            authenticated_at=timezone.now(),
+        )
+    assert not signing.all_signed(application)
+    room = signing.signing_room(application, carlos)
+    assert room.can_sign and room.mine is None and len(room.still_to_sign) == 2
+    with pytest.raises(workflow.GuardFailed):
+        workflow.submit(application, actor=applicant)
+
+    for person in (applicant, carlos):
+        signs_as(application, person)
+
+    assert signing.all_signed(application)
+    methods = set(version.signatures.values_list("method", flat=True))
+    assert methods == {Signature.Method.BROWSER}  # the clicks were replaced, not kept beside
 
 
 def test_an_edit_makes_a_new_version_and_clears_the_signatures(client, applicant, carlos):
     application = complete_application(applicant)
     workflow.send_for_signatures(application, actor=applicant)
     for person in (applicant, carlos):
-        fresh_login(client, person).post(
-            reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
-        )
+        signs_as(application, person)
     fresh_login(client, applicant).post(reverse("companies:reopen", args=[application.public_id]))
     application.refresh_from_db()
     assert application.status == "draft"
@@ -119,7 +181,8 @@ def test_someone_who_is_not_a_founder_cannot_see_or_sign(client, applicant, othe
             == 404
         )
     response = fresh_login(client, other_applicant).post(
-        reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
+        reverse("companies:sign", args=[application.public_id]),
+        {"decision": "decline", "reason": "No"},
     )
     assert response.status_code == 404
     assert not Signature.objects.exists()
@@ -128,9 +191,7 @@ def test_someone_who_is_not_a_founder_cannot_see_or_sign(client, applicant, othe
 def signed_by_everyone(client, application, people):
     workflow.send_for_signatures(application, actor=application.filer)
     for person in people:
-        fresh_login(client, person).post(
-            reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
-        )
+        signs_as(application, person)
 
 
 def test_submission_waits_for_every_signature_then_is_idempotent(
@@ -141,9 +202,7 @@ def test_submission_waits_for_every_signature_then_is_idempotent(
     with pytest.raises(workflow.GuardFailed, match="Todos los socios deben firmar"):
         workflow.submit(application, actor=applicant)
     for person in (applicant, carlos):
-        fresh_login(client, person).post(
-            reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
-        )
+        signs_as(application, person)
     url = reverse("companies:submit", args=[application.public_id])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         first = fresh_login(client, applicant).post(url)
@@ -209,10 +268,9 @@ def test_the_last_signature_tells_everyone_and_the_dashboard_lists_what_waits(
     workflow.send_for_signatures(application, actor=applicant)
     dashboard = fresh_login(client, carlos).get(reverse("companies:dashboard")).content.decode()
     assert "Espera tu firma" in dashboard
-    url = reverse("companies:sign", args=[application.public_id])
-    fresh_login(client, applicant).post(url, {"decision": "approve"})
+    signs_as(application, applicant)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        fresh_login(client, carlos).post(url, {"decision": "approve"})
+        signs_as(application, carlos)
     assert len(callbacks) == 1
     tasks.tell_founders(application.pk, "all_signed", "v1")
     tasks.tell_founders(application.pk, "all_signed", "v1")  # redelivered: nothing new
@@ -252,9 +310,7 @@ def test_a_clerks_request_for_changes_reaches_the_founders_and_reopens_the_steps
     workflow.send_for_signatures(application, actor=applicant)
     assert versions.current(application).number == 2
     for person in (applicant, carlos):
-        fresh_login(client, person).post(
-            reverse("companies:sign", args=[application.public_id]), {"decision": "approve"}
-        )
+        signs_as(application, person)
     assert workflow.submit(application, actor=applicant).status == "submitted"
 
 
@@ -419,7 +475,7 @@ def test_the_representative_signs_on_behalf_of_the_company(
     page = fresh_login(client, laura).get(url).content.decode()
     assert "on behalf of Constructora Jurica, S.A. de C.V." in page
     assert "Constructora Jurica, S.A. de C.V. (RFC CJU150610I85), represented by Luz María" in page
-    client.post(url, {"decision": "approve"})
+    signs_as(application, laura)
     signature = Signature.objects.get(signer=laura)
     assert signature.founder.legal_name == "Constructora Jurica, S.A. de C.V."
     assert not signing.all_signed(application)
@@ -429,11 +485,11 @@ def test_the_representative_signs_on_behalf_of_the_company(
         in room.content.decode()
     )
     for person in (applicant, carlos):
-        fresh_login(client, person).post(url, {"decision": "approve"})
+        signs_as(application, person)
     assert signing.all_signed(application)
 
 
-def test_one_signature_counts_in_ones_own_name_and_for_the_company_one_signs_for(
+def test_one_person_signs_in_their_own_name_and_again_for_the_company_they_sign_for(
     client, applicant, carlos, mailoutbox
 ):
     carlos.preferred_language = "en"
@@ -444,12 +500,11 @@ def test_one_signature_counts_in_ones_own_name_and_for_the_company_one_signs_for
     to_carlos = [m for m in mailoutbox if m.to == ["carlos@example.mx"]]
     assert len(to_carlos) == 1
     assert "Your signature also counts on behalf of Constructora Jurica" in to_carlos[0].body
-    url = reverse("companies:sign", args=[application.public_id])
-    fresh_login(client, carlos).post(url, {"decision": "approve"})
+    signs_as(application, carlos)  # one e.firma signature per capacity, both by Carlos
     assert sorted(
         Signature.objects.filter(signer=carlos).values_list("founder__kind", flat=True)
     ) == ["legal", "natural"]
-    fresh_login(client, applicant).post(url, {"decision": "approve"})
+    signs_as(application, applicant)
     assert signing.all_signed(application)
 
 

@@ -147,3 +147,40 @@ def test_the_signing_room_offers_both_ways_and_lets_the_form_go_to_the_provider(
     assert reverse("companies:remote_sign", args=[drawn.public_id]) in page
     assert "Firmar con mi identidad digital" in page and "Firmar con mi e.firma" in page
     assert identity_provider in response.headers["Content-Security-Policy"].split("form-action")[1]
+
+
+def test_a_remote_signature_waits_while_sat_is_silent_then_counts_when_beat_asks_again(
+    client, drawn, xroad_sandbox
+):
+    """SAT's OCSP does not answer when the remote service's signature comes back: the founder is
+    told it waits (nothing to sign again), the signing room shows it being checked, and beat's
+    check-waiting-signatures counts it once SAT answers, telling the founder."""
+    from companies import jobs, tasks
+    from companies.models import OutboxMessage, SigningSession
+    from xroad_client.emulator import FaultSpec
+
+    xroad_sandbox.inject_fault("MX-DEV/GOV/SAT/padron/certificados", FaultSpec(down=True))
+    sign_in_with_eidentity(client, ANA)
+
+    response = client.get(at_the_provider(start(client, drawn)))
+
+    assert response.url == reverse("companies:signatures", args=[drawn.public_id])
+    assert told(response) == [refusals.SignatureWaits().message]
+    session = SigningSession.objects.get(founder__curp=ANA)
+    assert (session.status, session.method) == ("waiting", "remote")
+    assert not Signature.objects.exists()
+    room = client.get(response.url).content.decode()
+    assert "Firmó; se está verificando con el SAT" in room
+    assert tasks.check_waiting_signatures() == 0  # SAT still silent: kept waiting, not refused
+    assert SigningSession.objects.get().status == "waiting"
+
+    xroad_sandbox.clear_faults()
+    assert tasks.check_waiting_signatures() == 1
+
+    signature = Signature.objects.get(founder__curp=ANA)
+    assert (signature.decision, signature.method) == ("approved", "remote")
+    assert signature.certificate_status.status == "good"
+    assert signature.certificate_status.x_road_id  # SAT's answer came over X-Road
+    assert SigningSession.objects.get().status == "signed"
+    assert OutboxMessage.objects.filter(task=jobs.TELL_SIGNER).count() == 1
+    assert "Firmó; se está verificando con el SAT" not in client.get(response.url).content.decode()

@@ -111,3 +111,30 @@ def test_when_sats_service_is_down_the_signature_waits(xroad_sandbox, efirma_fol
 
     assert not CertificateStatus.objects.exists()
     assert RegistryExchange.objects.filter(operation="certificate_status").exists()
+
+
+def test_the_portal_asks_sat_over_x_road_not_at_the_responder_the_certificate_names(
+    xroad_sandbox, efirma_folder, monkeypatch
+):
+    """The demo certificates name a responder for standard tools (nothing listens there in the
+    tests); the portal's check goes through X-Road all the same, and asks nowhere else."""
+    import httpx
+    from cryptography import x509
+
+    cer = x509.load_der_x509_certificate((efirma_folder / "personas" / "ana.cer").read_bytes())
+    assert cer.extensions.get_extension_for_class(x509.AuthorityInformationAccess)
+    asked = []
+    real_send = httpx.Client.send
+
+    def send(self, request, **kwargs):
+        asked.append(str(request.url))
+        return real_send(self, request, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "send", send)
+
+    verified = verify(efirma_folder, "ana", founder="ana")
+
+    assert verified.certificate_status.status == "good"
+    assert verified.certificate_status.x_road_id == RegistryExchange.objects.get().x_road_id
+    assert asked and all("/r1/MX-DEV/GOV/SAT/padron/certificados/v1/ocsp" in u for u in asked)
+    assert not any(":8704" in u for u in asked)
