@@ -42,3 +42,24 @@ def test_messages_about_a_person_read_right_whatever_their_gender():
         and GENDERED.search(m.string)
     ]
     assert gendered == []
+
+
+def test_each_message_is_translated_once():
+    """Two branches may each add the same English words with different Spanish ("Filed by":
+    presentado, presentada); gettext keeps one of them silently, so the catalogue must not hold
+    a message twice in the same context (the other one gets a context of its own)."""
+    seen: dict[tuple[str | None, str], int] = {}
+    current_context: str | None = None
+    duplicates = []
+    for number, line in enumerate(CATALOG.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith("msgctxt "):
+            current_context = line[len("msgctxt ") :]
+        elif line.startswith("msgid ") and line != 'msgid ""':
+            key = (current_context, line[len("msgid ") :])
+            if key in seen:
+                duplicates.append((line, seen[key], number))
+            seen[key] = number
+            current_context = None
+        elif line.startswith("msgid "):
+            current_context = None
+    assert duplicates == []
