@@ -73,6 +73,7 @@ def test_beat_intervals_are_the_settings(settings):
     settings.BEAT_CHECK_SIGNATURES_SECONDS = 90
     settings.BEAT_INGEST_REQUEST_LOG_SECONDS = 4
     settings.BEAT_PUSH_CHANGES_SECONDS = 12
+    settings.BEAT_APPLY_DUE_FILINGS_SECONDS = 600
     every = {key: entry["schedule"] for key, entry in beat_schedule().items()}
     assert every["relay-outbox"] == 7.0
     assert every["redrive-stuck-applications"] == 120.0
@@ -81,6 +82,7 @@ def test_beat_intervals_are_the_settings(settings):
     assert every["check-waiting-signatures"] == 90.0
     assert every["ingest-agency-request-log"] == 4.0
     assert every["push-changes-to-subscribers"] == 12.0
+    assert every["apply-due-filings"] == 600.0
 
 
 def test_beat_ingests_the_agency_request_log():
