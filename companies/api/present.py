@@ -93,17 +93,9 @@ def _activities(codes: list[str]) -> list[schemas.ActivityOut]:
 def company(entry: Entry) -> schemas.CompanyOut:
     if entry.state is not None:
         return _company_of_state(entry, entry.state)
-    company, application = entry.company, entry.company.application
-    form = company.legal_form
+    application = entry.company.application
     return schemas.CompanyOut(
-        numero=company.registration_number,
-        nombre=company.name,
-        forma_juridica=schemas.LegalFormOut(
-            clave=form.code, abreviatura=form.abbreviation, nombre=form.name
-        ),
-        rfc=company.rfc or None,
-        estado=COMPANY_STATUSES[company.status],
-        registrada_en=company.registered_at,
+        **_register_head(entry.company),
         domicilio=_office(application) if application else None,
         objeto=(application.purpose or None) if application else None,
         actividades=_activities(list(application.activity_codes)) if application else [],
@@ -114,18 +106,25 @@ def company(entry: Entry) -> schemas.CompanyOut:
     )
 
 
-def _company_of_state(entry: Entry, state: dict[str, Any]) -> schemas.CompanyOut:
-    """The entry as its current register data says (``register.states``)."""
-    company, form = entry.company, entry.company.legal_form
-    return schemas.CompanyOut(
-        numero=company.registration_number,
-        nombre=company.name,
-        forma_juridica=schemas.LegalFormOut(
+def _register_head(company: Company) -> dict[str, Any]:
+    """What the register row itself says, whichever data (state or application) the rest reads."""
+    form = company.legal_form
+    return {
+        "numero": company.registration_number,
+        "nombre": company.name,
+        "forma_juridica": schemas.LegalFormOut(
             clave=form.code, abreviatura=form.abbreviation, nombre=form.name
         ),
-        rfc=company.rfc or None,
-        estado=COMPANY_STATUSES[company.status],
-        registrada_en=company.registered_at,
+        "rfc": company.rfc or None,
+        "estado": COMPANY_STATUSES[company.status],
+        "registrada_en": company.registered_at,
+    }
+
+
+def _company_of_state(entry: Entry, state: dict[str, Any]) -> schemas.CompanyOut:
+    """The entry as its current register data says (``register.states``)."""
+    return schemas.CompanyOut(
+        **_register_head(entry.company),
         domicilio=_office_of_state(state["office"]),
         objeto=state.get("purpose") or None,
         actividades=_activities(list(state.get("activity_codes") or [])),
